@@ -1,0 +1,1 @@
+"""Accelerator: student projects, stages, mentor and jury reviews, the funnel. Depends on ``lms``."""

@@ -1,0 +1,4 @@
+"""Analytics: aggregate queries, rollups, dashboards and reports.
+
+Reads from every package; nothing imports it.
+"""

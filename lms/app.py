@@ -1,0 +1,234 @@
+"""The application factory."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Mapping
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Flask, g
+from flask_babel import get_locale
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from lms.config import CONFIGS, DEV_SECRET_KEY, Config
+
+PROJECT_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+CSP = {
+    "default-src": "'self'",
+    "script-src": "'self'",
+    "style-src": "'self'",
+    "img-src": "'self' data:",
+    "font-src": "'self'",
+    "connect-src": "'self'",
+    "object-src": "'none'",
+    "base-uri": "'self'",
+    "form-action": "'self'",
+    "frame-ancestors": "'none'",
+}
+
+
+class InsecureConfiguration(RuntimeError):
+    """The app would run outside debug/testing with a development secret."""
+
+
+def create_app(config: type[Config] | Mapping[str, Any] | None = None) -> Flask:
+    """Build the app.
+
+    ``config`` is a config class, or a mapping applied on top of the class
+    that ``LMS_ENV`` names (production by default). ``LMS_*`` environment
+    variables are read unless the configuration is for testing.
+    """
+    app = Flask("lms", instance_path=os.path.join(PROJECT_ROOT, "instance"))
+    _configure(app, config)
+    _init_database(app)
+    _init_extensions(app)
+    _register_blueprints(app)
+    _register_cli(app)
+    _connect_signals(app)
+    return app
+
+
+def _configure(app: Flask, config: type[Config] | Mapping[str, Any] | None) -> None:
+    if isinstance(config, type):
+        app.config.from_object(config)
+        overrides: Mapping[str, Any] = {}
+    else:
+        overrides = config or {}
+        env = overrides.get("ENV") or os.environ.get("LMS_ENV", "production")
+        if env not in CONFIGS:
+            raise InsecureConfiguration(f"LMS_ENV must be one of {', '.join(CONFIGS)}, not {env!r}")
+        app.config.from_object(CONFIGS[env])
+    if not app.config["TESTING"]:
+        app.config.from_prefixed_env("LMS")
+    app.config.update(overrides)
+
+    if not (app.config["DEBUG"] or app.config["TESTING"]):
+        secret = app.config["SECRET_KEY"]
+        if not secret or secret == DEV_SECRET_KEY or len(str(secret)) < 32:
+            raise InsecureConfiguration(
+                "Set LMS_SECRET_KEY to a random value of at least 32 characters "
+                "(python -c 'import secrets; print(secrets.token_urlsafe(48))')."
+            )
+    if app.config["PROXY_COUNT"]:
+        count = int(app.config["PROXY_COUNT"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)  # type: ignore[method-assign]
+    logging.basicConfig(level=logging.INFO if not app.config["TESTING"] else logging.WARNING)
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+
+
+def database_url(app: Flask) -> str:
+    url = app.config.get("DATABASE_URL")
+    if not url:
+        os.makedirs(app.instance_path, exist_ok=True)
+        return "sqlite:///" + os.path.join(app.instance_path, "lms.sqlite")
+    # Hosting platforms often hand out postgres:// URLs; the driver is psycopg 3.
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return str(url)
+
+
+def _init_database(app: Flask) -> None:
+    from lms.db import db
+
+    url = database_url(app)
+    app.config["SQLALCHEMY_DATABASE_URI"] = url
+    options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    if url.startswith("sqlite"):
+        options.setdefault("connect_args", {}).setdefault("timeout", 30)
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+    db.init_app(app)
+    if url.startswith("sqlite"):
+        with app.app_context():
+            _configure_sqlite(db.engine)
+
+
+def _configure_sqlite(engine: sa.Engine) -> None:
+    """WAL, foreign keys, a busy timeout, Unicode-aware lower(), and real transactions.
+
+    pysqlite's own transaction handling defers BEGIN and breaks SAVEPOINTs;
+    SQLAlchemy's documented fix takes over emitting BEGIN.
+    """
+
+    @sa.event.listens_for(engine, "connect")
+    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        if engine.url.database not in (None, "", ":memory:"):
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+        # SQLite's lower() only folds ASCII; Kazakh and Russian names need Python's.
+        dbapi_connection.create_function(
+            "lower", 1, lambda text: text.lower() if isinstance(text, str) else text, deterministic=True
+        )
+
+    @sa.event.listens_for(engine, "begin")
+    def on_begin(connection: sa.Connection) -> None:
+        connection.exec_driver_sql("BEGIN")
+
+
+def _init_extensions(app: Flask) -> None:
+    from lms import i18n, labels
+    from lms.api.base import LmsApi
+    from lms.db import db
+    from lms.errors import register_error_handlers
+    from lms.extensions import babel, csrf, limiter, login_manager, migrate, talisman
+    from lms.queue import init_queue
+
+    migrate.init_app(app, db, directory=os.path.join(PROJECT_ROOT, "migrations"), render_as_batch=True, compare_type=True)
+    babel.init_app(
+        app,
+        locale_selector=i18n.select_locale,
+        default_translation_directories=os.path.join(PROJECT_ROOT, "lms", "translations"),
+    )
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+    _init_login_messages()
+    limiter.init_app(app)
+    talisman.init_app(
+        app,
+        force_https=app.config["FORCE_HTTPS"],
+        content_security_policy=CSP,
+        frame_options="DENY",
+        referrer_policy="strict-origin-when-cross-origin",
+        session_cookie_secure=app.config["SESSION_COOKIE_SECURE"],
+        strict_transport_security=app.config["FORCE_HTTPS"],
+    )
+    api = LmsApi()
+    api.init_app(
+        app,
+        spec_kwargs={
+            "components": {
+                "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}},
+            }
+        },
+    )
+    app.extensions["lms.api"] = api
+    register_error_handlers(app)
+    init_queue(app)
+
+    @app.before_request
+    def remember_locale() -> None:
+        g.locale = str(get_locale() or app.config["BABEL_DEFAULT_LOCALE"])
+
+    @app.context_processor
+    def template_globals() -> dict[str, Any]:
+        return {
+            "LANGUAGE_NAMES": i18n.LANGUAGE_NAMES,
+            "current_language": g.get("locale", app.config["BABEL_DEFAULT_LOCALE"]),
+            **labels.template_globals(),
+        }
+
+
+def _init_login_messages() -> None:
+    from flask_babel import lazy_gettext as _l
+
+    from lms.db import db
+    from lms.extensions import login_manager
+    from lms.models import User
+
+    login_manager.login_message = _l("Sign in to see this page.")  # type: ignore[assignment]
+
+    @login_manager.user_loader
+    def load_user(session_id: str) -> User | None:
+        user_id, _sep, version = session_id.partition(":")
+        if not user_id.isdigit():
+            return None
+        user = db.session.get(User, int(user_id))
+        if user is None or not user.active or str(user.auth_version) != version:
+            return None
+        return user
+
+
+def _register_blueprints(app: Flask) -> None:
+    from lms.api import accounts as api_accounts
+    from lms.extensions import csrf
+    from lms.health import bp as health_bp
+    from lms.views import admin, auth, classes, home, tasks
+
+    for blueprint in (health_bp, home.bp, auth.bp, classes.bp, admin.bp, tasks.bp):
+        app.register_blueprint(blueprint)
+    api = app.extensions["lms.api"]
+    for api_blueprint in (api_accounts.blp,):
+        csrf.exempt(api_blueprint)
+        api.register_blueprint(api_blueprint)
+
+
+def _register_cli(app: Flask) -> None:
+    from lms.cli import lms_cli
+
+    app.cli.add_command(lms_cli)
+
+
+def _connect_signals(app: Flask) -> None:
+    """Effects that run against the dependency direction are connected here (see DESIGN.md)."""
+    import lms.tasks  # noqa: F401 - registers the core's tasks with the queue

@@ -1,0 +1,104 @@
+"""Configuration classes.
+
+Safe defaults for development live here; deployments set ``LMS_*``
+environment variables, read in ``create_app`` (never at import time).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+DEV_SECRET_KEY = "dev-secret-key-not-for-production"  # noqa: S105 - the refused default
+
+
+class Config:
+    DEBUG = False
+    TESTING = False
+    SECRET_KEY = DEV_SECRET_KEY
+    # None means "instance/lms.sqlite", filled in by create_app.
+    DATABASE_URL: str | None = None
+    SQLALCHEMY_ENGINE_OPTIONS: dict[str, object] = {"pool_pre_ping": True}
+    # None means SqliteHuey in instance/queue.sqlite; "redis://..." means RedisHuey.
+    QUEUE_URL: str | None = None
+    QUEUE_IMMEDIATE = False
+    STORAGE_DIR: str | None = None
+
+    MAX_CONTENT_LENGTH = 8 * 1024 * 1024
+    MAX_CSV_ROWS = 20_000
+
+    SESSION_COOKIE_NAME = "lms_session"
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = True
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
+    FORCE_HTTPS = False
+    # Number of reverse proxies (load balancer) in front of the app whose
+    # X-Forwarded-* headers are trusted, so rate limits see the client's address.
+    PROXY_COUNT = 0
+
+    WTF_CSRF_TIME_LIMIT = 12 * 3600
+
+    LANGUAGES = ("kk", "ru", "en")
+    BABEL_DEFAULT_LOCALE = "kk"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Almaty"
+
+    # Argon2id parameters: argon2-cffi's RFC 9106 "low memory" profile.
+    ARGON2_TIME_COST = 3
+    ARGON2_MEMORY_COST = 65536
+    ARGON2_PARALLELISM = 4
+
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
+    LOGIN_LIMIT_PER_ACCOUNT = "10 per minute"
+    LOGIN_LIMIT_PER_ADDRESS = "100 per minute"
+
+    API_TOKEN_TTL = timedelta(days=30)
+    PASSWORD_RESET_TTL = timedelta(hours=2)
+    INVITATION_TTL = timedelta(days=14)
+
+    MAIL_SERVER: str | None = None  # None: mail is written to the log
+    MAIL_PORT = 587
+    MAIL_USE_TLS = True
+    MAIL_USERNAME: str | None = None
+    MAIL_PASSWORD: str | None = None
+    MAIL_SENDER = "noreply@ai-skills.example"
+    # The address e-mails link to; pages use the request's own host.
+    EXTERNAL_URL = "http://127.0.0.1:5000"
+
+    API_TITLE = "AI Skills LMS API"
+    API_VERSION = "v1"
+    OPENAPI_VERSION = "3.0.3"
+    OPENAPI_URL_PREFIX = "/api/v1"
+    OPENAPI_JSON_PATH = "openapi.json"
+
+
+class DevelopmentConfig(Config):
+    DEBUG = True
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_SECURE = False
+
+
+class TestingConfig(Config):
+    TESTING = True
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_SECURE = False
+    QUEUE_IMMEDIATE = True
+    # Cheap hashes keep the suite fast; production parameters are tested separately.
+    ARGON2_TIME_COST = 1
+    ARGON2_MEMORY_COST = 1024
+    ARGON2_PARALLELISM = 1
+    SERVER_NAME = None
+
+
+class ProductionConfig(Config):
+    FORCE_HTTPS = False  # TLS usually ends at the load balancer; set LMS_FORCE_HTTPS=true otherwise
+
+
+CONFIGS: dict[str, type[Config]] = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}

@@ -1,0 +1,86 @@
+"""The SQLAlchemy base every model in the platform shares.
+
+Typed declarative models on Flask-SQLAlchemy: aware UTC datetimes, non-native
+enums stored by value, and a constraint naming convention so that Alembic
+migrations name things the same on SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+import sqlalchemy as sa
+from flask_sqlalchemy import SQLAlchemy
+from sqlalchemy.orm import DeclarativeBase, registry
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(sa.TypeDecorator[datetime]):
+    """A timestamp that is always aware and in UTC when read back.
+
+    SQLite has no time zones; PostgreSQL has ``timestamptz``. Both hand the
+    application an aware UTC datetime, and naive values are refused on write.
+    """
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given; use an aware UTC datetime")
+        value = value.astimezone(UTC)
+        if dialect.name == "sqlite":
+            return value.replace(tzinfo=None)
+        return value
+
+    def process_result_value(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+mapper_registry = registry(
+    metadata=sa.MetaData(naming_convention=NAMING_CONVENTION),
+    type_annotation_map={
+        datetime: UTCDateTime(),
+        enum.Enum: sa.Enum(
+            enum.Enum,
+            native_enum=False,
+            length=32,
+            values_callable=lambda members: [m.value for m in members],
+            validate_strings=True,
+        ),
+        str: sa.String(),
+        dict[str, Any]: sa.JSON(),
+    },
+)
+
+
+class Base(DeclarativeBase):
+    registry = mapper_registry
+    metadata = mapper_registry.metadata
+
+
+db = SQLAlchemy(model_class=Base)
+
+if TYPE_CHECKING:
+    Model = Base
+else:
+    Model = db.Model

@@ -1,0 +1,130 @@
+"""Forms of the app core. They check shape; business rules live in services."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired
+from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectField, StringField, SubmitField
+from wtforms.validators import Email, EqualTo, InputRequired, Length, Optional, Regexp
+
+from lms.labels import INSTRUCTION_LABELS, KIND_LABELS, ROLE_LABELS, SETTLEMENT_LABELS
+from lms.models import InstructionLanguage, Role, SchoolKind, Settlement
+from lms.services.accounts import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
+
+LANGUAGE_CHOICES = [("kk", "Қазақша"), ("ru", "Русский"), ("en", "English")]
+
+
+def _new_password(label: object) -> PasswordField:
+    return PasswordField(
+        label,
+        validators=[InputRequired(), Length(min=MIN_PASSWORD_LENGTH, max=MAX_PASSWORD_LENGTH)],
+        render_kw={"autocomplete": "new-password", "minlength": MIN_PASSWORD_LENGTH},
+    )
+
+
+def _confirm() -> PasswordField:
+    return PasswordField(
+        _l("Repeat the new password"),
+        validators=[InputRequired(), EqualTo("new_password", message=_l("The passwords do not match."))],
+        render_kw={"autocomplete": "new-password"},
+    )
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(_l("E-mail"), validators=[InputRequired(), Length(max=254)],
+                       render_kw={"autocomplete": "username"})
+    password = PasswordField(_l("Password"), validators=[InputRequired(), Length(max=MAX_PASSWORD_LENGTH)],
+                             render_kw={"autocomplete": "current-password"})
+    remember = BooleanField(_l("Keep me signed in on this device"))
+    next = HiddenField()
+    submit = SubmitField(_l("Sign in"))
+
+
+class RegisterForm(FlaskForm):
+    full_name = StringField(_l("Full name"), validators=[InputRequired(), Length(max=200)],
+                            render_kw={"autocomplete": "name"})
+    email = EmailField(_l("E-mail"), validators=[InputRequired(), Email(), Length(max=254)],
+                       render_kw={"autocomplete": "email"})
+    language = SelectField(_l("Language"), choices=LANGUAGE_CHOICES)
+    new_password = _new_password(_l("Password"))
+    confirm = _confirm()
+    submit = SubmitField(_l("Create account"))
+
+
+class ChangePasswordForm(FlaskForm):
+    current_password = PasswordField(_l("Current password"), validators=[InputRequired()],
+                                     render_kw={"autocomplete": "current-password"})
+    new_password = _new_password(_l("New password"))
+    confirm = _confirm()
+    submit = SubmitField(_l("Change password"))
+
+
+class ResetRequestForm(FlaskForm):
+    email = EmailField(_l("E-mail"), validators=[InputRequired(), Length(max=254)],
+                       render_kw={"autocomplete": "email"})
+    submit = SubmitField(_l("Send me a link"))
+
+
+class ResetPasswordForm(FlaskForm):
+    new_password = _new_password(_l("New password"))
+    confirm = _confirm()
+    submit = SubmitField(_l("Set password"))
+
+
+class ProfileForm(FlaskForm):
+    full_name = StringField(_l("Full name"), validators=[InputRequired(), Length(max=200)],
+                            render_kw={"autocomplete": "name"})
+    language = SelectField(_l("Language"), choices=LANGUAGE_CHOICES)
+    submit = SubmitField(_l("Save"))
+
+
+class LanguageForm(FlaskForm):
+    language = SelectField(_l("Language"), choices=LANGUAGE_CHOICES)
+    next = HiddenField()
+
+
+class JoinClassForm(FlaskForm):
+    code = StringField(_l("Class code"), validators=[InputRequired(), Length(max=20)],
+                       render_kw={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"})
+    submit = SubmitField(_l("Join"))
+
+
+class ClassForm(FlaskForm):
+    name = StringField(_l("Class name"), validators=[InputRequired(), Length(max=100)],
+                       description=_l("For example: 9 A, or IT-21 group"))
+    academic_year = StringField(_l("Academic year"), validators=[InputRequired(), Regexp(
+        r"^\d{4}-\d{4}$", message=_l("Write the year as 2026-2027."))])
+    submit = SubmitField(_l("Create class"))
+
+
+class CsvUploadForm(FlaskForm):
+    file = FileField(_l("CSV file"), validators=[FileRequired(), FileAllowed(["csv", "txt"], _l("Choose a .csv file."))])
+    submit = SubmitField(_l("Import"))
+
+
+def _enum_choices(enum_type: type, labels: dict[str, object]) -> list[tuple[str, object]]:
+    return [(member.value, labels.get(member.value, member.value)) for member in enum_type]
+
+
+class SchoolForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[InputRequired(), Length(max=300)])
+    code = StringField(_l("Code (BIN)"), validators=[InputRequired(), Length(max=32)])
+    region_id = SelectField(_l("Region"), coerce=int)
+    kind = SelectField(_l("Kind"), choices=_enum_choices(SchoolKind, KIND_LABELS))
+    language = SelectField(_l("Language of instruction"), choices=_enum_choices(InstructionLanguage, INSTRUCTION_LABELS))
+    settlement = SelectField(_l("Settlement"), choices=_enum_choices(Settlement, SETTLEMENT_LABELS))
+    submit = SubmitField(_l("Save"))
+
+
+class UserForm(FlaskForm):
+    full_name = StringField(_l("Full name"), validators=[InputRequired(), Length(max=200)])
+    email = EmailField(_l("E-mail"), validators=[InputRequired(), Email(), Length(max=254)])
+    role = SelectField(_l("Role"), choices=_enum_choices(Role, ROLE_LABELS))
+    language = SelectField(_l("Language"), choices=LANGUAGE_CHOICES)
+    scope_region_id = SelectField(_l("Scope (officials)"), coerce=int,
+                                  description=_l("The region an official sees, or the whole country."))
+    school_code = StringField(_l("School code"), validators=[Optional(), Length(max=32)],
+                              description=_l("The school or university a teacher or student belongs to."))
+    active = BooleanField(_l("Active"), default=True)
+    submit = SubmitField(_l("Save"))

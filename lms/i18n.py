@@ -1,0 +1,32 @@
+"""Language choice: kk (default), ru, en.
+
+The choice is taken from, in order: the signed-in user's preference, the
+``lms_lang`` cookie the switcher sets, the browser's Accept-Language, then kk.
+"""
+
+from __future__ import annotations
+
+from flask import current_app, request
+from flask_login import current_user
+
+LANGUAGE_COOKIE = "lms_lang"
+# Shown in the switcher in each language's own name, so anyone can find theirs.
+LANGUAGE_NAMES = {"kk": "Қазақша", "ru": "Русский", "en": "English"}
+
+
+def supported_languages() -> tuple[str, ...]:
+    return tuple(current_app.config["LANGUAGES"])
+
+
+def is_supported(language: str | None) -> bool:
+    return language in supported_languages()
+
+
+def select_locale() -> str:
+    if current_user and current_user.is_authenticated and is_supported(current_user.preferred_language):
+        return str(current_user.preferred_language)
+    cookie = request.cookies.get(LANGUAGE_COOKIE)
+    if is_supported(cookie):
+        return str(cookie)
+    best = request.accept_languages.best_match(supported_languages())
+    return best or str(current_app.config["BABEL_DEFAULT_LOCALE"])

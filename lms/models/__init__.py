@@ -1,0 +1,28 @@
+"""The app core's models, re-exported so ``from lms.models import User`` works."""
+
+from lms.models.org import (
+    ClassMembership,
+    InstructionLanguage,
+    Region,
+    School,
+    SchoolClass,
+    SchoolKind,
+    Settlement,
+)
+from lms.models.tasks import TaskProgress, TaskStatus
+from lms.models.users import ApiToken, Role, User
+
+__all__ = [
+    "ApiToken",
+    "ClassMembership",
+    "InstructionLanguage",
+    "Region",
+    "Role",
+    "School",
+    "SchoolClass",
+    "SchoolKind",
+    "Settlement",
+    "TaskProgress",
+    "TaskStatus",
+    "User",
+]

@@ -1,0 +1,79 @@
+"""Accounts, roles and API tokens."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+import sqlalchemy as sa
+from flask_login import UserMixin
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from lms.db import Model, utcnow
+
+if TYPE_CHECKING:
+    from lms.models.org import Region, School
+
+
+class Role(enum.StrEnum):
+    STUDENT = "student"
+    TEACHER = "teacher"
+    MENTOR = "mentor"
+    OFFICIAL = "official"
+    ADMIN = "admin"
+
+
+class User(UserMixin, Model):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Stored normalised (trimmed, lower case); unique.
+    email: Mapped[str] = mapped_column(sa.String(254), unique=True)
+    full_name: Mapped[str] = mapped_column(sa.String(200))
+    # None until the person sets a password (accounts created by import or invitation).
+    password_hash: Mapped[str | None] = mapped_column(sa.String(255))
+    preferred_language: Mapped[str] = mapped_column(sa.String(2), default="kk")
+    role: Mapped[Role] = mapped_column(default=Role.STUDENT, index=True)
+    active: Mapped[bool] = mapped_column(default=True)
+    # An official's scope: one region, or None for the whole nation. Unused for other roles.
+    scope_region_id: Mapped[int | None] = mapped_column(sa.ForeignKey("regions.id"), index=True)
+    # The school or university a teacher works at (classes are created there).
+    school_id: Mapped[int | None] = mapped_column(sa.ForeignKey("schools.id"), index=True)
+    # Bumped when the password changes, which ends every other session.
+    auth_version: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_login_at: Mapped[datetime | None]
+
+    scope_region: Mapped[Region | None] = relationship(foreign_keys=[scope_region_id])
+    school: Mapped[School | None] = relationship(foreign_keys=[school_id])
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.auth_version}"
+
+    @property
+    def is_active(self) -> bool:  # type: ignore[override]
+        return self.active
+
+    @property
+    def has_password(self) -> bool:
+        return self.password_hash is not None
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.role.value}>"
+
+
+class ApiToken(Model):
+    """A bearer token for the JSON API. Only a SHA-256 digest of the secret is stored."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    digest: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
+    last_used_at: Mapped[datetime | None]
+
+    user: Mapped[User] = relationship()

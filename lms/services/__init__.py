@@ -1,0 +1,1 @@
+"""Services of the app core: plain functions that flush and never commit."""

@@ -1,0 +1,1 @@
+"""Views (blueprints) of the app core."""

@@ -1,0 +1,182 @@
+"""Administration of schools and accounts."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.wrappers import Response as BaseResponse
+
+from lms import tasks
+from lms.csvfiles import CsvFileError
+from lms.db import db
+from lms.forms import CsvUploadForm, SchoolForm, UserForm
+from lms.i18n import LANGUAGE_NAMES
+from lms.models import InstructionLanguage, Role, School, SchoolKind, Settlement, User
+from lms.permissions import roles_required
+from lms.services import accounts, imports, org, progress
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+PAGE_SIZE = 50
+
+
+@bp.before_request
+@roles_required(Role.ADMIN)
+def _admins_only() -> None:
+    return None
+
+
+def _region_choices() -> list[tuple[int, str]]:
+    language = str(get_locale() or "kk")
+    return [(r.id, f"{r.name(language)} ({r.code})") for r in org.regions()]
+
+
+@bp.get("/schools")
+def schools() -> str:
+    region_id = request.args.get("region", type=int)
+    search = request.args.get("q", "")[:100]
+    page = db.paginate(org.list_schools(region_id, search), per_page=PAGE_SIZE, error_out=False)
+    return render_template("admin/schools.html", page=page, regions=_region_choices(), region_id=region_id, q=search)
+
+
+def _save_school(form: SchoolForm, school: School | None) -> School | None:
+    values = {
+        "region_id": form.region_id.data,
+        "code": form.code.data or "",
+        "name": form.name.data or "",
+        "kind": SchoolKind(form.kind.data),
+        "language": InstructionLanguage(form.language.data),
+        "settlement": Settlement(form.settlement.data),
+    }
+    try:
+        if school is None:
+            return org.create_school(**values)  # type: ignore[arg-type]
+        return org.update_school(school, **values)  # type: ignore[arg-type]
+    except org.SchoolCodeTaken:
+        form.code.errors.append(_("Another school already has this code."))
+        return None
+
+
+@bp.route("/schools/new", methods=["GET", "POST"])
+def new_school() -> str | BaseResponse:
+    form = SchoolForm()
+    form.region_id.choices = _region_choices()
+    if form.validate_on_submit() and _save_school(form, None) is not None:
+        db.session.commit()
+        flash(_("School saved."), "success")
+        return redirect(url_for("admin.schools"))
+    return render_template("admin/school_form.html", form=form, school=None)
+
+
+@bp.route("/schools/<int:school_id>", methods=["GET", "POST"])
+def edit_school(school_id: int) -> str | BaseResponse:
+    school = db.session.get(School, school_id) or abort(404)
+    form = SchoolForm(obj=school)
+    form.region_id.choices = _region_choices()
+    if form.validate_on_submit() and _save_school(form, school) is not None:
+        db.session.commit()
+        flash(_("School saved."), "success")
+        return redirect(url_for("admin.schools"))
+    return render_template("admin/school_form.html", form=form, school=school)
+
+
+@bp.get("/users")
+def users() -> str:
+    search = request.args.get("q", "")[:100]
+    role_text = request.args.get("role", "")
+    role = Role(role_text) if role_text in {r.value for r in Role} else None
+    page = db.paginate(accounts.list_users(search, role), per_page=PAGE_SIZE, error_out=False)
+    return render_template("admin/users.html", page=page, q=search, role=role, upload=CsvUploadForm())
+
+
+def _user_form(user: User | None) -> UserForm:
+    if user is None:
+        form = UserForm()
+    else:
+        form = UserForm(
+            obj=user,
+            language=user.preferred_language,
+            scope_region_id=user.scope_region_id or 0,
+            school_code=user.school.code if user.school else "",
+        )
+    form.scope_region_id.choices = [(0, _("Whole country"))] + _region_choices()
+    return form
+
+
+def _save_user(form: UserForm, user: User | None) -> User | None:
+    school_id = None
+    if form.school_code.data:
+        school = org.school_by_code(form.school_code.data)
+        if school is None:
+            form.school_code.errors.append(_("No school has this code."))
+            return None
+        school_id = school.id
+    role = Role(form.role.data)
+    scope = form.scope_region_id.data or None
+    try:
+        if user is None:
+            return accounts.create_user(
+                form.email.data or "", form.full_name.data or "", role=role, language=form.language.data or "kk",
+                scope_region_id=scope, school_id=school_id,
+            )
+        return accounts.update_user(
+            user, actor=current_user, full_name=form.full_name.data or "", email=form.email.data or "",
+            role=role, language=form.language.data or "kk", scope_region_id=scope, school_id=school_id,
+            active=bool(form.active.data),
+        )
+    except accounts.EmailTaken:
+        form.email.errors.append(_("An account with this e-mail already exists."))
+    except accounts.InvalidEmail:
+        form.email.errors.append(_("This is not a valid e-mail address."))
+    except accounts.LastAdmin:
+        form.role.errors.append(_("The platform must keep at least one active administrator."))
+    return None
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+def new_user() -> str | BaseResponse:
+    form = _user_form(None)
+    if form.validate_on_submit():
+        user = _save_user(form, None)
+        if user is not None:
+            job = progress.create_progress("invitations", current_user, total=1)
+            db.session.commit()
+            tasks.send_invitations([user.id], job.id)
+            flash(_("Account created; an e-mail invites %(email)s to set a password.", email=user.email), "success")
+            return redirect(url_for("admin.users"))
+    return render_template("admin/user_form.html", form=form, user=None)
+
+
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+def edit_user(user_id: int) -> str | BaseResponse:
+    user = db.session.get(User, user_id) or abort(404)
+    form = _user_form(user)
+    if form.validate_on_submit() and _save_user(form, user) is not None:
+        db.session.commit()
+        flash(_("Account saved."), "success")
+        return redirect(url_for("admin.users"))
+    return render_template("admin/user_form.html", form=form, user=user, languages=LANGUAGE_NAMES)
+
+
+@bp.post("/users/import")
+def import_users() -> str | BaseResponse:
+    form = CsvUploadForm()
+    if not form.validate_on_submit():
+        for error in form.file.errors:
+            flash(str(error), "error")
+        return redirect(url_for("admin.users"))
+    try:
+        report = imports.import_users(form.file.data.read(), current_app.config["MAX_CSV_ROWS"])
+    except CsvFileError as exc:
+        db.session.rollback()
+        flash(str(exc.message), "error")
+        return redirect(url_for("admin.users"))
+    except imports.ImportRejected as exc:
+        db.session.rollback()
+        return render_template("admin/import_errors.html", errors=exc.errors), 422
+    job = progress.create_progress("invitations", current_user, total=len(report.created))
+    db.session.commit()
+    tasks.send_invitations([u.id for u in report.created], job.id)
+    flash(_("Imported %(count)d accounts.", count=len(report.created)), "success")
+    return redirect(url_for("tasks.show", task_id=job.id, back=url_for("admin.users")))

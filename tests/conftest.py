@@ -1,0 +1,170 @@
+"""Shared fixtures: one migrated database per run, a rolled-back transaction per test.
+
+SQLite by default; PostgreSQL when LMS_TEST_DATABASE_URL is set (under CI=true that
+run must reach the server, or the suite fails instead of skipping).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import flask_migrate
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskClient
+from flask_sqlalchemy.session import Session
+
+from lms import create_app
+from lms.db import db as _db
+from lms.extensions import limiter
+from lms.models import Role, User
+
+TEST_DATABASE_URL = os.environ.get("LMS_TEST_DATABASE_URL")
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def _reset_postgres(url: str) -> None:
+    engine = sa.create_engine(url)
+    try:
+        with engine.begin() as connection:
+            connection.exec_driver_sql("DROP SCHEMA IF EXISTS public CASCADE")
+            connection.exec_driver_sql("CREATE SCHEMA public")
+    except sa.exc.OperationalError as exc:
+        message = f"LMS_TEST_DATABASE_URL is set but PostgreSQL is unreachable: {exc}"
+        if IN_CI:
+            pytest.exit(message, returncode=3)
+        pytest.fail(message)
+    finally:
+        engine.dispose()
+
+
+def make_test_app(database_url: str, **overrides: Any) -> Flask:
+    return create_app({"ENV": "testing", "DATABASE_URL": database_url, **overrides})
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    if TEST_DATABASE_URL:
+        _reset_postgres(TEST_DATABASE_URL)
+        return TEST_DATABASE_URL
+    return "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.sqlite")
+
+
+@pytest.fixture(scope="session")
+def app(database_url: str) -> Iterator[Flask]:
+    app = make_test_app(database_url)
+    with app.app_context():
+        flask_migrate.upgrade()
+    yield app
+    with app.app_context():
+        _db.engine.dispose()
+
+
+class _BoundSession(Session):
+    """Flask-SQLAlchemy's session always picks the engine; in tests it must use our connection."""
+
+    def get_bind(self, *args: Any, **kwargs: Any) -> Any:
+        return self.bind if self.bind is not None else super().get_bind(*args, **kwargs)
+
+
+@pytest.fixture
+def db(app: Flask) -> Iterator[Any]:
+    """Everything a test writes is rolled back, even what it commits."""
+    with app.app_context():
+        connection = _db.engine.connect()
+        transaction = connection.begin()
+        original = _db.session
+        _db.session = _db._make_scoped_session(
+            {"bind": connection, "join_transaction_mode": "create_savepoint", "class_": _BoundSession}
+        )
+        try:
+            yield _db
+        finally:
+            _db.session.remove()
+            _db.session = original
+            transaction.rollback()
+            connection.close()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits(app: Flask) -> None:
+    with app.app_context():
+        limiter.reset()
+
+
+@pytest.fixture
+def client(app: Flask, db: Any) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask, db: Any) -> Any:
+    return app.test_cli_runner()
+
+
+CSRF_INPUT = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="csrf_token"')
+
+
+def csrf_token(client: FlaskClient, page: str = "/login") -> str:
+    html = client.get(page).get_data(as_text=True)
+    match = CSRF_INPUT.search(html)
+    assert match, f"no CSRF token on {page}"
+    return match.group(1) or match.group(2)
+
+
+def post_form(client: FlaskClient, url: str, data: dict[str, Any], page: str | None = None, **kwargs: Any) -> Any:
+    """POST like a browser: with the CSRF token from the page that holds the form."""
+    token = csrf_token(client, page or url)
+    return client.post(url, data={**data, "csrf_token": token}, **kwargs)
+
+
+@pytest.fixture
+def login(client: FlaskClient) -> Any:
+    """Sign a user in on the test client (through the session, without the form)."""
+
+    def sign_in(user: User) -> User:
+        with client.session_transaction() as session:
+            session["_user_id"] = user.get_id()
+            session["_fresh"] = True
+        return user
+
+    return sign_in
+
+
+@pytest.fixture
+def count_queries(db: Any) -> Any:
+    """Count the SQL statements a block runs: ``with count_queries() as counter: …; counter.count``."""
+    from contextlib import contextmanager
+
+    @contextmanager
+    def counting() -> Iterator[Any]:
+        class Counter:
+            count = 0
+
+        counter = Counter()
+        engine = _db.engine
+
+        def before(*_args: Any, **_kwargs: Any) -> None:
+            counter.count += 1
+
+        sa.event.listen(engine, "before_cursor_execute", before)
+        try:
+            yield counter
+        finally:
+            sa.event.remove(engine, "before_cursor_execute", before)
+
+    return counting
+
+
+@pytest.fixture
+def make_user(db: Any) -> Any:
+    from tests import factories
+
+    return factories.user
+
+
+__all__ = ["Role", "csrf_token", "make_test_app", "post_form"]
