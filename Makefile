@@ -31,7 +31,7 @@ system-deps:
 
 # Compiled catalogues (.mo) are built, not committed.
 translations: install
-	@$(BIN)/pybabel compile --use-fuzzy -q -d lms/translations
+	@$(BIN)/pybabel compile -d lms/translations >/dev/null
 
 # For maintainers: refresh the catalogues after changing texts, then translate the new entries.
 messages: install

@@ -2,23 +2,53 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectField, StringField, SubmitField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Email, EqualTo, InputRequired, Length, Optional, Regexp
 
 from lms.labels import INSTRUCTION_LABELS, KIND_LABELS, ROLE_LABELS, SETTLEMENT_LABELS
 from lms.models import InstructionLanguage, Role, SchoolKind, Settlement
 from lms.services.accounts import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 
-LANGUAGE_CHOICES = [("kk", "Қазақша"), ("ru", "Русский"), ("en", "English")]
+
+
+def choices(pairs: Iterable[tuple[Any, object]]) -> list[SelectChoice]:
+    """Select options from (value, label) pairs; labels may be lazy translations."""
+    return [SelectChoice(value, label) for value, label in pairs]  # type: ignore[arg-type]
+
+
+def required() -> InputRequired:
+    return InputRequired(message=_l("Fill in this field."))
+
+
+def max_length(limit: int) -> Length:
+    return Length(max=limit, message=_l("Use at most %(max)d characters."))
+
+
+def email_format() -> Email:
+    return Email(message=_l("This is not a valid e-mail address."))
+
+
+LANGUAGE_CHOICES = choices([("kk", "Қазақша"), ("ru", "Русский"), ("en", "English")])
 
 
 def _new_password(label: object) -> PasswordField:
     return PasswordField(
         label,
-        validators=[InputRequired(), Length(min=MIN_PASSWORD_LENGTH, max=MAX_PASSWORD_LENGTH)],
+        validators=[
+            required(),
+            Length(
+                min=MIN_PASSWORD_LENGTH,
+                max=MAX_PASSWORD_LENGTH,
+                message=_l("Use between %(min)d and %(max)d characters."),
+            ),
+        ],
         render_kw={"autocomplete": "new-password", "minlength": MIN_PASSWORD_LENGTH},
     )
 
@@ -26,15 +56,15 @@ def _new_password(label: object) -> PasswordField:
 def _confirm() -> PasswordField:
     return PasswordField(
         _l("Repeat the new password"),
-        validators=[InputRequired(), EqualTo("new_password", message=_l("The passwords do not match."))],
+        validators=[required(), EqualTo("new_password", message=_l("The passwords do not match."))],
         render_kw={"autocomplete": "new-password"},
     )
 
 
 class LoginForm(FlaskForm):
-    email = EmailField(_l("E-mail"), validators=[InputRequired(), Length(max=254)],
+    email = EmailField(_l("E-mail"), validators=[required(), max_length(254)],
                        render_kw={"autocomplete": "username"})
-    password = PasswordField(_l("Password"), validators=[InputRequired(), Length(max=MAX_PASSWORD_LENGTH)],
+    password = PasswordField(_l("Password"), validators=[required(), max_length(MAX_PASSWORD_LENGTH)],
                              render_kw={"autocomplete": "current-password"})
     remember = BooleanField(_l("Keep me signed in on this device"))
     next = HiddenField()
@@ -42,9 +72,9 @@ class LoginForm(FlaskForm):
 
 
 class RegisterForm(FlaskForm):
-    full_name = StringField(_l("Full name"), validators=[InputRequired(), Length(max=200)],
+    full_name = StringField(_l("Full name"), validators=[required(), max_length(200)],
                             render_kw={"autocomplete": "name"})
-    email = EmailField(_l("E-mail"), validators=[InputRequired(), Email(), Length(max=254)],
+    email = EmailField(_l("E-mail"), validators=[required(), email_format(), max_length(254)],
                        render_kw={"autocomplete": "email"})
     language = SelectField(_l("Language"), choices=LANGUAGE_CHOICES)
     new_password = _new_password(_l("Password"))
@@ -53,7 +83,7 @@ class RegisterForm(FlaskForm):
 
 
 class ChangePasswordForm(FlaskForm):
-    current_password = PasswordField(_l("Current password"), validators=[InputRequired()],
+    current_password = PasswordField(_l("Current password"), validators=[required()],
                                      render_kw={"autocomplete": "current-password"})
     new_password = _new_password(_l("New password"))
     confirm = _confirm()
@@ -61,7 +91,7 @@ class ChangePasswordForm(FlaskForm):
 
 
 class ResetRequestForm(FlaskForm):
-    email = EmailField(_l("E-mail"), validators=[InputRequired(), Length(max=254)],
+    email = EmailField(_l("E-mail"), validators=[required(), max_length(254)],
                        render_kw={"autocomplete": "email"})
     submit = SubmitField(_l("Send me a link"))
 
@@ -73,7 +103,7 @@ class ResetPasswordForm(FlaskForm):
 
 
 class ProfileForm(FlaskForm):
-    full_name = StringField(_l("Full name"), validators=[InputRequired(), Length(max=200)],
+    full_name = StringField(_l("Full name"), validators=[required(), max_length(200)],
                             render_kw={"autocomplete": "name"})
     language = SelectField(_l("Language"), choices=LANGUAGE_CHOICES)
     submit = SubmitField(_l("Save"))
@@ -85,31 +115,31 @@ class LanguageForm(FlaskForm):
 
 
 class JoinClassForm(FlaskForm):
-    code = StringField(_l("Class code"), validators=[InputRequired(), Length(max=20)],
+    code = StringField(_l("Class code"), validators=[required(), max_length(20)],
                        render_kw={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"})
     submit = SubmitField(_l("Join"))
 
 
 class ClassForm(FlaskForm):
-    name = StringField(_l("Class name"), validators=[InputRequired(), Length(max=100)],
+    name = StringField(_l("Class name"), validators=[required(), max_length(100)],
                        description=_l("For example: 9 A, or IT-21 group"))
-    academic_year = StringField(_l("Academic year"), validators=[InputRequired(), Regexp(
+    academic_year = StringField(_l("Academic year"), validators=[required(), Regexp(
         r"^\d{4}-\d{4}$", message=_l("Write the year as 2026-2027."))])
     submit = SubmitField(_l("Create class"))
 
 
 class CsvUploadForm(FlaskForm):
-    file = FileField(_l("CSV file"), validators=[FileRequired(), FileAllowed(["csv", "txt"], _l("Choose a .csv file."))])
+    file = FileField(_l("CSV file"), validators=[FileRequired(message=_l("Choose a file.")), FileAllowed(["csv", "txt"], _l("Choose a .csv file."))])
     submit = SubmitField(_l("Import"))
 
 
-def _enum_choices(enum_type: type, labels: dict[str, object]) -> list[tuple[str, object]]:
-    return [(member.value, labels.get(member.value, member.value)) for member in enum_type]
+def _enum_choices(enum_type: type, labels: dict[str, object]) -> list[SelectChoice]:
+    return choices((member.value, labels.get(member.value, member.value)) for member in enum_type)
 
 
 class SchoolForm(FlaskForm):
-    name = StringField(_l("Name"), validators=[InputRequired(), Length(max=300)])
-    code = StringField(_l("Code (BIN)"), validators=[InputRequired(), Length(max=32)])
+    name = StringField(_l("Name"), validators=[required(), max_length(300)])
+    code = StringField(_l("Code (BIN)"), validators=[required(), max_length(32)])
     region_id = SelectField(_l("Region"), coerce=int)
     kind = SelectField(_l("Kind"), choices=_enum_choices(SchoolKind, KIND_LABELS))
     language = SelectField(_l("Language of instruction"), choices=_enum_choices(InstructionLanguage, INSTRUCTION_LABELS))
@@ -118,13 +148,13 @@ class SchoolForm(FlaskForm):
 
 
 class UserForm(FlaskForm):
-    full_name = StringField(_l("Full name"), validators=[InputRequired(), Length(max=200)])
-    email = EmailField(_l("E-mail"), validators=[InputRequired(), Email(), Length(max=254)])
+    full_name = StringField(_l("Full name"), validators=[required(), max_length(200)])
+    email = EmailField(_l("E-mail"), validators=[required(), email_format(), max_length(254)])
     role = SelectField(_l("Role"), choices=_enum_choices(Role, ROLE_LABELS))
     language = SelectField(_l("Language"), choices=LANGUAGE_CHOICES)
     scope_region_id = SelectField(_l("Scope (officials)"), coerce=int,
                                   description=_l("The region an official sees, or the whole country."))
-    school_code = StringField(_l("School code"), validators=[Optional(), Length(max=32)],
+    school_code = StringField(_l("School code"), validators=[Optional(), max_length(32)],
                               description=_l("The school or university a teacher or student belongs to."))
     active = BooleanField(_l("Active"), default=True)
     submit = SubmitField(_l("Save"))

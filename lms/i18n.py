@@ -6,7 +6,7 @@ The choice is taken from, in order: the signed-in user's preference, the
 
 from __future__ import annotations
 
-from flask import current_app, request
+from flask import current_app, has_request_context, request
 from flask_login import current_user
 
 LANGUAGE_COOKIE = "lms_lang"
@@ -23,6 +23,9 @@ def is_supported(language: str | None) -> bool:
 
 
 def select_locale() -> str:
+    if not has_request_context():
+        # Workers and the CLI: texts for a person are rendered inside force_locale().
+        return str(current_app.config["BABEL_DEFAULT_LOCALE"])
     if current_user and current_user.is_authenticated and is_supported(current_user.preferred_language):
         return str(current_user.preferred_language)
     cookie = request.cookies.get(LANGUAGE_COOKIE)

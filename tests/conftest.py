@@ -6,6 +6,7 @@ run must reach the server, or the suite fails instead of skipping).
 
 from __future__ import annotations
 
+import contextvars
 import os
 import re
 from collections.abc import Iterator
@@ -14,7 +15,8 @@ from typing import Any
 import flask_migrate
 import pytest
 import sqlalchemy as sa
-from flask import Flask
+from flask import Flask, has_app_context
+from flask.globals import _cv_app
 from flask.testing import FlaskClient
 from flask_sqlalchemy.session import Session
 
@@ -96,8 +98,30 @@ def _fresh_rate_limits(app: Flask) -> None:
         limiter.reset()
 
 
+class IsolatedClient(FlaskClient):
+    """A test client whose requests each get their own app context, like in production.
+
+    Tests hold an app context (for services and the database); Flask would
+    reuse it for requests, sharing ``g`` (the signed-in user, the locale) and
+    the database session between them. Each request here runs with no app
+    context, so it pushes a fresh one; afterwards the test's session is
+    expired so it reads what the request wrote.
+    """
+
+    def open(self, *args: Any, **kwargs: Any) -> Any:
+        def without_app_context() -> Any:
+            _cv_app.set(None)  # type: ignore[arg-type]
+            return super(IsolatedClient, self).open(*args, **kwargs)
+
+        response = contextvars.copy_context().run(without_app_context)
+        if has_app_context():
+            _db.session.expire_all()
+        return response
+
+
 @pytest.fixture
 def client(app: Flask, db: Any) -> FlaskClient:
+    app.test_client_class = IsolatedClient
     return app.test_client()
 
 

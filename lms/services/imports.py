@@ -89,6 +89,19 @@ def _existing_users(emails: Iterable[str]) -> dict[str, User]:
     return found
 
 
+def _insert_users(rows: list[dict[str, object]]) -> list[User]:
+    """Insert accounts in one batched statement and load them back, in the rows' order.
+
+    A batched INSERT without RETURNING: SQLite cannot return the ids of a
+    multi-row INSERT in order, so the ORM would fall back to one INSERT per row.
+    """
+    if not rows:
+        return []
+    db.session.execute(sa.insert(User), rows)
+    by_email = _existing_users(str(row["email"]) for row in rows)
+    return [by_email[str(row["email"])] for row in rows]
+
+
 def import_roster(school_class: SchoolClass, data: bytes, max_rows: int = 20_000) -> ImportReport:
     """Add the students of a CSV file (columns email, full_name) to a class.
 
@@ -112,15 +125,14 @@ def import_roster(school_class: SchoolClass, data: bytes, max_rows: int = 20_000
     school_language = school_class.school.language
     language = school_language.value if school_language != InstructionLanguage.MIXED else "kk"
     report = ImportReport()
-    new_users = [
-        User(email=p.email, full_name=p.full_name, role=Role.STUDENT, preferred_language=language,
-             school_id=school_class.school_id)
-        for p in people
-        if p.email not in existing
-    ]
-    db.session.add_all(new_users)
-    db.session.flush()
-    report.created = new_users
+    report.created = _insert_users(
+        [
+            {"email": p.email, "full_name": p.full_name, "role": Role.STUDENT, "preferred_language": language,
+             "school_id": school_class.school_id}
+            for p in people
+            if p.email not in existing
+        ]
+    )
     members = set(
         db.session.scalars(
             sa.select(ClassMembership.user_id).where(ClassMembership.class_id == school_class.id)
@@ -131,10 +143,9 @@ def import_roster(school_class: SchoolClass, data: bytes, max_rows: int = 20_000
             report.already_members += 1
         else:
             report.added.append(user)
-    db.session.add_all(
-        ClassMembership(class_id=school_class.id, user_id=user.id) for user in report.created + report.added
-    )
-    db.session.flush()
+    new_members = [{"class_id": school_class.id, "user_id": user.id} for user in report.created + report.added]
+    if new_members:
+        db.session.execute(sa.insert(ClassMembership), new_members)
     return report
 
 
@@ -157,7 +168,7 @@ def import_users(data: bytes, max_rows: int = 20_000) -> ImportReport:
     schools: dict[str, int] = {}
     if school_codes:
         schools = dict(db.session.execute(sa.select(School.code, School.id).where(School.code.in_(school_codes))).all())
-    new_users: list[User] = []
+    new_users: list[dict[str, object]] = []
     for person in people:
         row = person.row
         role_text = (row.get("role") or "student").lower()
@@ -181,17 +192,15 @@ def import_users(data: bytes, max_rows: int = 20_000) -> ImportReport:
             errors.append(RowError(person.line, person.email, reason))
             continue
         new_users.append(
-            User(
-                email=person.email,
-                full_name=person.full_name,
-                role=Role(role_text),
-                preferred_language=language,
-                scope_region_id=regions.get(region_code) if region_code else None,
-                school_id=schools.get(school_code) if school_code else None,
-            )
+            {
+                "email": person.email,
+                "full_name": person.full_name,
+                "role": Role(role_text),
+                "preferred_language": language,
+                "scope_region_id": regions.get(region_code) if region_code else None,
+                "school_id": schools.get(school_code) if school_code else None,
+            }
         )
     if errors:
         raise ImportRejected(sorted(errors, key=lambda e: e.line))
-    db.session.add_all(new_users)
-    db.session.flush()
-    return ImportReport(created=new_users)
+    return ImportReport(created=_insert_users(new_users))

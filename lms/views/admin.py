@@ -11,7 +11,7 @@ from werkzeug.wrappers import Response as BaseResponse
 from lms import tasks
 from lms.csvfiles import CsvFileError
 from lms.db import db
-from lms.forms import CsvUploadForm, SchoolForm, UserForm
+from lms.forms import CsvUploadForm, SchoolForm, UserForm, choices
 from lms.i18n import LANGUAGE_NAMES
 from lms.models import InstructionLanguage, Role, School, SchoolKind, Settlement, User
 from lms.permissions import roles_required
@@ -27,7 +27,7 @@ def _admins_only() -> None:
     return None
 
 
-def _region_choices() -> list[tuple[int, str]]:
+def _regions() -> list[tuple[int, str]]:
     language = str(get_locale() or "kk")
     return [(r.id, f"{r.name(language)} ({r.code})") for r in org.regions()]
 
@@ -37,7 +37,7 @@ def schools() -> str:
     region_id = request.args.get("region", type=int)
     search = request.args.get("q", "")[:100]
     page = db.paginate(org.list_schools(region_id, search), per_page=PAGE_SIZE, error_out=False)
-    return render_template("admin/schools.html", page=page, regions=_region_choices(), region_id=region_id, q=search)
+    return render_template("admin/schools.html", page=page, regions=_regions(), region_id=region_id, q=search)
 
 
 def _save_school(form: SchoolForm, school: School | None) -> School | None:
@@ -61,7 +61,7 @@ def _save_school(form: SchoolForm, school: School | None) -> School | None:
 @bp.route("/schools/new", methods=["GET", "POST"])
 def new_school() -> str | BaseResponse:
     form = SchoolForm()
-    form.region_id.choices = _region_choices()
+    form.region_id.choices = choices(_regions())
     if form.validate_on_submit() and _save_school(form, None) is not None:
         db.session.commit()
         flash(_("School saved."), "success")
@@ -73,7 +73,7 @@ def new_school() -> str | BaseResponse:
 def edit_school(school_id: int) -> str | BaseResponse:
     school = db.session.get(School, school_id) or abort(404)
     form = SchoolForm(obj=school)
-    form.region_id.choices = _region_choices()
+    form.region_id.choices = choices(_regions())
     if form.validate_on_submit() and _save_school(form, school) is not None:
         db.session.commit()
         flash(_("School saved."), "success")
@@ -100,7 +100,7 @@ def _user_form(user: User | None) -> UserForm:
             scope_region_id=user.scope_region_id or 0,
             school_code=user.school.code if user.school else "",
         )
-    form.scope_region_id.choices = [(0, _("Whole country"))] + _region_choices()
+    form.scope_region_id.choices = choices([(0, _("Whole country")), *_regions()])
     return form
 
 

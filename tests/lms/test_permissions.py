@@ -1,0 +1,133 @@
+"""The permission matrix: every role against every page and endpoint of the app core."""
+
+from __future__ import annotations
+
+import pytest
+
+from lms.models import Role
+from lms.services import accounts, progress
+from tests import factories
+
+ROLES = ["anonymous", "student", "teacher", "other_teacher", "mentor", "official", "official_astana", "admin"]
+
+OK, FORBIDDEN, LOGIN, HOME = 200, 403, "login", "home"
+
+
+@pytest.fixture
+def world(db):
+    """One of each kind of user, a class in Astana owned by `teacher`, a task owned by `teacher`."""
+    teacher, astana_class = factories.teacher_with_class(region_code="KZ-71")
+    users = {
+        "student": factories.user(Role.STUDENT),
+        "teacher": teacher,
+        "other_teacher": factories.teacher_with_class(region_code="KZ-75")[0],
+        "mentor": factories.user(Role.MENTOR),
+        "official": factories.user(Role.OFFICIAL),
+        "official_astana": factories.user(Role.OFFICIAL, scope_region="KZ-71"),
+        "admin": factories.user(Role.ADMIN),
+    }
+    task = progress.create_progress("invitations", teacher, total=1)
+    return {
+        "users": users,
+        "class": astana_class.id,
+        "school": astana_class.school_id,
+        "astana": factories.region("KZ-71").id,
+        "almaty": factories.region("KZ-75").id,
+        "user": users["student"].id,
+        "task": task.id,
+    }
+
+
+def expect(default, **per_role):
+    return {role: per_role.get(role, default) for role in ROLES}
+
+
+EVERYONE = expect(OK)
+SIGNED_IN = expect(OK, anonymous=LOGIN)
+ADMIN_ONLY = expect(FORBIDDEN, anonymous=LOGIN, admin=OK)
+
+PAGES = [
+    ("/", EVERYONE),
+    ("/login", expect(HOME, anonymous=OK)),
+    ("/register", expect(HOME, anonymous=OK)),
+    ("/password/reset", EVERYONE),
+    ("/healthz", EVERYONE),
+    ("/api/v1/openapi.json", EVERYONE),
+    ("/account", SIGNED_IN),
+    ("/password", SIGNED_IN),
+    ("/classes/new", expect(FORBIDDEN, anonymous=LOGIN, teacher=OK, other_teacher=OK)),
+    ("/classes/{class}", expect(FORBIDDEN, anonymous=LOGIN, teacher=OK, admin=OK)),
+    ("/regions/{astana}", expect(FORBIDDEN, anonymous=LOGIN, official=OK, official_astana=OK, admin=OK)),
+    ("/regions/{almaty}", expect(FORBIDDEN, anonymous=LOGIN, official=OK, admin=OK)),
+    ("/tasks/{task}", expect(FORBIDDEN, anonymous=LOGIN, teacher=OK, admin=OK)),
+    ("/tasks/{task}/status", expect(FORBIDDEN, anonymous=LOGIN, teacher=OK, admin=OK)),
+    ("/admin/users", ADMIN_ONLY),
+    ("/admin/users/new", ADMIN_ONLY),
+    ("/admin/users/{user}", ADMIN_ONLY),
+    ("/admin/schools", ADMIN_ONLY),
+    ("/admin/schools/new", ADMIN_ONLY),
+    ("/admin/schools/{school}", ADMIN_ONLY),
+]
+
+
+@pytest.mark.parametrize(("path", "expected"), PAGES, ids=[p for p, _ in PAGES])
+def test_page_permissions(client, login, world, path, expected):
+    url = path.format(**world)
+    for role in ROLES:
+        with client.session_transaction() as session:
+            session.clear()
+        if role != "anonymous":
+            login(world["users"][role])
+        response = client.get(url)
+        want = expected[role]
+        if want == LOGIN:
+            assert response.status_code == 302, (role, url, response.status_code)
+            assert response.headers["Location"].startswith("/login"), (role, url)
+        elif want == HOME:
+            assert response.status_code == 302 and response.headers["Location"] == "/", (role, url)
+        else:
+            assert response.status_code == want, (role, url, response.status_code)
+
+
+POSTS = [
+    ("/classes/{class}/join-code", expect(FORBIDDEN, anonymous=LOGIN, teacher=302, admin=302)),
+    ("/classes/{class}/members/{user}/remove", expect(FORBIDDEN, anonymous=LOGIN, teacher=302, admin=302)),
+    ("/join", expect(FORBIDDEN, anonymous=LOGIN, student=302)),
+]
+
+
+@pytest.mark.parametrize(("path", "expected"), POSTS, ids=[p for p, _ in POSTS])
+def test_action_permissions(client, login, world, path, expected):
+    from tests.conftest import csrf_token
+
+    url = path.format(**world)
+    for role in ROLES:
+        with client.session_transaction() as session:
+            session.clear()
+        if role != "anonymous":
+            login(world["users"][role])
+        response = client.post(url, data={"csrf_token": csrf_token(client, "/")})
+        want = expected[role]
+        if want == LOGIN:
+            assert response.status_code == 302 and response.headers["Location"].startswith("/login"), (role, url)
+        else:
+            assert response.status_code == want, (role, url, response.status_code)
+
+
+API = [
+    ("/api/v1/me", expect(OK, anonymous=401)),
+    ("/api/v1/tasks/{task}", expect(FORBIDDEN, anonymous=401, teacher=OK, admin=OK)),
+]
+
+
+@pytest.mark.parametrize(("path", "expected"), API, ids=[p for p, _ in API])
+def test_api_permissions(client, world, path, expected):
+    url = path.format(**world)
+    for role in ROLES:
+        headers = {}
+        if role != "anonymous":
+            headers["Authorization"] = "Bearer " + accounts.issue_api_token(world["users"][role]).secret
+        response = client.get(url, headers=headers)
+        assert response.status_code == expected[role], (role, url, response.status_code)
+        if response.status_code >= 400:
+            assert set(response.get_json()["error"]) >= {"code", "message"}
