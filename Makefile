@@ -31,7 +31,7 @@ system-deps:
 
 # Compiled catalogues (.mo) are built, not committed.
 translations: install
-	@$(BIN)/pybabel compile -d lms/translations >/dev/null
+	@$(BIN)/pybabel -q compile -d lms/translations
 
 # For maintainers: refresh the catalogues after changing texts, then translate the new entries.
 messages: install

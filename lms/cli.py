@@ -95,7 +95,8 @@ def follow(task_id: str, poll_seconds: float = 0.5, timeout: float | None = None
             time.sleep(poll_seconds)
     if record.status == TaskStatus.FAILED:
         raise click.ClickException(f"failed: {record.message}")
-    click.echo(f"{record.kind}: {record.status.value}. {record.message}".rstrip())
+    counts = f" ({record.done}/{record.total})" if record.total is not None else ""
+    click.echo(f"{record.kind}: {record.status.value}{counts}. {record.message}".rstrip())
 
 
 @lms_cli.command("task")
