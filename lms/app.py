@@ -141,7 +141,9 @@ def _init_extensions(app: Flask) -> None:
     from lms.extensions import babel, csrf, limiter, login_manager, migrate, talisman
     from lms.queue import init_queue
 
-    migrate.init_app(app, db, directory=os.path.join(PROJECT_ROOT, "migrations"), render_as_batch=True, compare_type=True)
+    migrate.init_app(
+        app, db, directory=os.path.join(PROJECT_ROOT, "migrations"), render_as_batch=True, compare_type=True
+    )
     babel.init_app(
         app,
         locale_selector=i18n.select_locale,
@@ -196,7 +198,7 @@ def _init_login_messages() -> None:
     from lms.extensions import login_manager
     from lms.models import User
 
-    login_manager.login_message = _l("Sign in to see this page.")  # type: ignore[assignment]
+    login_manager.login_message = _l("Sign in to see this page.")
 
     @login_manager.user_loader
     def load_user(session_id: str) -> User | None:

@@ -52,7 +52,9 @@ def _dialect(first_line: str) -> type[csv.Dialect] | csv.Dialect:
         return csv.excel
 
 
-def read_rows(data: bytes, required: tuple[str, ...], optional: tuple[str, ...] = (), max_rows: int = 20_000) -> list[CsvRow]:
+def read_rows(
+    data: bytes, required: tuple[str, ...], optional: tuple[str, ...] = (), max_rows: int = 20_000
+) -> list[CsvRow]:
     """The data rows of a CSV file whose first line names its columns.
 
     Column names are matched without regard to case, spaces or dashes.

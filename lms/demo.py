@@ -28,28 +28,62 @@ class DemoAccount:
 # Documented in README.md. These accounts exist only where seed-demo was run.
 DEMO_ACCOUNTS = (
     DemoAccount("admin@demo.aiskills.kz", "demo-admin-2026", "Әлия Сейітова", Role.ADMIN, "kk"),
-    DemoAccount("teacher@demo.aiskills.kz", "demo-teacher-2026", "Қанат Оразбаев", Role.TEACHER, "kk",
-                school_code="DEMO-AST-001"),
-    DemoAccount("student@demo.aiskills.kz", "demo-student-2026", "Айгерім Нұрланқызы", Role.STUDENT, "kk",
-                school_code="DEMO-AST-001"),
+    DemoAccount(
+        "teacher@demo.aiskills.kz",
+        "demo-teacher-2026",
+        "Қанат Оразбаев",
+        Role.TEACHER,
+        "kk",
+        school_code="DEMO-AST-001",
+    ),
+    DemoAccount(
+        "student@demo.aiskills.kz",
+        "demo-student-2026",
+        "Айгерім Нұрланқызы",
+        Role.STUDENT,
+        "kk",
+        school_code="DEMO-AST-001",
+    ),
     DemoAccount("mentor@demo.aiskills.kz", "demo-mentor-2026", "Дмитрий Ким", Role.MENTOR, "ru"),
     DemoAccount("official@demo.aiskills.kz", "demo-official-2026", "Гүлнар Әбенова", Role.OFFICIAL, "kk"),
-    DemoAccount("official.astana@demo.aiskills.kz", "demo-official-2026", "Ерлан Жақыпов", Role.OFFICIAL, "ru",
-                scope_region="KZ-71"),
+    DemoAccount(
+        "official.astana@demo.aiskills.kz",
+        "demo-official-2026",
+        "Ерлан Жақыпов",
+        Role.OFFICIAL,
+        "ru",
+        scope_region="KZ-71",
+    ),
 )
 
 DEMO_SCHOOLS = (
     ("KZ-71", "DEMO-AST-001", "№ 54 мектеп-лицей, Астана", SchoolKind.SCHOOL, InstructionLanguage.KK, Settlement.URBAN),
     ("KZ-75", "DEMO-ALA-001", "Гимназия № 12, Алматы", SchoolKind.SCHOOL, InstructionLanguage.RU, Settlement.URBAN),
-    ("KZ-35", "DEMO-KAR-001", "Қарағанды техникалық университеті", SchoolKind.UNIVERSITY, InstructionLanguage.MIXED,
-     Settlement.URBAN),
-    ("KZ-61", "DEMO-TUR-001", "Шардара ауылының № 3 мектебі", SchoolKind.SCHOOL, InstructionLanguage.KK,
-     Settlement.RURAL),
+    (
+        "KZ-35",
+        "DEMO-KAR-001",
+        "Қарағанды техникалық университеті",
+        SchoolKind.UNIVERSITY,
+        InstructionLanguage.MIXED,
+        Settlement.URBAN,
+    ),
+    (
+        "KZ-61",
+        "DEMO-TUR-001",
+        "Шардара ауылының № 3 мектебі",
+        SchoolKind.SCHOOL,
+        InstructionLanguage.KK,
+        Settlement.RURAL,
+    ),
 )
 
 # Classmates for the demo class, so aggregates are above the suppression threshold.
 CLASSMATES = (
-    "Нұрсұлтан Бекұлы", "Аружан Серікқызы", "Данияр Төлеуов", "Мадина Ғалымжанқызы", "Ілияс Өмірзақов",
+    "Нұрсұлтан Бекұлы",
+    "Аружан Серікқызы",
+    "Данияр Төлеуов",
+    "Мадина Ғалымжанқызы",
+    "Ілияс Өмірзақов",
     "Томирис Құрманова",
 )
 
@@ -78,7 +112,10 @@ def seed_demo() -> SeedReport:
         user = accounts.get_user_by_email(account.email)
         if user is None:
             user = accounts.create_user(
-                account.email, account.full_name, role=account.role, password=account.password,
+                account.email,
+                account.full_name,
+                role=account.role,
+                password=account.password,
                 language=account.language,
                 scope_region_id=regions[account.scope_region].id if account.scope_region else None,
                 school_id=schools[account.school_code].id if account.school_code else None,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Iterable
 from typing import Any
 
@@ -17,10 +18,9 @@ from lms.models import InstructionLanguage, Role, SchoolKind, Settlement
 from lms.services.accounts import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 
 
-
 def choices(pairs: Iterable[tuple[Any, object]]) -> list[SelectChoice]:
     """Select options from (value, label) pairs; labels may be lazy translations."""
-    return [SelectChoice(value, label) for value, label in pairs]  # type: ignore[arg-type]
+    return [SelectChoice(value, label) for value, label in pairs]
 
 
 def required() -> InputRequired:
@@ -62,20 +62,24 @@ def _confirm() -> PasswordField:
 
 
 class LoginForm(FlaskForm):
-    email = EmailField(_l("E-mail"), validators=[required(), max_length(254)],
-                       render_kw={"autocomplete": "username"})
-    password = PasswordField(_l("Password"), validators=[required(), max_length(MAX_PASSWORD_LENGTH)],
-                             render_kw={"autocomplete": "current-password"})
+    email = EmailField(_l("E-mail"), validators=[required(), max_length(254)], render_kw={"autocomplete": "username"})
+    password = PasswordField(
+        _l("Password"),
+        validators=[required(), max_length(MAX_PASSWORD_LENGTH)],
+        render_kw={"autocomplete": "current-password"},
+    )
     remember = BooleanField(_l("Keep me signed in on this device"))
     next = HiddenField()
     submit = SubmitField(_l("Sign in"))
 
 
 class RegisterForm(FlaskForm):
-    full_name = StringField(_l("Full name"), validators=[required(), max_length(200)],
-                            render_kw={"autocomplete": "name"})
-    email = EmailField(_l("E-mail"), validators=[required(), email_format(), max_length(254)],
-                       render_kw={"autocomplete": "email"})
+    full_name = StringField(
+        _l("Full name"), validators=[required(), max_length(200)], render_kw={"autocomplete": "name"}
+    )
+    email = EmailField(
+        _l("E-mail"), validators=[required(), email_format(), max_length(254)], render_kw={"autocomplete": "email"}
+    )
     language = SelectField(_l("Language"), choices=LANGUAGE_CHOICES)
     new_password = _new_password(_l("Password"))
     confirm = _confirm()
@@ -83,16 +87,16 @@ class RegisterForm(FlaskForm):
 
 
 class ChangePasswordForm(FlaskForm):
-    current_password = PasswordField(_l("Current password"), validators=[required()],
-                                     render_kw={"autocomplete": "current-password"})
+    current_password = PasswordField(
+        _l("Current password"), validators=[required()], render_kw={"autocomplete": "current-password"}
+    )
     new_password = _new_password(_l("New password"))
     confirm = _confirm()
     submit = SubmitField(_l("Change password"))
 
 
 class ResetRequestForm(FlaskForm):
-    email = EmailField(_l("E-mail"), validators=[required(), max_length(254)],
-                       render_kw={"autocomplete": "email"})
+    email = EmailField(_l("E-mail"), validators=[required(), max_length(254)], render_kw={"autocomplete": "email"})
     submit = SubmitField(_l("Send me a link"))
 
 
@@ -103,8 +107,9 @@ class ResetPasswordForm(FlaskForm):
 
 
 class ProfileForm(FlaskForm):
-    full_name = StringField(_l("Full name"), validators=[required(), max_length(200)],
-                            render_kw={"autocomplete": "name"})
+    full_name = StringField(
+        _l("Full name"), validators=[required(), max_length(200)], render_kw={"autocomplete": "name"}
+    )
     language = SelectField(_l("Language"), choices=LANGUAGE_CHOICES)
     submit = SubmitField(_l("Save"))
 
@@ -115,25 +120,34 @@ class LanguageForm(FlaskForm):
 
 
 class JoinClassForm(FlaskForm):
-    code = StringField(_l("Class code"), validators=[required(), max_length(20)],
-                       render_kw={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"})
+    code = StringField(
+        _l("Class code"),
+        validators=[required(), max_length(20)],
+        render_kw={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"},
+    )
     submit = SubmitField(_l("Join"))
 
 
 class ClassForm(FlaskForm):
-    name = StringField(_l("Class name"), validators=[required(), max_length(100)],
-                       description=_l("For example: 9 A, or IT-21 group"))
-    academic_year = StringField(_l("Academic year"), validators=[required(), Regexp(
-        r"^\d{4}-\d{4}$", message=_l("Write the year as 2026-2027."))])
+    name = StringField(
+        _l("Class name"), validators=[required(), max_length(100)], description=_l("For example: 9 A, or IT-21 group")
+    )
+    academic_year = StringField(
+        _l("Academic year"),
+        validators=[required(), Regexp(r"^\d{4}-\d{4}$", message=_l("Write the year as 2026-2027."))],
+    )
     submit = SubmitField(_l("Create class"))
 
 
 class CsvUploadForm(FlaskForm):
-    file = FileField(_l("CSV file"), validators=[FileRequired(message=_l("Choose a file.")), FileAllowed(["csv", "txt"], _l("Choose a .csv file."))])
+    file = FileField(
+        _l("CSV file"),
+        validators=[FileRequired(message=_l("Choose a file.")), FileAllowed(["csv", "txt"], _l("Choose a .csv file."))],
+    )
     submit = SubmitField(_l("Import"))
 
 
-def _enum_choices(enum_type: type, labels: dict[str, object]) -> list[SelectChoice]:
+def _enum_choices(enum_type: type[enum.Enum], labels: dict[str, object]) -> list[SelectChoice]:
     return choices((member.value, labels.get(member.value, member.value)) for member in enum_type)
 
 
@@ -142,7 +156,9 @@ class SchoolForm(FlaskForm):
     code = StringField(_l("Code (BIN)"), validators=[required(), max_length(32)])
     region_id = SelectField(_l("Region"), coerce=int)
     kind = SelectField(_l("Kind"), choices=_enum_choices(SchoolKind, KIND_LABELS))
-    language = SelectField(_l("Language of instruction"), choices=_enum_choices(InstructionLanguage, INSTRUCTION_LABELS))
+    language = SelectField(
+        _l("Language of instruction"), choices=_enum_choices(InstructionLanguage, INSTRUCTION_LABELS)
+    )
     settlement = SelectField(_l("Settlement"), choices=_enum_choices(Settlement, SETTLEMENT_LABELS))
     submit = SubmitField(_l("Save"))
 
@@ -152,9 +168,13 @@ class UserForm(FlaskForm):
     email = EmailField(_l("E-mail"), validators=[required(), email_format(), max_length(254)])
     role = SelectField(_l("Role"), choices=_enum_choices(Role, ROLE_LABELS))
     language = SelectField(_l("Language"), choices=LANGUAGE_CHOICES)
-    scope_region_id = SelectField(_l("Scope (officials)"), coerce=int,
-                                  description=_l("The region an official sees, or the whole country."))
-    school_code = StringField(_l("School code"), validators=[Optional(), max_length(32)],
-                              description=_l("The school or university a teacher or student belongs to."))
+    scope_region_id = SelectField(
+        _l("Scope (officials)"), coerce=int, description=_l("The region an official sees, or the whole country.")
+    )
+    school_code = StringField(
+        _l("School code"),
+        validators=[Optional(), max_length(32)],
+        description=_l("The school or university a teacher or student belongs to."),
+    )
     active = BooleanField(_l("Active"), default=True)
     submit = SubmitField(_l("Save"))

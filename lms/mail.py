@@ -20,9 +20,7 @@ mail_sent = signals.signal("mail-sent")
 def external_url(endpoint: str, **values: Any) -> str:
     """An absolute URL on ``EXTERNAL_URL``, buildable outside a request (in workers)."""
     parts = urlsplit(current_app.config["EXTERNAL_URL"])
-    adapter = current_app.url_map.bind(
-        parts.netloc, script_name=parts.path or "/", url_scheme=parts.scheme or "https"
-    )
+    adapter = current_app.url_map.bind(parts.netloc, script_name=parts.path or "/", url_scheme=parts.scheme or "https")
     return adapter.build(endpoint, values, force_external=True)
 
 

@@ -51,9 +51,7 @@ def run_migrations_online() -> None:
     conf_args.setdefault("process_revision_directives", process_revision_directives)
     conf_args.setdefault("render_item", render_item)
     with db.engine.connect() as connection:
-        context.configure(
-            connection=connection, target_metadata=db.metadata, **conf_args
-        )
+        context.configure(connection=connection, target_metadata=db.metadata, **conf_args)
         with context.begin_transaction():
             context.run_migrations()
 

@@ -55,9 +55,15 @@ def test_upgrade_check_downgrade_on_a_fresh_database(app, fresh_database_url):
         with fresh.app_context():
             flask_migrate.upgrade()
             inspector = sa.inspect(db.engine)
-            assert {"users", "regions", "schools", "classes", "class_memberships", "api_tokens", "task_progress"} <= set(
-                inspector.get_table_names()
-            )
+            assert {
+                "users",
+                "regions",
+                "schools",
+                "classes",
+                "class_memberships",
+                "api_tokens",
+                "task_progress",
+            } <= set(inspector.get_table_names())
             with db.engine.connect() as connection:
                 assert connection.execute(sa.text("SELECT count(*) FROM regions")).scalar() == 20
             flask_migrate.check()  # the models and the migrations agree

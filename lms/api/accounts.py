@@ -11,8 +11,8 @@ from webargs.flaskparser import abort
 
 from lms.api.base import ApiBlueprint, ErrorSchema, current_api_user, token_required
 from lms.db import db
-from lms.models import Role
 from lms.extensions import limiter
+from lms.models import Role
 from lms.services import accounts, progress
 
 blp = ApiBlueprint("api_accounts", __name__, url_prefix="/api/v1", description="Sign-in tokens and accounts")
@@ -74,10 +74,17 @@ def _account_key() -> str:
 
 
 @blp.route("/auth/token", methods=["POST"])
-@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], key_func=_account_key,
-               deduct_when=lambda response: _token_failed(), scope="api-login-account")
-@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"],
-               deduct_when=lambda response: _token_failed(), scope="api-login-address")
+@limiter.limit(
+    lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"],
+    key_func=_account_key,
+    deduct_when=lambda response: _token_failed(),
+    scope="api-login-account",
+)
+@limiter.limit(
+    lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"],
+    deduct_when=lambda response: _token_failed(),
+    scope="api-login-address",
+)
 @blp.arguments(TokenRequestSchema)
 @blp.response(201, TokenSchema)
 @blp.alt_response(401, schema=ErrorSchema, description="Wrong e-mail or password")

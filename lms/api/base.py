@@ -66,7 +66,11 @@ class ApiParser(FlaskParser):
     def _raw_load_json(self, req: flask.Request) -> Any:
         if not core.is_json(req.mimetype):
             if req.content_length or req.get_data(cache=True):
-                abort(415, code="unsupported_media_type", message=_("Send the body as JSON (Content-Type: application/json)."))
+                abort(
+                    415,
+                    code="unsupported_media_type",
+                    message=_("Send the body as JSON (Content-Type: application/json)."),
+                )
             return core.missing
         return core.parse_json(req.get_data(cache=True))
 
@@ -136,7 +140,7 @@ def current_api_user() -> User:
     user = g.get("api_user")
     if user is None:
         raise RuntimeError("current_api_user() outside a token_required endpoint")
-    return user  # type: ignore[no-any-return]
+    return user
 
 
 def bearer_secret() -> str | None:

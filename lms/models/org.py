@@ -86,12 +86,8 @@ class SchoolClass(Model):
 class ClassMembership(Model):
     __tablename__ = "class_memberships"
 
-    class_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("classes.id", ondelete="CASCADE"), primary_key=True
-    )
-    user_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True
-    )
+    class_id: Mapped[int] = mapped_column(sa.ForeignKey("classes.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True)
     joined_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     school_class: Mapped[SchoolClass] = relationship()

@@ -25,9 +25,7 @@ class TaskProgress(Model):
     # A random identifier: the record is fetched by it from pages and the CLI.
     id: Mapped[str] = mapped_column(sa.String(32), primary_key=True)
     kind: Mapped[str] = mapped_column(sa.String(64))
-    owner_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("users.id", ondelete="SET NULL"), index=True
-    )
+    owner_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"), index=True)
     status: Mapped[TaskStatus] = mapped_column(default=TaskStatus.QUEUED)
     done: Mapped[int] = mapped_column(default=0)
     total: Mapped[int | None]

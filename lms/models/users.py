@@ -52,7 +52,7 @@ class User(UserMixin, Model):
         return f"{self.id}:{self.auth_version}"
 
     @property
-    def is_active(self) -> bool:  # type: ignore[override]
+    def is_active(self) -> bool:
         return self.active
 
     @property

@@ -139,7 +139,7 @@ def change_password(user: User, current_password: str, new_password: str) -> Non
 
 # Reset and invitation links -------------------------------------------------
 
-_TOKEN_SALT = "lms.password-token"
+_TOKEN_SALT = "lms.password-token"  # noqa: S105 - a salt, not a secret
 
 
 def _serializer() -> URLSafeTimedSerializer:
@@ -166,9 +166,7 @@ def user_for_password_token(token: str) -> User:
     config = current_app.config
     longest = max(config["PASSWORD_RESET_TTL"], config["INVITATION_TTL"])
     try:
-        data, signed_at = _serializer().loads(
-            token, max_age=int(longest.total_seconds()), return_timestamp=True
-        )
+        data, signed_at = _serializer().loads(token, max_age=int(longest.total_seconds()), return_timestamp=True)
     except (SignatureExpired, BadSignature) as exc:
         raise InvalidToken() from exc
     uid = data.get("uid") if isinstance(data, dict) else None
@@ -300,9 +298,9 @@ def update_user(
         raise EmailTaken(normalized)
     if user.role == Role.ADMIN and (role != Role.ADMIN or not active):
         other_admins = db.session.scalar(
-            sa.select(sa.func.count()).select_from(User).where(
-                User.role == Role.ADMIN, User.active.is_(True), User.id != user.id
-            )
+            sa.select(sa.func.count())
+            .select_from(User)
+            .where(User.role == Role.ADMIN, User.active.is_(True), User.id != user.id)
         )
         if not other_admins:
             raise LastAdmin()
@@ -321,7 +319,7 @@ def update_user(
     return user
 
 
-def list_users(search: str = "", role: Role | None = None) -> sa.Select[tuple[User]]:
+def list_users(search: str = "", role: Role | None = None) -> sa.Select[User]:
     query = sa.select(User).order_by(User.full_name, User.id)
     if role is not None:
         query = query.where(User.role == role)

@@ -127,16 +127,19 @@ def import_roster(school_class: SchoolClass, data: bytes, max_rows: int = 20_000
     report = ImportReport()
     report.created = _insert_users(
         [
-            {"email": p.email, "full_name": p.full_name, "role": Role.STUDENT, "preferred_language": language,
-             "school_id": school_class.school_id}
+            {
+                "email": p.email,
+                "full_name": p.full_name,
+                "role": Role.STUDENT,
+                "preferred_language": language,
+                "school_id": school_class.school_id,
+            }
             for p in people
             if p.email not in existing
         ]
     )
     members = set(
-        db.session.scalars(
-            sa.select(ClassMembership.user_id).where(ClassMembership.class_id == school_class.id)
-        )
+        db.session.scalars(sa.select(ClassMembership.user_id).where(ClassMembership.class_id == school_class.id))
     )
     for user in [existing[p.email] for p in people if p.email in existing]:
         if user.id in members:

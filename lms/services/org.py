@@ -95,7 +95,7 @@ def update_school(
     return school
 
 
-def list_schools(region_id: int | None = None, search: str = "") -> sa.Select[tuple[School]]:
+def list_schools(region_id: int | None = None, search: str = "") -> sa.Select[School]:
     query = sa.select(School).order_by(School.name, School.id)
     if region_id is not None:
         query = query.where(School.region_id == region_id)
@@ -190,9 +190,7 @@ def roster(school_class: SchoolClass) -> list[User]:
 
 
 def is_member(school_class: SchoolClass, user: User) -> bool:
-    return (
-        db.session.get(ClassMembership, {"class_id": school_class.id, "user_id": user.id}) is not None
-    )
+    return db.session.get(ClassMembership, {"class_id": school_class.id, "user_id": user.id}) is not None
 
 
 def add_member(school_class: SchoolClass, student: User) -> bool:

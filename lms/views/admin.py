@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -51,8 +52,8 @@ def _save_school(form: SchoolForm, school: School | None) -> School | None:
     }
     try:
         if school is None:
-            return org.create_school(**values)  # type: ignore[arg-type]
-        return org.update_school(school, **values)  # type: ignore[arg-type]
+            return org.create_school(**values)
+        return org.update_school(school, **values)
     except org.SchoolCodeTaken:
         form.code.errors.append(_("Another school already has this code."))
         return None
@@ -117,12 +118,22 @@ def _save_user(form: UserForm, user: User | None) -> User | None:
     try:
         if user is None:
             return accounts.create_user(
-                form.email.data or "", form.full_name.data or "", role=role, language=form.language.data or "kk",
-                scope_region_id=scope, school_id=school_id,
+                form.email.data or "",
+                form.full_name.data or "",
+                role=role,
+                language=form.language.data or "kk",
+                scope_region_id=scope,
+                school_id=school_id,
             )
         return accounts.update_user(
-            user, actor=current_user, full_name=form.full_name.data or "", email=form.email.data or "",
-            role=role, language=form.language.data or "kk", scope_region_id=scope, school_id=school_id,
+            user,
+            actor=current_user,
+            full_name=form.full_name.data or "",
+            email=form.email.data or "",
+            role=role,
+            language=form.language.data or "kk",
+            scope_region_id=scope,
+            school_id=school_id,
             active=bool(form.active.data),
         )
     except accounts.EmailTaken:
@@ -160,7 +171,7 @@ def edit_user(user_id: int) -> str | BaseResponse:
 
 
 @bp.post("/users/import")
-def import_users() -> str | BaseResponse:
+def import_users() -> ResponseReturnValue:
     form = CsvUploadForm()
     if not form.validate_on_submit():
         for error in form.file.errors:

@@ -53,17 +53,30 @@ def _account_key() -> str:
 
 def _remember_language(response: BaseResponse, language: str) -> BaseResponse:
     response.set_cookie(
-        LANGUAGE_COOKIE, language, max_age=365 * 24 * 3600, samesite="Lax",
-        secure=current_app.config["SESSION_COOKIE_SECURE"], httponly=True,
+        LANGUAGE_COOKIE,
+        language,
+        max_age=365 * 24 * 3600,
+        samesite="Lax",
+        secure=current_app.config["SESSION_COOKIE_SECURE"],
+        httponly=True,
     )
     return response
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], key_func=_account_key,
-               methods=["POST"], deduct_when=lambda response: _login_failed(), scope="login-account")
-@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], methods=["POST"],
-               deduct_when=lambda response: _login_failed(), scope="login-address")
+@limiter.limit(
+    lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"],
+    key_func=_account_key,
+    methods=["POST"],
+    deduct_when=lambda response: _login_failed(),
+    scope="login-account",
+)
+@limiter.limit(
+    lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"],
+    methods=["POST"],
+    deduct_when=lambda response: _login_failed(),
+    scope="login-address",
+)
 def login() -> str | BaseResponse:
     if current_user.is_authenticated:
         return redirect(url_for("home.index"))
@@ -97,7 +110,9 @@ def register() -> str | BaseResponse:
     if form.validate_on_submit():
         try:
             user = accounts.register_student(
-                form.email.data or "", form.full_name.data or "", form.new_password.data or "",
+                form.email.data or "",
+                form.full_name.data or "",
+                form.new_password.data or "",
                 form.language.data or "kk",
             )
         except accounts.EmailTaken:
@@ -135,8 +150,12 @@ def change_password() -> str | BaseResponse:
 
 
 @bp.route("/password/reset", methods=["GET", "POST"])
-@limiter.limit("3 per 10 minutes", key_func=lambda: "reset:" + (request.form.get("email") or "").strip().lower()[:254],
-               methods=["POST"], scope="reset-account")
+@limiter.limit(
+    "3 per 10 minutes",
+    key_func=lambda: "reset:" + (request.form.get("email") or "").strip().lower()[:254],
+    methods=["POST"],
+    scope="reset-account",
+)
 @limiter.limit("30 per minute", methods=["POST"], scope="reset-address")
 def request_reset() -> str | BaseResponse:
     form = ResetRequestForm()

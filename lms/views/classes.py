@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response as BaseResponse
@@ -75,7 +76,7 @@ def remove_member(class_id: int, user_id: int) -> BaseResponse:
 
 @bp.post("/<int:class_id>/import")
 @roles_required(Role.TEACHER, Role.ADMIN)
-def import_roster(class_id: int) -> str | BaseResponse:
+def import_roster(class_id: int) -> ResponseReturnValue:
     school_class = _own_class(class_id)
     form = CsvUploadForm()
     if not form.validate_on_submit():
@@ -98,8 +99,12 @@ def import_roster(class_id: int) -> str | BaseResponse:
     if job is not None:
         tasks.send_invitations([u.id for u in report.created], job.id)
     flash(
-        _("Imported: %(created)d new accounts, %(added)d existing students added, %(already)d already in the class.",
-          created=len(report.created), added=len(report.added), already=report.already_members),
+        _(
+            "Imported: %(created)d new accounts, %(added)d existing students added, %(already)d already in the class.",
+            created=len(report.created),
+            added=len(report.added),
+            already=report.already_members,
+        ),
         "success",
     )
     if job is not None:

@@ -28,9 +28,7 @@ def index() -> str:
         )
     if role == Role.TEACHER:
         classes = org.classes_of_teacher(current_user)
-        return render_template(
-            "home/teacher.html", classes=classes, counts=org.member_counts([c.id for c in classes])
-        )
+        return render_template("home/teacher.html", classes=classes, counts=org.member_counts([c.id for c in classes]))
     if role == Role.MENTOR:
         return render_template("home/mentor.html")
     if role == Role.OFFICIAL:

@@ -6,9 +6,8 @@ Create Date: 2026-11-29 09:44:22.913713
 
 """
 
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "26a264bc0e16"
@@ -105,16 +104,12 @@ def upgrade() -> None:
             nullable=False,
         ),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["region_id"], ["regions.id"], name=op.f("fk_schools_region_id_regions")
-        ),
+        sa.ForeignKeyConstraint(["region_id"], ["regions.id"], name=op.f("fk_schools_region_id_regions")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_schools")),
         sa.UniqueConstraint("code", name=op.f("uq_schools_code")),
     )
     with op.batch_alter_table("schools", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_schools_region_id"), ["region_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_schools_region_id"), ["region_id"], unique=False)
 
     op.create_table(
         "users",
@@ -143,9 +138,7 @@ def upgrade() -> None:
         sa.Column("auth_version", sa.Integer(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("last_login_at", sa.DateTime(timezone=True), nullable=True),
-        sa.ForeignKeyConstraint(
-            ["school_id"], ["schools.id"], name=op.f("fk_users_school_id_schools")
-        ),
+        sa.ForeignKeyConstraint(["school_id"], ["schools.id"], name=op.f("fk_users_school_id_schools")),
         sa.ForeignKeyConstraint(
             ["scope_region_id"],
             ["regions.id"],
@@ -156,12 +149,8 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("users", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_users_role"), ["role"], unique=False)
-        batch_op.create_index(
-            batch_op.f("ix_users_school_id"), ["school_id"], unique=False
-        )
-        batch_op.create_index(
-            batch_op.f("ix_users_scope_region_id"), ["scope_region_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_users_school_id"), ["school_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_users_scope_region_id"), ["scope_region_id"], unique=False)
 
     op.create_table(
         "api_tokens",
@@ -182,9 +171,7 @@ def upgrade() -> None:
         sa.UniqueConstraint("digest", name=op.f("uq_api_tokens_digest")),
     )
     with op.batch_alter_table("api_tokens", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_api_tokens_user_id"), ["user_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_api_tokens_user_id"), ["user_id"], unique=False)
 
     op.create_table(
         "classes",
@@ -195,22 +182,14 @@ def upgrade() -> None:
         sa.Column("academic_year", sa.String(length=9), nullable=False),
         sa.Column("join_code", sa.String(length=12), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["school_id"], ["schools.id"], name=op.f("fk_classes_school_id_schools")
-        ),
-        sa.ForeignKeyConstraint(
-            ["teacher_id"], ["users.id"], name=op.f("fk_classes_teacher_id_users")
-        ),
+        sa.ForeignKeyConstraint(["school_id"], ["schools.id"], name=op.f("fk_classes_school_id_schools")),
+        sa.ForeignKeyConstraint(["teacher_id"], ["users.id"], name=op.f("fk_classes_teacher_id_users")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_classes")),
         sa.UniqueConstraint("join_code", name=op.f("uq_classes_join_code")),
     )
     with op.batch_alter_table("classes", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_classes_school_id"), ["school_id"], unique=False
-        )
-        batch_op.create_index(
-            batch_op.f("ix_classes_teacher_id"), ["teacher_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_classes_school_id"), ["school_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_classes_teacher_id"), ["teacher_id"], unique=False)
 
     op.create_table(
         "task_progress",
@@ -245,9 +224,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_task_progress")),
     )
     with op.batch_alter_table("task_progress", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_task_progress_owner_id"), ["owner_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_task_progress_owner_id"), ["owner_id"], unique=False)
 
     op.create_table(
         "class_memberships",
@@ -266,21 +243,14 @@ def upgrade() -> None:
             name=op.f("fk_class_memberships_user_id_users"),
             ondelete="CASCADE",
         ),
-        sa.PrimaryKeyConstraint(
-            "class_id", "user_id", name=op.f("pk_class_memberships")
-        ),
+        sa.PrimaryKeyConstraint("class_id", "user_id", name=op.f("pk_class_memberships")),
     )
     with op.batch_alter_table("class_memberships", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_class_memberships_user_id"), ["user_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_class_memberships_user_id"), ["user_id"], unique=False)
 
     op.bulk_insert(
         regions,
-        [
-            {"code": c, "name_kk": kk, "name_ru": ru, "name_en": en}
-            for c, kk, ru, en in REGIONS
-        ],
+        [{"code": c, "name_kk": kk, "name_ru": ru, "name_en": en} for c, kk, ru, en in REGIONS],
     )
 
 

@@ -54,7 +54,10 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     log = open(folder / "server.log", "w")  # noqa: SIM115 - closed after the server stops
     server = subprocess.Popen(
         flask + ["run", "--host", "127.0.0.1", "--port", str(port), "--no-reload"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
     try:

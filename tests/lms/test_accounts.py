@@ -2,7 +2,7 @@ from datetime import timedelta
 
 import pytest
 
-from lms.db import db, utcnow
+from lms.db import utcnow
 from lms.models import Role
 from lms.services import accounts
 from tests import factories
@@ -141,13 +141,27 @@ def test_update_user_keeps_one_admin(db):
     admin = factories.user(Role.ADMIN)
     with pytest.raises(accounts.LastAdmin):
         accounts.update_user(
-            admin, actor=admin, full_name="A", email=admin.email, role=Role.TEACHER, language="en",
-            scope_region_id=None, school_id=None, active=True,
+            admin,
+            actor=admin,
+            full_name="A",
+            email=admin.email,
+            role=Role.TEACHER,
+            language="en",
+            scope_region_id=None,
+            school_id=None,
+            active=True,
         )
     second = factories.user(Role.ADMIN)
     accounts.update_user(
-        admin, actor=second, full_name="A", email=admin.email, role=Role.TEACHER, language="en",
-        scope_region_id=None, school_id=None, active=True,
+        admin,
+        actor=second,
+        full_name="A",
+        email=admin.email,
+        role=Role.TEACHER,
+        language="en",
+        scope_region_id=None,
+        school_id=None,
+        active=True,
     )
     assert admin.role == Role.TEACHER
 
@@ -158,8 +172,15 @@ def test_role_change_ends_sessions_and_tokens(db):
     issued = accounts.issue_api_token(teacher)
     version = teacher.auth_version
     accounts.update_user(
-        teacher, actor=admin, full_name=teacher.full_name, email=teacher.email, role=Role.STUDENT,
-        language="en", scope_region_id=None, school_id=None, active=True,
+        teacher,
+        actor=admin,
+        full_name=teacher.full_name,
+        email=teacher.email,
+        role=Role.STUDENT,
+        language="en",
+        scope_region_id=None,
+        school_id=None,
+        active=True,
     )
     assert teacher.auth_version == version + 1
     assert accounts.token_for_secret(issued.secret) is None

@@ -14,17 +14,31 @@ def test_admin_adds_and_edits_a_school(client, login):
     login(factories.user(Role.ADMIN))
     astana = factories.region("KZ-71")
     response = post_form(
-        client, "/admin/schools/new",
-        {"name": "№ 1 мектеп", "code": "990140000123", "region_id": astana.id, "kind": "school",
-         "language": "kk", "settlement": "rural"},
+        client,
+        "/admin/schools/new",
+        {
+            "name": "№ 1 мектеп",
+            "code": "990140000123",
+            "region_id": astana.id,
+            "kind": "school",
+            "language": "kk",
+            "settlement": "rural",
+        },
     )
     assert response.status_code == 302
     school = db.session.scalar(sa.select(School).where(School.code == "990140000123"))
     assert school.name == "№ 1 мектеп" and school.settlement.value == "rural"
     post_form(
-        client, f"/admin/schools/{school.id}",
-        {"name": "№ 1 лицей", "code": "990140000123", "region_id": astana.id, "kind": "college",
-         "language": "ru", "settlement": "urban"},
+        client,
+        f"/admin/schools/{school.id}",
+        {
+            "name": "№ 1 лицей",
+            "code": "990140000123",
+            "region_id": astana.id,
+            "kind": "college",
+            "language": "ru",
+            "settlement": "urban",
+        },
     )
     assert school.name == "№ 1 лицей" and school.kind.value == "college"
     assert "№ 1 лицей" in client.get("/admin/schools?q=лицей").get_data(as_text=True)
@@ -34,9 +48,16 @@ def test_duplicate_school_code_is_refused(client, login):
     login(factories.user(Role.ADMIN, language="en"))
     factories.school(code="DUP")
     response = post_form(
-        client, "/admin/schools/new",
-        {"name": "X", "code": "DUP", "region_id": factories.region().id, "kind": "school", "language": "kk",
-         "settlement": "urban"},
+        client,
+        "/admin/schools/new",
+        {
+            "name": "X",
+            "code": "DUP",
+            "region_id": factories.region().id,
+            "kind": "school",
+            "language": "kk",
+            "settlement": "urban",
+        },
     )
     assert response.status_code == 200
     assert "already has this code" in response.get_data(as_text=True)
@@ -46,7 +67,8 @@ def test_unknown_choice_values_are_refused(client, login):
     login(factories.user(Role.ADMIN))
     before = db.session.scalar(sa.select(sa.func.count()).select_from(School))
     post_form(
-        client, "/admin/schools/new",
+        client,
+        "/admin/schools/new",
         {"name": "X", "code": "X1", "region_id": 99999, "kind": "castle", "language": "kk", "settlement": "urban"},
     )
     assert db.session.scalar(sa.select(sa.func.count()).select_from(School)) == before
@@ -57,9 +79,16 @@ def test_admin_creates_an_official_with_a_region_and_invites_them(app, client, l
     sent = []
     with mail.mail_sent.connected_to(lambda sender, message: sent.append(message), app):
         response = post_form(
-            client, "/admin/users/new",
-            {"full_name": "Ресми Адам", "email": "official@example.org", "role": "official", "language": "kk",
-             "scope_region_id": factories.region("KZ-75").id, "school_code": ""},
+            client,
+            "/admin/users/new",
+            {
+                "full_name": "Ресми Адам",
+                "email": "official@example.org",
+                "role": "official",
+                "language": "kk",
+                "scope_region_id": factories.region("KZ-75").id,
+                "school_code": "",
+            },
         )
     assert response.status_code == 302
     official = accounts.get_user_by_email("official@example.org")
@@ -72,9 +101,17 @@ def test_admin_edits_role_and_school(client, login):
     school = factories.school(code="SC-9")
     user = factories.user()
     post_form(
-        client, f"/admin/users/{user.id}",
-        {"full_name": user.full_name, "email": user.email, "role": "teacher", "language": "ru",
-         "scope_region_id": 0, "school_code": "SC-9", "active": "y"},
+        client,
+        f"/admin/users/{user.id}",
+        {
+            "full_name": user.full_name,
+            "email": user.email,
+            "role": "teacher",
+            "language": "ru",
+            "scope_region_id": 0,
+            "school_code": "SC-9",
+            "active": "y",
+        },
     )
     assert user.role == Role.TEACHER and user.school_id == school.id and user.preferred_language == "ru"
 
@@ -82,9 +119,16 @@ def test_admin_edits_role_and_school(client, login):
 def test_admin_cannot_remove_the_last_admin(client, login):
     admin = login(factories.user(Role.ADMIN, language="en"))
     response = post_form(
-        client, f"/admin/users/{admin.id}",
-        {"full_name": admin.full_name, "email": admin.email, "role": "student", "language": "en",
-         "scope_region_id": 0, "school_code": ""},
+        client,
+        f"/admin/users/{admin.id}",
+        {
+            "full_name": admin.full_name,
+            "email": admin.email,
+            "role": "student",
+            "language": "en",
+            "scope_region_id": 0,
+            "school_code": "",
+        },
     )
     assert "at least one active administrator" in response.get_data(as_text=True)
     assert admin.role == Role.ADMIN

@@ -20,8 +20,13 @@ def test_token_then_me(client):
     assert body["expires_at"].endswith("+00:00")
     me = client.get("/api/v1/me", headers={"Authorization": f"Bearer {body['token']}"}).get_json()
     assert me == {
-        "id": user.id, "email": user.email, "full_name": user.full_name, "role": "teacher",
-        "preferred_language": "en", "scope": None, "school": {"id": school.id, "code": "API-1", "name": school.name},
+        "id": user.id,
+        "email": user.email,
+        "full_name": user.full_name,
+        "role": "teacher",
+        "preferred_language": "en",
+        "scope": None,
+        "school": {"id": school.id, "code": "API-1", "name": school.name},
     }
 
 
@@ -47,9 +52,10 @@ def test_token_endpoint_is_rate_limited(client):
         for _ in range(11)
     ]
     assert statuses == [401] * 10 + [429]
-    assert client.post("/api/v1/auth/token", json={"email": user.email, "password": "x"}).get_json()["error"][
-        "code"
-    ] == "rate_limited"
+    assert (
+        client.post("/api/v1/auth/token", json={"email": user.email, "password": "x"}).get_json()["error"]["code"]
+        == "rate_limited"
+    )
 
 
 def test_revoke_token(client):
@@ -94,7 +100,9 @@ def test_validation_errors_name_the_fields(client):
 
 def test_too_large_body(app, client):
     response = client.post(
-        "/api/v1/auth/token", data=b"{" + b" " * app.config["MAX_CONTENT_LENGTH"] + b"}", content_type="application/json"
+        "/api/v1/auth/token",
+        data=b"{" + b" " * app.config["MAX_CONTENT_LENGTH"] + b"}",
+        content_type="application/json",
     )
     assert response.status_code == 413
     assert response.get_json()["error"]["code"] == "too_large"
@@ -116,7 +124,9 @@ def test_unknown_endpoint_and_method_are_json(client):
 
 def test_api_is_exempt_from_csrf_but_pages_are_not(client):
     user = factories.user()
-    assert client.post("/api/v1/auth/token", json={"email": user.email, "password": factories.PASSWORD}).status_code == 201
+    assert (
+        client.post("/api/v1/auth/token", json={"email": user.email, "password": factories.PASSWORD}).status_code == 201
+    )
     assert client.post("/login", data={"email": user.email, "password": factories.PASSWORD}).status_code == 400
 
 
@@ -155,9 +165,14 @@ def test_task_progress_over_api(client):
     progress.advance(record.id, 2)
     body = client.get(f"/api/v1/tasks/{record.id}", headers={"Authorization": f"Bearer {get_token(client, user)}"})
     assert body.get_json() | {"id": None} == {
-        "id": None, "kind": "invitations", "status": "running", "done": 2, "total": 4, "percent": 50,
-        "message": "", "result": None,
+        "id": None,
+        "kind": "invitations",
+        "status": "running",
+        "done": 2,
+        "total": 4,
+        "percent": 50,
+        "message": "",
+        "result": None,
     }
     missing = client.get("/api/v1/tasks/nope", headers={"Authorization": f"Bearer {get_token(client, user)}"})
     assert missing.status_code == 404
-

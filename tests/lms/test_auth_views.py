@@ -74,9 +74,9 @@ def test_eleventh_wrong_password_in_a_minute_is_refused(client):
     ]
     assert statuses[:10] == [200] * 10
     assert statuses[10] == 429
-    assert "Retry-After" in client.post(
-        "/login", data={"email": user.email, "password": "x", "csrf_token": token}
-    ).headers
+    assert (
+        "Retry-After" in client.post("/login", data={"email": user.email, "password": "x", "csrf_token": token}).headers
+    )
 
 
 def test_successful_sign_ins_do_not_use_up_the_limit(client):
@@ -103,8 +103,13 @@ def test_register_creates_a_student_and_signs_in(client):
     response = post_form(
         client,
         "/register",
-        {"full_name": "Әлия Сейітова", "email": "aliya@example.org", "language": "kk",
-         "new_password": "a good password", "confirm": "a good password"},
+        {
+            "full_name": "Әлия Сейітова",
+            "email": "aliya@example.org",
+            "language": "kk",
+            "new_password": "a good password",
+            "confirm": "a good password",
+        },
     )
     assert response.status_code == 302
     user = accounts.get_user_by_email("aliya@example.org")
@@ -133,8 +138,13 @@ def test_register_refuses_existing_email(client):
     response = post_form(
         client,
         "/register",
-        {"full_name": "X", "email": "Taken@example.org", "language": "en",
-         "new_password": "long enough 1", "confirm": "long enough 1"},
+        {
+            "full_name": "X",
+            "email": "Taken@example.org",
+            "language": "en",
+            "new_password": "long enough 1",
+            "confirm": "long enough 1",
+        },
     )
     assert "already exists" in response.get_data(as_text=True)
 
@@ -146,7 +156,8 @@ def test_change_password_signs_out_other_sessions(app: Flask, client):
     sign_in(other_device, user.email, factories.PASSWORD)
     assert other_device.get("/account").status_code == 200
     response = post_form(
-        client, "/password",
+        client,
+        "/password",
         {"current_password": factories.PASSWORD, "new_password": "new password 1", "confirm": "new password 1"},
     )
     assert response.status_code == 302

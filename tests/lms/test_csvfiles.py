@@ -57,5 +57,8 @@ def test_bad_files(app, data, message):
 
 def test_row_limit(app):
     data = b"email,full_name\n" + b"".join(b"u%d@example.org,U\n" % i for i in range(11))
-    with app.test_request_context(headers={"Accept-Language": "en"}), pytest.raises(CsvFileError, match="more than 10 rows"):
+    with (
+        app.test_request_context(headers={"Accept-Language": "en"}),
+        pytest.raises(CsvFileError, match="more than 10 rows"),
+    ):
         read_rows(data, HEADER, max_rows=10)

@@ -22,7 +22,8 @@ def source_messages():
     found = set()
     for package in ("lms", "courses", "certificates", "accelerator", "analytics"):
         for _filename, _lineno, message, _comments, _context in extract_from_dir(
-            ROOT / package, method_map=[("**.py", "python"), ("**.html", "jinja2"), ("**.txt", "jinja2")],
+            ROOT / package,
+            method_map=[("**.py", "python"), ("**.html", "jinja2"), ("**.txt", "jinja2")],
             keywords=KEYWORDS,
         ):
             found.add(message[0] if isinstance(message, tuple) else message)

@@ -42,13 +42,15 @@ def test_one_bad_row_imports_nothing_and_names_every_bad_row(app, db):
     _teacher, school_class = factories.teacher_with_class()
     factories.user(Role.TEACHER, email="staff@example.org")
     users_before, members_before = count(db, User), count(db, ClassMembership)
-    data = roster_csv([
-        ("ok@example.org", "Fine"),
-        ("not-an-email", "Bad"),
-        ("ok@example.org", "Twice"),
-        ("staff@example.org", "Teacher"),
-        ("noname@example.org", ""),
-    ])
+    data = roster_csv(
+        [
+            ("ok@example.org", "Fine"),
+            ("not-an-email", "Bad"),
+            ("ok@example.org", "Twice"),
+            ("staff@example.org", "Teacher"),
+            ("noname@example.org", ""),
+        ]
+    )
     with app.test_request_context(headers={"Accept-Language": "en"}):
         with pytest.raises(imports.ImportRejected) as info:
             imports.import_roster(school_class, data)
@@ -80,12 +82,12 @@ def test_unreadable_roster_raises_file_error(app, db):
 def test_admin_import_users_with_roles_regions_and_schools(db):
     school = factories.school(code="SCH-1")
     data = (
-        "email,full_name,role,language,region,school\n"
-        "t@example.org,Teacher T,teacher,ru,,SCH-1\n"
-        "o@example.org,Official O,official,kk,KZ-75,\n"
-        "n@example.org,National N,official,en,,\n"
-        "s@example.org,Student S,,,,\n"
-    ).encode()
+        b"email,full_name,role,language,region,school\n"
+        b"t@example.org,Teacher T,teacher,ru,,SCH-1\n"
+        b"o@example.org,Official O,official,kk,KZ-75,\n"
+        b"n@example.org,National N,official,en,,\n"
+        b"s@example.org,Student S,,,,\n"
+    )
     report = imports.import_users(data)
     by_email = {u.email: u for u in report.created}
     assert by_email["t@example.org"].role == Role.TEACHER
@@ -100,15 +102,15 @@ def test_admin_import_users_with_roles_regions_and_schools(db):
 def test_admin_import_rejects_bad_values(app, db):
     factories.user(email="exists@example.org")
     data = (
-        "email,full_name,role,language,region,school\n"
-        "exists@example.org,E,student,kk,,\n"
-        "a@example.org,A,wizard,kk,,\n"
-        "b@example.org,B,student,de,,\n"
-        "c@example.org,C,official,kk,KZ-99,\n"
-        "d@example.org,D,teacher,kk,KZ-71,\n"
-        "e@example.org,E,teacher,kk,,NO-SUCH\n"
-        "f@example.org,F,student,kk,,\n"
-    ).encode()
+        b"email,full_name,role,language,region,school\n"
+        b"exists@example.org,E,student,kk,,\n"
+        b"a@example.org,A,wizard,kk,,\n"
+        b"b@example.org,B,student,de,,\n"
+        b"c@example.org,C,official,kk,KZ-99,\n"
+        b"d@example.org,D,teacher,kk,KZ-71,\n"
+        b"e@example.org,E,teacher,kk,,NO-SUCH\n"
+        b"f@example.org,F,student,kk,,\n"
+    )
     before = count(db, User)
     with app.test_request_context(headers={"Accept-Language": "en"}), pytest.raises(imports.ImportRejected) as info:
         imports.import_users(data)

@@ -20,7 +20,11 @@ def test_school_codes_are_unique(db):
     factories.school(code="123456789012")
     with pytest.raises(org.SchoolCodeTaken):
         org.create_school(
-            factories.region().id, " 123456789012 ", "Other", SchoolKind.SCHOOL, InstructionLanguage.RU,
+            factories.region().id,
+            " 123456789012 ",
+            "Other",
+            SchoolKind.SCHOOL,
+            InstructionLanguage.RU,
             Settlement.RURAL,
         )
 
@@ -28,20 +32,31 @@ def test_school_codes_are_unique(db):
 def test_update_school_may_keep_its_own_code(db):
     school = factories.school(code="A1")
     org.update_school(
-        school, region_id=school.region_id, code="A1", name="Renamed", kind=SchoolKind.COLLEGE,
-        language=InstructionLanguage.RU, settlement=Settlement.RURAL,
+        school,
+        region_id=school.region_id,
+        code="A1",
+        name="Renamed",
+        kind=SchoolKind.COLLEGE,
+        language=InstructionLanguage.RU,
+        settlement=Settlement.RURAL,
     )
     assert (school.name, school.kind) == ("Renamed", SchoolKind.COLLEGE)
     factories.school(code="B2")
     with pytest.raises(org.SchoolCodeTaken):
         org.update_school(
-            school, region_id=school.region_id, code="B2", name="x", kind=SchoolKind.SCHOOL,
-            language=InstructionLanguage.KK, settlement=Settlement.URBAN,
+            school,
+            region_id=school.region_id,
+            code="B2",
+            name="x",
+            kind=SchoolKind.SCHOOL,
+            language=InstructionLanguage.KK,
+            settlement=Settlement.URBAN,
         )
 
 
 @pytest.mark.parametrize(
-    ("today", "year"), [(date(2026, 9, 1), "2026-2027"), (date(2027, 5, 25), "2026-2027"), (date(2026, 8, 31), "2025-2026")]
+    ("today", "year"),
+    [(date(2026, 9, 1), "2026-2027"), (date(2027, 5, 25), "2026-2027"), (date(2026, 8, 31), "2025-2026")],
 )
 def test_academic_year_starts_in_september(today, year):
     assert org.current_academic_year(today) == year
