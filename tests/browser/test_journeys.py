@@ -111,6 +111,6 @@ def test_teacher_shares_a_code_and_a_student_joins(browser, live_server):
     expect(spage.get_by_role("status")).to_contain_text("11 Б")
 
     page.reload()
-    expect(page.get_by_role("cell", name="Томирис Жанқызы")).to_be_visible()
+    expect(page.get_by_role("cell", name="Томирис Жанқызы", exact=True)).to_be_visible()
     teacher.close()
     student.close()
