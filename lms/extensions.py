@@ -7,16 +7,14 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
-from flask_talisman import Talisman
 from flask_wtf.csrf import CSRFProtect
 
 from lms.db import db
 
-__all__ = ["babel", "csrf", "db", "limiter", "login_manager", "migrate", "talisman"]
+__all__ = ["babel", "csrf", "db", "limiter", "login_manager", "migrate"]
 
 babel = Babel()
 csrf = CSRFProtect()
 login_manager = LoginManager()
 migrate = Migrate()
-talisman = Talisman()
 limiter = Limiter(key_func=get_remote_address)

@@ -6,7 +6,10 @@ The choice is taken from, in order: the signed-in user's preference, the
 
 from __future__ import annotations
 
-from flask import current_app, has_request_context, request
+import functools
+
+from babel import Locale
+from flask import current_app, has_request_context, request, session
 from flask_login import current_user
 
 LANGUAGE_COOKIE = "lms_lang"
@@ -22,11 +25,30 @@ def is_supported(language: str | None) -> bool:
     return language in supported_languages()
 
 
-def select_locale() -> str:
+def maybe_signed_in() -> bool:
+    """False when the request cannot belong to a signed-in user (no session user, no remember cookie).
+
+    Lets the hottest anonymous pages skip loading the user at all.
+    """
+    remember_cookie = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
+    return "_user_id" in session or remember_cookie in request.cookies
+
+
+@functools.cache
+def _locale(code: str) -> Locale:
+    return Locale.parse(code)
+
+
+def select_locale() -> Locale:
+    """Flask-Babel's locale selector (a parsed Locale, so it is not parsed again per request)."""
+    return _locale(_choose_language())
+
+
+def _choose_language() -> str:
     if not has_request_context():
         # Workers and the CLI: texts for a person are rendered inside force_locale().
         return str(current_app.config["BABEL_DEFAULT_LOCALE"])
-    if current_user and current_user.is_authenticated and is_supported(current_user.preferred_language):
+    if maybe_signed_in() and current_user.is_authenticated and is_supported(current_user.preferred_language):
         return str(current_user.preferred_language)
     cookie = request.cookies.get(LANGUAGE_COOKIE)
     if is_supported(cookie):

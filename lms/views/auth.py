@@ -5,6 +5,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response as BaseResponse
@@ -23,6 +24,7 @@ from lms.forms import (
 )
 from lms.i18n import LANGUAGE_COOKIE, is_supported
 from lms.models import ApiToken
+from lms.pagecache import anonymous_page_cache
 from lms.services import accounts
 
 bp = Blueprint("auth", __name__)
@@ -63,24 +65,31 @@ def _remember_language(response: BaseResponse, language: str) -> BaseResponse:
     return response
 
 
-@bp.route("/login", methods=["GET", "POST"])
+@bp.get("/login")
+@anonymous_page_cache
+def login() -> str | BaseResponse:
+    if current_user.is_authenticated:
+        return redirect(url_for("home.index"))
+    return render_template("auth/login.html", form=LoginForm(next=request.args.get("next", "")))
+
+
+# The same URL; a view of its own so that only sign-in attempts pay for rate limiting.
+@bp.post("/login")
 @limiter.limit(
     lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"],
     key_func=_account_key,
-    methods=["POST"],
     deduct_when=lambda response: _login_failed(),
     scope="login-account",
 )
 @limiter.limit(
     lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"],
-    methods=["POST"],
     deduct_when=lambda response: _login_failed(),
     scope="login-address",
 )
-def login() -> str | BaseResponse:
+def login_submit() -> str | BaseResponse:
     if current_user.is_authenticated:
         return redirect(url_for("home.index"))
-    form = LoginForm(next=request.args.get("next", ""))
+    form = LoginForm()
     if form.validate_on_submit():
         try:
             user = accounts.authenticate(form.email.data or "", form.password.data or "")
@@ -103,10 +112,11 @@ def logout() -> BaseResponse:
 
 
 @bp.route("/register", methods=["GET", "POST"])
+@anonymous_page_cache
 def register() -> str | BaseResponse:
     if current_user.is_authenticated:
         return redirect(url_for("home.index"))
-    form = RegisterForm(language=g.get("locale", "kk"))
+    form = RegisterForm(language=str(get_locale() or "kk"))
     if form.validate_on_submit():
         try:
             user = accounts.register_student(

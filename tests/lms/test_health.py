@@ -23,14 +23,11 @@ def test_queue_down_is_503_naming_the_queue(client, monkeypatch):
 
 
 def test_database_down_is_503_naming_the_database(client, monkeypatch):
-    real_execute = db.session.execute
+    class Unreachable:
+        def raw_connection(self):
+            raise sa.exc.OperationalError("connect", {}, Exception("connection refused"))
 
-    def failing(statement, *args, **kwargs):
-        if "SELECT 1" in str(statement):
-            raise sa.exc.OperationalError("SELECT 1", {}, Exception("connection refused"))
-        return real_execute(statement, *args, **kwargs)
-
-    monkeypatch.setattr(db.session, "execute", failing)
+    monkeypatch.setattr(type(db), "engine", property(lambda self: Unreachable()))
     response = client.get("/healthz")
     assert response.status_code == 503
     assert response.get_json()["db"] == "unavailable" and response.get_json()["queue"] == "ok"

@@ -1,0 +1,87 @@
+"""Security headers, sessions, the anonymous page cache and signing."""
+
+import hashlib
+
+from flask import flash, session
+from flask_babel import lazy_gettext
+from itsdangerous import Signer
+
+from lms.queue import init_queue
+from lms.security import HEADERS, SignedCookieSessions
+from tests import factories
+from tests.conftest import CSRF_INPUT, make_test_app
+
+
+def token_of(response):
+    match = CSRF_INPUT.search(response.get_data(as_text=True))
+    return match.group(1) or match.group(2)
+
+
+def test_every_response_has_the_security_headers(client):
+    for response in (client.get("/login"), client.get("/api/v1/me"), client.get("/healthz"), client.get("/nope")):
+        for name, value in HEADERS:
+            assert response.headers[name] == value
+        assert "Accept-Language" in response.headers.get_all("Vary")
+        assert "Strict-Transport-Security" not in response.headers
+
+
+def test_hsts_over_https(client):
+    response = client.get("/login", base_url="https://lms.example")
+    assert response.headers["Strict-Transport-Security"].startswith("max-age=")
+
+
+def test_force_https_redirects_pages_but_not_health(app, tmp_path):
+    secure_app = make_test_app(f"sqlite:///{tmp_path}/x.sqlite", FORCE_HTTPS=True)
+    try:
+        client = secure_app.test_client()
+        response = client.get("/login")
+        assert response.status_code == 301 and response.headers["Location"] == "https://localhost/login"
+        assert client.get("/healthz").status_code == 200
+    finally:
+        init_queue(app)
+
+
+def test_cached_login_page_gives_each_visitor_their_own_working_token(app, client):
+    first = token_of(client.get("/login"))
+    second_visitor = app.test_client()
+    second = token_of(second_visitor.get("/login"))
+    assert first != second
+    user = factories.user()
+    # each token works in its own session only
+    wrong = client.post("/login", data={"email": user.email, "password": factories.PASSWORD, "csrf_token": second})
+    assert wrong.status_code == 400
+    right = client.post("/login", data={"email": user.email, "password": factories.PASSWORD, "csrf_token": first})
+    assert right.status_code == 302
+
+
+def test_cached_page_is_per_language(client):
+    client.set_cookie("lms_lang", "ru")
+    assert '<html lang="ru">' in client.get("/login").get_data(as_text=True)
+    client.set_cookie("lms_lang", "en")
+    assert '<html lang="en">' in client.get("/login").get_data(as_text=True)
+
+
+def test_pages_with_messages_or_users_are_not_served_from_the_cache(client, login):
+    client.set_cookie("lms_lang", "en")
+    client.get("/login")  # fills the cache
+    response = client.get("/account")  # redirect with a flashed message
+    html = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Sign in to see this page" in html
+    user = login(factories.user())
+    assert user.full_name in client.get("/").get_data(as_text=True)
+
+
+def test_session_keeps_lazy_messages_as_text(app):
+    with app.test_request_context("/", headers={"Accept-Language": "en"}):
+        flash(lazy_gettext("Saved."), "success")
+        interface = SignedCookieSessions()
+        serialized = interface.get_signing_serializer(app).dumps(dict(session))
+        restored = interface.get_signing_serializer(app).loads(serialized)
+    assert restored["_flashes"] == [["success", "Saved."]]
+
+
+def test_openssl_hmac_signs_exactly_like_the_default():
+    message, key = b"payload", b"secret"
+    ours = Signer(key, salt="s").get_signature(message)
+    reference = Signer(key, salt="s", digest_method=lambda data=b"": hashlib.sha1(data)).get_signature(message)  # noqa: S324
+    assert ours == reference
