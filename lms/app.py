@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Flask
+from flask import Flask, request
 from flask_babel import get_locale
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -140,7 +140,14 @@ def _init_extensions(app: Flask) -> None:
         locale_selector=i18n.select_locale,
         default_translation_directories=os.path.join(PROJECT_ROOT, "lms", "translations"),
     )
+    # Flask-WTF checks every request, reading the view's exemptions before the
+    # method; safe methods are let through first here (the same rule, cheaper).
     csrf.init_app(app)
+
+    @app.before_request
+    def check_csrf() -> None:
+        if request.method in app.config["WTF_CSRF_METHODS"] and app.config["WTF_CSRF_ENABLED"]:
+            csrf.protect(apply_exemptions=True)
     app.session_interface = SignedCookieSessions()
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
