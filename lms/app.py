@@ -148,6 +148,7 @@ def _init_extensions(app: Flask) -> None:
     def check_csrf() -> None:
         if request.method in app.config["WTF_CSRF_METHODS"] and app.config["WTF_CSRF_ENABLED"]:
             csrf.protect(apply_exemptions=True)
+
     app.session_interface = SignedCookieSessions()
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"

@@ -5,14 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 import marshmallow as ma
-from flask import current_app, g, request
+from flask import g, request
 from flask_babel import gettext as _
 from webargs.flaskparser import abort
 
 from lms.api.base import ApiBlueprint, ErrorSchema, current_api_user, token_required
 from lms.db import db
-from lms.extensions import limiter
 from lms.models import Role
+from lms.ratelimits import limit_failed_sign_ins, record_failed_sign_in
 from lms.services import accounts, progress
 
 blp = ApiBlueprint("api_accounts", __name__, url_prefix="/api/v1", description="Sign-in tokens and accounts")
@@ -63,10 +63,6 @@ class TaskProgressSchema(ma.Schema):
     result = ma.fields.Dict(allow_none=True)
 
 
-def _token_failed() -> bool:
-    return bool(g.get("login_failed"))
-
-
 def _account_key() -> str:
     body = request.get_json(silent=True)
     email = body.get("email") if isinstance(body, dict) else None
@@ -74,17 +70,7 @@ def _account_key() -> str:
 
 
 @blp.route("/auth/token", methods=["POST"])
-@limiter.limit(
-    lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"],
-    key_func=_account_key,
-    deduct_when=lambda response: _token_failed(),
-    scope="api-login-account",
-)
-@limiter.limit(
-    lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"],
-    deduct_when=lambda response: _token_failed(),
-    scope="api-login-address",
-)
+@limit_failed_sign_ins(_account_key, scope="api-login")
 @blp.arguments(TokenRequestSchema)
 @blp.response(201, TokenSchema)
 @blp.alt_response(401, schema=ErrorSchema, description="Wrong e-mail or password")
@@ -93,7 +79,7 @@ def create_token(body: dict[str, str]) -> dict[str, Any]:
     try:
         user = accounts.authenticate(body["email"], body["password"])
     except accounts.InvalidCredentials:
-        g.login_failed = True
+        record_failed_sign_in()
         abort(401, code="invalid_credentials", message=_("Wrong e-mail or password."))
     issued = accounts.issue_api_token(user)
     db.session.commit()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
@@ -25,6 +25,7 @@ from lms.forms import (
 from lms.i18n import LANGUAGE_COOKIE, is_supported
 from lms.models import ApiToken
 from lms.pagecache import anonymous_page_cache
+from lms.ratelimits import limit_failed_sign_ins, record_failed_sign_in
 from lms.services import accounts
 
 bp = Blueprint("auth", __name__)
@@ -43,10 +44,6 @@ def safe_next(target: str | None) -> str:
         if not parts.scheme and not parts.netloc:
             return target
     return url_for("home.index")
-
-
-def _login_failed() -> bool:
-    return bool(g.get("login_failed"))
 
 
 def _account_key() -> str:
@@ -75,17 +72,7 @@ def login() -> str | BaseResponse:
 
 # The same URL; a view of its own so that only sign-in attempts pay for rate limiting.
 @bp.post("/login")
-@limiter.limit(
-    lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"],
-    key_func=_account_key,
-    deduct_when=lambda response: _login_failed(),
-    scope="login-account",
-)
-@limiter.limit(
-    lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"],
-    deduct_when=lambda response: _login_failed(),
-    scope="login-address",
-)
+@limit_failed_sign_ins(_account_key, scope="login")
 def login_submit() -> str | BaseResponse:
     if current_user.is_authenticated:
         return redirect(url_for("home.index"))
@@ -94,7 +81,7 @@ def login_submit() -> str | BaseResponse:
         try:
             user = accounts.authenticate(form.email.data or "", form.password.data or "")
         except accounts.InvalidCredentials:
-            g.login_failed = True
+            record_failed_sign_in()
             flash(_("Wrong e-mail or password."), "error")
         else:
             db.session.commit()

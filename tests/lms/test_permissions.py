@@ -70,15 +70,13 @@ PAGES = [
 ]
 
 
-@pytest.mark.parametrize(("path", "expected"), PAGES, ids=[p for p, _ in PAGES])
-def test_page_permissions(client, login, world, path, expected):
-    url = path.format(**world)
+def check_every_role(client, login, world, url, expected, request):
     for role in ROLES:
         with client.session_transaction() as session:
             session.clear()
         if role != "anonymous":
             login(world["users"][role])
-        response = client.get(url)
+        response = request(url)
         want = expected[role]
         if want == LOGIN:
             assert response.status_code == 302, (role, url, response.status_code)
@@ -87,6 +85,11 @@ def test_page_permissions(client, login, world, path, expected):
             assert response.status_code == 302 and response.headers["Location"] == "/", (role, url)
         else:
             assert response.status_code == want, (role, url, response.status_code)
+
+
+@pytest.mark.parametrize(("path", "expected"), PAGES, ids=[p for p, _ in PAGES])
+def test_page_permissions(client, login, world, path, expected):
+    check_every_role(client, login, world, path.format(**world), expected, client.get)
 
 
 POSTS = [
@@ -100,18 +103,10 @@ POSTS = [
 def test_action_permissions(client, login, world, path, expected):
     from tests.conftest import csrf_token
 
-    url = path.format(**world)
-    for role in ROLES:
-        with client.session_transaction() as session:
-            session.clear()
-        if role != "anonymous":
-            login(world["users"][role])
-        response = client.post(url, data={"csrf_token": csrf_token(client, "/")})
-        want = expected[role]
-        if want == LOGIN:
-            assert response.status_code == 302 and response.headers["Location"].startswith("/login"), (role, url)
-        else:
-            assert response.status_code == want, (role, url, response.status_code)
+    def post(url):
+        return client.post(url, data={"csrf_token": csrf_token(client, "/")})
+
+    check_every_role(client, login, world, path.format(**world), expected, post)
 
 
 API = [
