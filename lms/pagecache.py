@@ -18,9 +18,9 @@ from flask import current_app, request, session
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_login import current_user
-from flask_wtf.csrf import generate_csrf
 
 from lms.i18n import maybe_signed_in
+from lms.security import csrf_token
 
 P = ParamSpec("P")
 # Stands for the CSRF token in a cached page; cannot occur in a real token (those are URL-safe base64).
@@ -45,7 +45,7 @@ def anonymous_page_cache(view: Callable[P, ResponseReturnValue]) -> Callable[P, 
     def cached(*args: P.args, **kwargs: P.kwargs) -> ResponseReturnValue:
         if not _cacheable():
             return view(*args, **kwargs)
-        token = generate_csrf()
+        token = csrf_token()
         key = (request.path, str(get_locale()))
         page = cache.get(key)
         if page is None:

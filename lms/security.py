@@ -7,14 +7,18 @@ as WSGI middleware: a list append per response, the cheapest place for it.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
+import secrets
 from collections.abc import Iterable
 from typing import Any
 
-from flask import Flask, redirect, request
+from flask import Flask, current_app, g, redirect, request, session
 from flask.sessions import SecureCookieSessionInterface
 from itsdangerous import Signer, URLSafeTimedSerializer
+from itsdangerous.encoding import base64_encode
+from itsdangerous.url_safe import URLSafeSerializerMixin
 from werkzeug.wrappers import Response as BaseResponse
 
 CSP = {
@@ -70,6 +74,40 @@ def init_security_headers(app: Flask) -> None:
             return None
 
 
+class SmallTokenSerializer(URLSafeTimedSerializer):
+    """itsdangerous' URL-safe timed serializer, without trying zlib first.
+
+    Session cookies and CSRF tokens are a few dozen bytes that zlib cannot
+    shorten, and setting zlib up costs about as much as the rest of the
+    signing. Reading still accepts compressed payloads.
+    """
+
+    def dump_payload(self, obj: Any) -> bytes:
+        return base64_encode(super(URLSafeSerializerMixin, self).dump_payload(obj))
+
+
+def csrf_token() -> str:
+    """Flask-WTF's ``generate_csrf``, minus a new serializer and a zlib attempt per call.
+
+    The same session key, salt and format, so Flask-WTF validates it (a test checks).
+    """
+    field = current_app.config["WTF_CSRF_FIELD_NAME"]
+    token = g.get(field)
+    if token is None:
+        if field not in session:
+            session[field] = secrets.token_hex(20)
+        token = _csrf_serializer(current_app.config.get("WTF_CSRF_SECRET_KEY") or current_app.secret_key).dumps(
+            session[field]
+        )
+        setattr(g, field, token)
+    return str(token)
+
+
+@functools.cache
+def _csrf_serializer(secret: str) -> SmallTokenSerializer:
+    return SmallTokenSerializer(secret, salt="wtf-csrf-token")
+
+
 class SessionJSON:
     """Compact JSON; lazy translated strings (flashed messages) are stored as text."""
 
@@ -95,10 +133,18 @@ class SignedCookieSessions(SecureCookieSessionInterface):
     _cached: tuple[object, URLSafeTimedSerializer | None] = (None, None)
 
     def get_signing_serializer(self, app: Flask) -> URLSafeTimedSerializer | None:
-        key = (app.secret_key, tuple(app.config.get("SECRET_KEY_FALLBACKS") or ()))
+        fallbacks = tuple(app.config.get("SECRET_KEY_FALLBACKS") or ())
+        key = (app.secret_key, fallbacks)
         cached_key, serializer = self._cached
         if cached_key != key:
-            serializer = super().get_signing_serializer(app)
+            serializer = None
+            if app.secret_key:
+                serializer = SmallTokenSerializer(
+                    [*fallbacks, app.secret_key],  # the current key last, as itsdangerous expects
+                    salt=self.salt,
+                    serializer=self.serializer,
+                    signer_kwargs={"key_derivation": self.key_derivation, "digest_method": self.digest_method},
+                )
             self._cached = (key, serializer)
         return serializer
 

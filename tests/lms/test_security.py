@@ -85,3 +85,36 @@ def test_openssl_hmac_signs_exactly_like_the_default():
     ours = Signer(key, salt="s").get_signature(message)
     reference = Signer(key, salt="s", digest_method=lambda data=b"": hashlib.sha1(data)).get_signature(message)  # noqa: S324
     assert ours == reference
+
+
+def test_our_csrf_tokens_are_flask_wtfs(app):
+    """The cached pages' tokens come from lms.security.csrf_token; Flask-WTF must accept them."""
+    from flask_wtf.csrf import generate_csrf, validate_csrf
+
+    from lms.security import csrf_token
+
+    with app.test_request_context("/"):
+        ours = csrf_token()
+        validate_csrf(ours)
+        assert generate_csrf() == ours  # one token per request, whoever asks first
+    with app.test_request_context("/"):
+        theirs = generate_csrf()
+        assert csrf_token() == theirs
+
+
+def test_session_cookies_are_not_compressed_but_compressed_ones_still_read(app):
+    from itsdangerous import URLSafeTimedSerializer
+
+    interface = SignedCookieSessions()
+    serializer = interface.get_signing_serializer(app)
+    value = serializer.dumps({"csrf_token": "a" * 40, "_flashes": [["info", "x" * 200]]})
+    assert not value.startswith(".")
+    legacy = URLSafeTimedSerializer(
+        app.secret_key,
+        salt=interface.salt,
+        serializer=interface.serializer,
+        signer_kwargs={"key_derivation": "hmac", "digest_method": hashlib.sha1},
+    )
+    compressed = legacy.dumps({"note": "y" * 500})
+    assert compressed.startswith(".")
+    assert serializer.loads(compressed) == {"note": "y" * 500}
