@@ -68,7 +68,7 @@ hello = statistics.median(r[0] for r in rows)
 def line(name, index):
     rate = statistics.median(r[index] for r in rows)
     share = statistics.median(r[index] / r[0] for r in rows)
-    return f"| {name} | {rate:,.0f} | {share:.0%} |"
+    return f"| {name} | {rate:,.0f} | {share:.1%} |"
 print()
 print(f"gunicorn {workers} sync workers; wrk -t{threads} -c{connections}, {rounds} interleaved rounds of {duration} s; "
       f"{os.cpu_count()} CPUs; {datetime.date.today()}")

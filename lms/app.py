@@ -128,8 +128,9 @@ def _init_extensions(app: Flask) -> None:
     from lms.api.base import LmsApi
     from lms.db import db
     from lms.errors import register_error_handlers
-    from lms.extensions import babel, csrf, limiter, login_manager, migrate
+    from lms.extensions import babel, csrf, login_manager, migrate
     from lms.queue import init_queue
+    from lms.ratelimits import init_rate_limits
     from lms.security import SignedCookieSessions, init_security_headers, use_openssl_hmac
 
     migrate.init_app(
@@ -155,12 +156,7 @@ def _init_extensions(app: Flask) -> None:
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
     _init_login_messages()
-    limiter.init_app(app)
-    # The platform sets no default or application-wide limits: only decorated
-    # views are limited, and they check their limits themselves. Flask-Limiter's
-    # per-request hook would only cost every other request time (about a fifth
-    # of /healthz), so it is taken off; tests prove the login limit still holds.
-    app.before_request_funcs[None].remove(limiter._check_request_limit)
+    init_rate_limits(app)
     init_security_headers(app)
     use_openssl_hmac()
     api = LmsApi()

@@ -6,10 +6,11 @@ in from one school address is not slowed, a password guesser is.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
-from flask import current_app, g
+from flask import Flask, current_app, g, request
 
 from lms.extensions import limiter
 
@@ -39,3 +40,40 @@ def limit_failed_sign_ins(account_key: Callable[[], str], scope: str) -> Callabl
         return per_account(per_address(view))  # type: ignore[return-value]
 
     return decorator
+
+
+def init_rate_limits(app: Flask) -> None:
+    """Bind Flask-Limiter, with its per-request hooks running only where limits are.
+
+    The platform sets no default or application-wide limits: only decorated
+    views are limited, and those check their limits themselves. Flask-Limiter
+    still hooks every request (before, after and at teardown), which costs
+    each page and /healthz time for nothing; here the before-hook is dropped
+    and the other two run for limited views only. The tests that expect 429
+    prove the limits still hold; if Flask-Limiter changes these hooks, start-up
+    fails here rather than limits silently stopping.
+    """
+    limiter.init_app(app)
+    app.before_request_funcs[None].remove(limiter._check_request_limit)
+    after = [f for f in app.after_request_funcs[None] if isinstance(f, functools.partial) and f.args == (limiter,)]
+    teardown = [f for f in app.teardown_request_funcs[None] if getattr(f, "__self__", None) is limiter]
+    if len(after) != 1 or len(teardown) != 1:
+        raise RuntimeError("Flask-Limiter's request hooks are not where lms.ratelimits expects them")
+    (inject_headers,), (release_context,) = after, teardown
+    app.after_request_funcs[None].remove(inject_headers)
+    app.teardown_request_funcs[None].remove(release_context)
+
+    @functools.cache
+    def limited_endpoints() -> frozenset[str]:
+        marker = "__wrapper-limiter-instance"
+        # Flask-Limiter marks its wrappers with a weak proxy to itself: compare with ==, not `is`.
+        return frozenset(name for name, view in app.view_functions.items() if getattr(view, marker, None) == limiter)
+
+    @app.after_request
+    def apply_limits_after(response: Any) -> Any:
+        return inject_headers(response) if request.endpoint in limited_endpoints() else response
+
+    @app.teardown_request
+    def release_limits(error: BaseException | None = None) -> None:
+        if request.endpoint in limited_endpoints():
+            release_context(error)

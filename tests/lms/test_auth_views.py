@@ -252,3 +252,12 @@ def test_pages_have_no_inline_script_and_no_external_assets(client, login):
     login(factories.user(Role.ADMIN))
     html = client.get("/admin/users").get_data(as_text=True)
     assert not re.search(r"<script(?![^>]*\bsrc=)", html)
+
+
+def test_password_reset_requests_are_limited_per_account(client):
+    user = factories.user()
+    token = csrf_token(client, "/password/reset")
+    statuses = [
+        client.post("/password/reset", data={"email": user.email, "csrf_token": token}).status_code for _ in range(4)
+    ]
+    assert statuses == [302, 302, 302, 429]
