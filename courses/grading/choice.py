@@ -8,6 +8,8 @@ Spec::
 ``credit`` is the fraction of the points a choice earns, in [-1, 1]: single
 choice takes the chosen one's credit; multiple choice adds the credits of
 every chosen choice (negative weights punish guessing) and floors at 0.
+With ``"all_or_nothing": true`` a multiple choice scores only when exactly
+the choices with positive credit are chosen (QTI's match_correct).
 """
 
 from __future__ import annotations
@@ -74,6 +76,10 @@ def grade_multiple(spec: dict[str, Any], response: object) -> ItemResult:
     assert isinstance(response, list)  # noqa: S101 - validated above
     known = _choices(spec)
     chosen = [known[item] for item in response]
-    fraction = max(0.0, min(1.0, sum(_credit(choice) for choice in chosen)))
+    if spec.get("all_or_nothing") is True:
+        right = {choice_id for choice_id, choice in known.items() if _credit(choice) > 0}
+        fraction = 1.0 if set(response) == right else 0.0
+    else:
+        fraction = max(0.0, min(1.0, sum(_credit(choice) for choice in chosen)))
     feedback = [text for choice in chosen for text in _feedback(choice)]
     return ItemResult(points(spec) * fraction, points(spec), feedback)

@@ -5,7 +5,8 @@ Spec::
     {"points": 1,
      "answers": [{"value": 3, "tolerance": 2, "credit": 1.0, "feedback": "…"},       # 1 ≤ x ≤ 5
                  {"value": 100, "tolerance": 0.05, "relative": true, "credit": 1},    # within 5 %
-                 {"min": 1.5, "max": 2.5, "credit": 0.5}]}                            # a range
+                 {"min": 1.5, "max": 2.5, "credit": 0.5},                              # a range
+                 {"any": true, "credit": 0, "feedback": "…"}]}                        # any other number
 
 The best matching answer counts. Responses may be numbers or strings with a
 decimal comma ("3,5").
@@ -29,6 +30,8 @@ def _number(value: object) -> float | None:
 
 
 def matches(answer: dict[str, Any], number: float) -> bool:
+    if answer.get("any") is True:
+        return True
     low, high = _number(answer.get("min")), _number(answer.get("max"))
     if low is not None or high is not None:
         low = -math.inf if low is None else low

@@ -10,6 +10,7 @@ Spec::
      "case_sensitive": false}
 
 The first answer that matches, in the listed order, counts (as in Moodle).
+An answer may set its own ``case_sensitive`` (QTI maps do, per entry).
 Regular expressions run on RE2, whose matching time is linear in the input:
 a student's text cannot make the grader hang.
 """
@@ -82,10 +83,13 @@ def grade(spec: dict[str, Any], response: object) -> ItemResult:
     if problem:
         return zero(spec, problem)
     assert isinstance(response, str)  # noqa: S101 - validated above
-    case_sensitive = bool(spec.get("case_sensitive"))
-    text = normalize_text(response, case_sensitive)
+    default_case = bool(spec.get("case_sensitive"))
+    forms = {flag: normalize_text(response, flag) for flag in (False, True)}
     for answer in spec.get("answers", []):
-        if isinstance(answer, dict) and answer_matches(answer, text, case_sensitive):
+        if not isinstance(answer, dict):
+            continue
+        case_sensitive = bool(answer.get("case_sensitive", default_case))
+        if answer_matches(answer, forms[case_sensitive], case_sensitive):
             credit = answer.get("credit", 1.0)
             credit = 0.0 if isinstance(credit, bool) or not isinstance(credit, int | float) else float(credit)
             feedback = [answer["feedback"]] if isinstance(answer.get("feedback"), str) and answer["feedback"] else []
