@@ -80,6 +80,8 @@ def database_url(app: Flask) -> str:
 
 
 def _init_database(app: Flask) -> None:
+    import courses.models  # noqa: F401 - feature models join the metadata (and migrations)
+    import lms.models  # noqa: F401
     from lms.db import db
 
     url = database_url(app)

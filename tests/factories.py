@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -59,3 +60,66 @@ def teacher_with_class(name: str = "9 A", region_code: str = "KZ-71") -> tuple[U
     where = school(region_code)
     teacher = user(Role.TEACHER, school_id=where.id)
     return teacher, org.create_class(teacher, name)
+
+
+def course(slug: str | None = None, *, published: bool = True, prerequisite: bool = True) -> Any:
+    """A two-module course: each module has two lessons and a required quiz; module 2 needs module 1."""
+    from courses.models import Assignment, Course, Item, Lesson, Module
+
+    n = next(_sequence)
+    new = Course(
+        slug=slug or f"course-{n}",
+        title={"kk": f"Курс {n}", "ru": f"Курс {n}", "en": f"Course {n}"},
+        summary={"en": "A test course"},
+        language="kk",
+        published=published,
+        hours=12,
+    )
+    db.session.add(new)
+    db.session.flush()
+    modules = []
+    for position in (1, 2):
+        module = Module(course_id=new.id, position=position, title={"en": f"Module {position}"})
+        if prerequisite and modules:
+            module.prerequisite_id = modules[-1].id
+        db.session.add(module)
+        db.session.flush()
+        for lesson_position in (1, 2):
+            db.session.add(
+                Lesson(
+                    module_id=module.id,
+                    position=lesson_position,
+                    title={"en": f"Lesson {position}.{lesson_position}"},
+                    body={"en": "# Hello\n\nSome *text*."},
+                )
+            )
+        quiz = Assignment(module_id=module.id, position=1, title={"en": f"Quiz {position}"}, max_attempts=3)
+        db.session.add(quiz)
+        db.session.flush()
+        db.session.add_all(
+            [
+                Item(
+                    assignment_id=quiz.id,
+                    position=1,
+                    type="single_choice",
+                    prompt="Pick A",
+                    spec={"points": 1, "choices": [{"id": "a", "text": "A", "credit": 1}, {"id": "b", "text": "B"}]},
+                ),
+                Item(
+                    assignment_id=quiz.id,
+                    position=2,
+                    type="numeric",
+                    prompt="2+2",
+                    spec={"points": 1, "answers": [{"value": 4}]},
+                ),
+            ]
+        )
+        modules.append(module)
+    db.session.flush()
+    db.session.expire(new)
+    return new
+
+
+def right_answers(assignment: Any) -> dict[str, Any]:
+    answers = {"single_choice": "a", "numeric": 4}
+    return {str(item.id): answers[item.type] for item in assignment.items if item.type in answers}

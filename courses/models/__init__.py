@@ -1,0 +1,22 @@
+"""The courses package's models, re-exported."""
+
+from courses.models.assignments import Assignment, Attempt, AttemptStatus, Item, ShowAnswers
+from courses.models.catalog import Course, Lesson, Level, Module, localized
+from courses.models.events import LearningEvent
+from courses.models.progress import Enrolment, LessonProgress
+
+__all__ = [
+    "Assignment",
+    "Attempt",
+    "AttemptStatus",
+    "Course",
+    "Enrolment",
+    "Item",
+    "LearningEvent",
+    "Lesson",
+    "LessonProgress",
+    "Level",
+    "Module",
+    "ShowAnswers",
+    "localized",
+]

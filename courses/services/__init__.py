@@ -1,0 +1,1 @@
+"""Services of the courses package: plain functions that flush and never commit."""

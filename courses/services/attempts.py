@@ -1,0 +1,164 @@
+"""Submitting and grading attempts."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from courses.grading.registry import ITEM_TYPES, grade
+from courses.grading.results import ItemResult, points
+from courses.models import Assignment, Attempt, AttemptStatus, Item
+from courses.services import events, learning
+from lms.db import db, utcnow
+from lms.models import User
+
+MAX_RESPONSES = 500
+
+
+class AttemptsExhausted(Exception):
+    """The learner has used every attempt the assignment allows."""
+
+
+class InvalidResponses(ValueError):
+    """The responses cannot be graded; ``problems`` maps item ids (or "responses") to reasons."""
+
+    def __init__(self, problems: dict[str, object]) -> None:
+        super().__init__(", ".join(f"{key}: {value}" for key, value in problems.items()))
+        self.problems = problems
+
+
+def attempts_used(user: User, assignment: Assignment) -> int:
+    return int(
+        db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(Attempt)
+            .where(Attempt.user_id == user.id, Attempt.assignment_id == assignment.id)
+        )
+        or 0
+    )
+
+
+def attempts_left(user: User, assignment: Assignment) -> int | None:
+    if assignment.max_attempts is None:
+        return None
+    return max(0, assignment.max_attempts - attempts_used(user, assignment))
+
+
+def check_responses(items: list[Item], responses: object) -> dict[str, Any]:
+    """The responses keyed by item id, or InvalidResponses naming each problem (nothing is stored)."""
+    if not isinstance(responses, dict):
+        raise InvalidResponses({"responses": "expected an object of item ids to answers"})
+    if len(responses) > MAX_RESPONSES:
+        raise InvalidResponses({"responses": "too many answers"})
+    by_id = {str(item.id): item for item in items}
+    problems: dict[str, object] = {}
+    for key, value in responses.items():
+        item = by_id.get(str(key))
+        if item is None:
+            problems[str(key)] = "no such item in this assignment"
+            continue
+        problem = ITEM_TYPES[item.type].validate(item.spec, value) if item.type in ITEM_TYPES else "unknown type"
+        if problem is not None:
+            problems[str(key)] = problem
+    if problems:
+        raise InvalidResponses(problems)
+    return {str(key): value for key, value in responses.items()}
+
+
+def penalty(assignment: Assignment, number: int, late: bool) -> float:
+    taken = assignment.attempt_penalty * (number - 1) + (assignment.late_penalty if late else 0.0)
+    return max(0.0, min(1.0, taken))
+
+
+def submit_attempt(user: User, assignment: Assignment, responses: object, now: datetime | None = None) -> Attempt:
+    """Store and grade an attempt.
+
+    Raises NotEnrolled, ModuleLocked, AttemptsExhausted or InvalidResponses,
+    and then stores nothing. Once the responses are valid they are stored
+    even if grading an item fails (that item scores 0 with a reason).
+    Unanswered items score 0.
+    """
+    now = now or utcnow()
+    course = assignment.module.course
+    registration = learning.require_enrolment(user, course)
+    learning.require_unlocked(user, assignment.module)
+    items = list(assignment.items)
+    answers = check_responses(items, responses)
+    left = attempts_left(user, assignment)
+    if left == 0:
+        raise AttemptsExhausted(assignment.id)
+
+    number = attempts_used(user, assignment) + 1
+    late = assignment.due_at is not None and now > assignment.due_at
+    results: dict[str, Any] = {}
+    raw = maximum = 0.0
+    pending = False
+    for item in items:
+        key = str(item.id)
+        result = grade(item.type, item.spec, answers[key]) if key in answers else ItemResult(0.0, points(item.spec))
+        results[key] = result.as_dict()
+        raw += result.score
+        maximum += result.max_score
+        pending = pending or result.pending
+    taken = penalty(assignment, number, late)
+    attempt = Attempt(
+        assignment_id=assignment.id,
+        user_id=user.id,
+        number=number,
+        status=AttemptStatus.PENDING if pending else AttemptStatus.GRADED,
+        responses=answers,
+        results=results,
+        score=round(raw * (1 - taken), 6),
+        max_score=maximum,
+        late=late,
+        penalty=taken,
+        submitted_at=now,
+        graded_at=None if pending else now,
+    )
+    db.session.add(attempt)
+    registration.last_activity_at = now
+    db.session.flush()
+    passed = (not pending) and maximum > 0 and attempt.score >= assignment.pass_mark * maximum - 1e-9
+    events.record(
+        user,
+        "attempted",
+        "assignment",
+        assignment.id,
+        course_id=course.id,
+        registration=registration.id,
+        score=(attempt.score, maximum),
+        success=None if pending else passed,
+        completion=not pending,
+        extra={"attempt": number, "late": late},
+    )
+    if passed:
+        learning.check_completion(user, course)
+    return attempt
+
+
+def grade_pending_item(attempt: Attempt, item: Item, score: float, feedback: str, grader: User) -> Attempt:
+    """A teacher's score for a manually graded item; the attempt is graded once none is pending."""
+    key = str(item.id)
+    result = dict(attempt.results.get(key) or {})
+    maximum = float(result.get("max_score", 0.0))
+    result.update(
+        score=max(0.0, min(float(score), maximum)),
+        feedback=[feedback] if feedback else [],
+        pending=False,
+        graded_by=grader.id,
+    )
+    attempt.results = {**attempt.results, key: result}
+    raw = sum(float(r.get("score", 0.0)) for r in attempt.results.values())
+    attempt.score = round(raw * (1 - attempt.penalty), 6)
+    if not any(r.get("pending") for r in attempt.results.values()):
+        attempt.status = AttemptStatus.GRADED
+        attempt.graded_at = utcnow()
+    db.session.flush()
+    if attempt.status == AttemptStatus.GRADED:
+        user = db.session.get(User, attempt.user_id)
+        assignment = attempt.assignment
+        if user is not None and attempt.score >= assignment.pass_mark * attempt.max_score - 1e-9:
+            learning.check_completion(user, assignment.module.course)
+    return attempt

@@ -1,0 +1,198 @@
+"""Enrolment, lessons, progress and course completion."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from blinker import Namespace
+
+from courses.models import Assignment, Attempt, AttemptStatus, Course, Enrolment, Lesson, LessonProgress, Module
+from courses.services import events
+from lms.db import db, utcnow
+from lms.models import Role, User
+
+signals = Namespace()
+#: Sent with ``user_id`` and ``course_id`` when a learner completes a course (certificates listen).
+course_completed = signals.signal("course-completed")
+
+
+class CourseNotFound(Exception):
+    """No published course has this slug (or the user may not see it)."""
+
+
+class NotEnrolled(Exception):
+    """The learner is not enrolled in the course."""
+
+
+class ModuleLocked(Exception):
+    """The module's prerequisite is not passed yet."""
+
+
+def can_see_unpublished(user: User | None) -> bool:
+    return user is not None and user.role in (Role.ADMIN, Role.TEACHER)
+
+
+def published_courses() -> list[Course]:
+    return list(db.session.scalars(sa.select(Course).where(Course.published.is_(True)).order_by(Course.id)))
+
+
+def course_by_slug(slug: str, user: User | None) -> Course:
+    course = db.session.scalar(sa.select(Course).where(Course.slug == slug))
+    if course is None or (not course.published and not can_see_unpublished(user)):
+        raise CourseNotFound(slug)
+    return course
+
+
+def enrolment(user: User, course: Course) -> Enrolment | None:
+    return db.session.scalar(sa.select(Enrolment).where(Enrolment.user_id == user.id, Enrolment.course_id == course.id))
+
+
+def require_enrolment(user: User, course: Course) -> Enrolment:
+    found = enrolment(user, course)
+    if found is None:
+        raise NotEnrolled(course.slug)
+    return found
+
+
+def enroll(user: User, course: Course) -> Enrolment:
+    """Enrol (idempotent). Raises CourseNotFound for a course the user may not see."""
+    if not course.published and not can_see_unpublished(user):
+        raise CourseNotFound(course.slug)
+    found = enrolment(user, course)
+    if found is not None:
+        return found
+    found = Enrolment(user_id=user.id, course_id=course.id)
+    db.session.add(found)
+    db.session.flush()
+    events.record(user, "registered", "course", course.id, course_id=course.id, registration=found.id)
+    return found
+
+
+def passed_assignment_ids(user: User, assignment_ids: list[int]) -> set[int]:
+    """Assignments the learner passed: a graded attempt at or above the pass mark."""
+    if not assignment_ids:
+        return set()
+    rows = db.session.execute(
+        sa.select(Attempt.assignment_id)
+        .join(Assignment, Assignment.id == Attempt.assignment_id)
+        .where(
+            Attempt.user_id == user.id,
+            Attempt.assignment_id.in_(assignment_ids),
+            Attempt.status == AttemptStatus.GRADED,
+            Attempt.max_score > 0,
+            Attempt.score >= Assignment.pass_mark * Attempt.max_score - 1e-9,
+        )
+        .distinct()
+    )
+    return {row[0] for row in rows}
+
+
+def module_unlocked(user: User, module: Module) -> bool:
+    prerequisite = module.prerequisite
+    if prerequisite is None:
+        return True
+    required = [a.id for a in prerequisite.assignments if a.required]
+    return passed_assignment_ids(user, required) >= set(required)
+
+
+def require_unlocked(user: User, module: Module) -> None:
+    if not module_unlocked(user, module):
+        raise ModuleLocked(module.id)
+
+
+def open_lesson(user: User, lesson: Lesson) -> LessonProgress:
+    """Mark a lesson opened. Raises NotEnrolled, ModuleLocked."""
+    course = lesson.module.course
+    registration = require_enrolment(user, course)
+    require_unlocked(user, lesson.module)
+    progress = db.session.get(LessonProgress, {"user_id": user.id, "lesson_id": lesson.id})
+    registration.last_activity_at = utcnow()
+    if progress is None:
+        progress = LessonProgress(user_id=user.id, lesson_id=lesson.id)
+        db.session.add(progress)
+        db.session.flush()
+        events.record(user, "experienced", "lesson", lesson.id, course_id=course.id, registration=registration.id)
+    return progress
+
+
+def complete_lesson(user: User, lesson: Lesson) -> LessonProgress:
+    """Mark a lesson completed (and opened). Raises NotEnrolled, ModuleLocked."""
+    progress = open_lesson(user, lesson)
+    if progress.completed_at is None:
+        progress.completed_at = utcnow()
+        registration = require_enrolment(user, lesson.module.course)
+        db.session.flush()
+        events.record(
+            user,
+            "completed",
+            "lesson",
+            lesson.id,
+            course_id=registration.course_id,
+            registration=registration.id,
+            completion=True,
+        )
+        check_completion(user, lesson.module.course)
+    return progress
+
+
+@dataclass(frozen=True)
+class Progress:
+    done: int
+    total: int
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / self.total) if self.total else 0
+
+
+def course_progress(user: User, course: Course) -> tuple[Progress, dict[int, Progress]]:
+    """The course's progress and each module's: completed lessons and passed assignments over all of them."""
+    lesson_ids = [lesson.id for module in course.modules for lesson in module.lessons]
+    assignment_ids = [a.id for module in course.modules for a in module.assignments]
+    completed = set()
+    if lesson_ids:
+        completed = set(
+            db.session.scalars(
+                sa.select(LessonProgress.lesson_id).where(
+                    LessonProgress.user_id == user.id,
+                    LessonProgress.lesson_id.in_(lesson_ids),
+                    LessonProgress.completed_at.is_not(None),
+                )
+            )
+        )
+    passed = passed_assignment_ids(user, assignment_ids)
+    modules = {}
+    for module in course.modules:
+        done = sum(1 for lesson in module.lessons if lesson.id in completed) + sum(
+            1 for a in module.assignments if a.id in passed
+        )
+        modules[module.id] = Progress(done, len(module.lessons) + len(module.assignments))
+    total = Progress(sum(p.done for p in modules.values()), sum(p.total for p in modules.values()))
+    return total, modules
+
+
+def check_completion(user: User, course: Course) -> bool:
+    """Complete the course when every required assignment is passed (or, with none, every lesson).
+
+    Sets the enrolment's completed_at once, records the event and sends
+    ``course_completed``; True when this call completed it.
+    """
+    registration = enrolment(user, course)
+    if registration is None or registration.completed_at is not None:
+        return False
+    required = [a.id for module in course.modules for a in module.assignments if a.required]
+    if required:
+        done = passed_assignment_ids(user, required) >= set(required)
+    else:
+        total, _modules = course_progress(user, course)
+        done = total.total > 0 and total.done == total.total
+    if not done:
+        return False
+    registration.completed_at = utcnow()
+    db.session.flush()
+    events.record(
+        user, "completed", "course", course.id, course_id=course.id, registration=registration.id, completion=True
+    )
+    course_completed.send(None, user_id=user.id, course_id=course.id)
+    return True
