@@ -204,6 +204,7 @@ def _init_login_messages() -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from courses import api as courses_api
     from lms.api import accounts as api_accounts
     from lms.extensions import csrf
     from lms.health import bp as health_bp
@@ -212,7 +213,7 @@ def _register_blueprints(app: Flask) -> None:
     for blueprint in (health_bp, home.bp, auth.bp, classes.bp, admin.bp, tasks.bp):
         app.register_blueprint(blueprint)
     api = app.extensions["lms.api"]
-    for api_blueprint in (api_accounts.blp,):
+    for api_blueprint in (api_accounts.blp, courses_api.blp):
         csrf.exempt(api_blueprint)
         api.register_blueprint(api_blueprint)
 

@@ -98,4 +98,5 @@ def grade_ordering(spec: dict[str, Any], response: object) -> ItemResult:
 
 def public_ordering(spec: dict[str, Any]) -> dict[str, Any]:
     items = [{"id": str(i["id"]), "text": i.get("text", "")} for i in spec.get("items", []) if isinstance(i, dict)]
-    return {"items": sorted(items, key=lambda i: (i["text"], i["id"]))}
+    # Not "items": a dict's own method of that name trips serialisers that read attributes.
+    return {"order_items": sorted(items, key=lambda i: (i["text"], i["id"]))}

@@ -106,7 +106,8 @@ def error_response(error: HTTPException) -> flask.Response:
     details = data.get("errors") or data.get("messages")
     if status == 422 and details:
         body["details"] = details.get("json", details) if isinstance(details, dict) else details
-        body["message"] = _("The request has invalid fields.")
+        if not data.get("message"):
+            body["message"] = _("The request has invalid fields.")
     response = jsonify({"error": body})
     response.status_code = status
     for name, value in (data.get("headers") or {}).items():
