@@ -205,13 +205,14 @@ def _init_login_messages() -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from courses import api as courses_api
+    from courses import teaching
     from courses import views as courses_views
     from lms.api import accounts as api_accounts
     from lms.extensions import csrf
     from lms.health import bp as health_bp
     from lms.views import admin, auth, classes, home, tasks
 
-    for blueprint in (health_bp, home.bp, auth.bp, classes.bp, admin.bp, tasks.bp, courses_views.bp):
+    for blueprint in (health_bp, home.bp, auth.bp, classes.bp, admin.bp, tasks.bp, courses_views.bp, teaching.bp):
         app.register_blueprint(blueprint)
     api = app.extensions["lms.api"]
     for api_blueprint in (api_accounts.blp, courses_api.blp):
@@ -220,11 +221,17 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_cli(app: Flask) -> None:
+    from courses.cli import courses_cli
     from lms.cli import lms_cli
 
     app.cli.add_command(lms_cli)
+    app.cli.add_command(courses_cli)
 
 
 def _connect_signals(app: Flask) -> None:
     """Effects that run against the dependency direction are connected here (see DESIGN.md)."""
     import lms.tasks  # noqa: F401 - registers the core's tasks with the queue
+    from courses import demo as courses_demo
+    from lms.demo import demo_seeded
+
+    demo_seeded.connect(courses_demo.on_demo_seeded, weak=False)

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from blinker import Namespace
 
 from lms.db import db
 from lms.models import InstructionLanguage, Region, Role, SchoolClass, SchoolKind, Settlement, User
@@ -88,6 +89,11 @@ CLASSMATES = (
 )
 
 
+signals = Namespace()
+#: Sent after the core demo data exists, with ``report``; feature packages add their demo content.
+demo_seeded = signals.signal("demo-seeded")
+
+
 @dataclass
 class SeedReport:
     created: list[str]
@@ -137,7 +143,9 @@ def seed_demo() -> SeedReport:
         )
         org.add_member(demo_class, classmate)
     db.session.flush()
-    return SeedReport(created=created)
+    report = SeedReport(created=created)
+    demo_seeded.send(None, report=report)
+    return report
 
 
 def demo_users() -> list[User]:

@@ -153,7 +153,7 @@ def _truefalse(question: ET.Element, where: str) -> tuple[str, dict[str, Any]]:
         )
     if sorted(choice["id"] for choice in choices) != ["false", "true"]:
         raise ImportFailed(where, "a true/false question has one 'true' and one 'false' <answer>")
-    return "single_choice", {"choices": sorted(choices, key=lambda c: c["id"] != "true")}
+    return "single_choice", {"choices": sorted(choices, key=lambda c: c["id"] != "true"), "true_false": True}
 
 
 def _shortanswer(question: ET.Element, where: str) -> tuple[str, dict[str, Any]]:

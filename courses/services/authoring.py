@@ -1,0 +1,90 @@
+"""Creating course content: from a folder draft, and questions from an imported file."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from courses.importers.folder import CourseDraft
+from courses.importers.items import ImportedItem
+from courses.models import Assignment, Course, Item, Lesson, Level, Module
+from lms.db import db
+from lms.models import User
+
+
+class CourseExists(Exception):
+    """A course with this slug exists already."""
+
+
+def create_course(draft: CourseDraft, author: User | None) -> Course:
+    """Create a course with its modules, lessons, assignments and items (flushed). Raises CourseExists."""
+    if db.session.scalar(sa.select(Course.id).where(Course.slug == draft.slug)) is not None:
+        raise CourseExists(draft.slug)
+    course = Course(
+        slug=draft.slug,
+        title=draft.title,
+        summary=draft.summary,
+        language=draft.language,
+        level=Level(draft.level),
+        hours=draft.hours,
+        published=draft.published,
+        author_id=author.id if author else None,
+    )
+    db.session.add(course)
+    db.session.flush()
+    previous: Module | None = None
+    for position, module_draft in enumerate(draft.modules, start=1):
+        module = Module(
+            course_id=course.id,
+            position=position,
+            title=module_draft.title,
+            prerequisite_id=previous.id if previous is not None and module_draft.after_previous else None,
+        )
+        db.session.add(module)
+        db.session.flush()
+        for lesson_position, lesson in enumerate(module_draft.lessons, start=1):
+            db.session.add(
+                Lesson(
+                    module_id=module.id,
+                    position=lesson_position,
+                    title=lesson.title,
+                    body=lesson.body,
+                    minutes=lesson.minutes,
+                )
+            )
+        for assignment_position, assignment_draft in enumerate(module_draft.assignments, start=1):
+            assignment = Assignment(
+                module_id=module.id,
+                position=assignment_position,
+                title=assignment_draft.title,
+                pass_mark=assignment_draft.pass_mark,
+                max_attempts=assignment_draft.max_attempts,
+                required=assignment_draft.required,
+            )
+            db.session.add(assignment)
+            db.session.flush()
+            add_items(assignment, assignment_draft.items)
+        previous = module
+    db.session.flush()
+    return course
+
+
+def add_items(assignment: Assignment, items: list[ImportedItem]) -> list[Item]:
+    """Append imported items to an assignment, after the ones it has (flushed)."""
+    last = db.session.scalar(sa.select(sa.func.max(Item.position)).where(Item.assignment_id == assignment.id)) or 0
+    created = [
+        Item(
+            assignment_id=assignment.id,
+            position=last + offset,
+            type=item.type,
+            title=item.title[:255],
+            prompt=item.prompt,
+            prompt_format=item.prompt_format,
+            spec=item.spec,
+            general_feedback=item.general_feedback,
+        )
+        for offset, item in enumerate(items, start=1)
+    ]
+    db.session.add_all(created)
+    db.session.flush()
+    db.session.expire(assignment, ["items"])
+    return created
