@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from courses.grading.registry import ITEM_TYPES, grade
 from courses.grading.results import ItemResult, points
-from courses.models import Assignment, Attempt, AttemptStatus, Item
+from courses.models import Assignment, Attempt, AttemptStatus, Enrolment, Item
 from courses.services import events, learning
 from lms.db import db, utcnow
 from lms.models import User
@@ -82,8 +82,17 @@ def submit_attempt(user: User, assignment: Assignment, responses: object, now: d
     """
     now = now or utcnow()
     course = assignment.module.course
-    registration = learning.require_enrolment(user, course)
+    learning.require_enrolment(user, course)
     learning.require_unlocked(user, assignment.module)
+    # One submission at a time per learner and course: the attempt number and the
+    # attempt limit are read and written under this row lock (PostgreSQL; SQLite
+    # serialises writers anyway).
+    registration = db.session.scalars(
+        sa.select(Enrolment)
+        .where(Enrolment.user_id == user.id, Enrolment.course_id == course.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).one()
     items = list(assignment.items)
     answers = check_responses(items, responses)
     left = attempts_left(user, assignment)
