@@ -286,9 +286,14 @@ def assignment_detail(assignment_id: int) -> dict[str, Any]:
 def submit(body: dict[str, Any], assignment_id: int) -> dict[str, Any]:
     """Submit answers; graded at once (status "pending" while an essay waits for the teacher)."""
     user = current_api_user()
-    assignment = _assignment_for(assignment_id, user)
     try:
-        attempt = attempts.submit_attempt(user, assignment, body["responses"])
+        attempt = attempts.submit(user, assignment_id, body["responses"])
+    except learning.CourseNotFound:
+        abort(404, message=_("No such assignment."))
+    except learning.NotEnrolled:
+        abort(403, code="not_enrolled", message=_("Enrol in the course first."))
+    except learning.ModuleLocked:
+        abort(403, code="module_locked", message=_("Pass the previous module first."))
     except attempts.InvalidResponses as exc:
         db.session.rollback()
         abort(

@@ -18,6 +18,7 @@ from courses.grading.results import points
 from courses.models import Assignment, Attempt, Course, Enrolment, Item, Lesson, Level, localized
 from courses.rendering import render, render_markdown
 from courses.services import attempts, learning
+from courses.services.outline import outline_of
 from lms.db import db
 from lms.models import Role
 
@@ -37,7 +38,7 @@ def _course(slug: str) -> Course:
 
 @bp.app_context_processor
 def course_helpers() -> dict[str, Any]:
-    return {"render_text": render, "my_courses": my_courses, "level_label": level_label}
+    return {"render_text": render, "my_courses": my_courses, "level_label": level_label, "text_in": localized}
 
 
 LEVEL_LABELS = {"beginner": _l("Beginner"), "intermediate": _l("Intermediate"), "advanced": _l("Advanced")}
@@ -117,31 +118,30 @@ def _refuse_access(course: Course, module: Any) -> BaseResponse | None:
     return redirect(url_for("courses.course", slug=course.slug))
 
 
-def _next_lesson(lesson: Lesson) -> Lesson | None:
-    ordered = [other for module in lesson.module.course.modules for other in module.lessons]
-    index = ordered.index(lesson)
-    return ordered[index + 1] if index + 1 < len(ordered) else None
-
-
 @bp.get("/lessons/<int:lesson_id>")
 @login_required
 def lesson(lesson_id: int) -> ResponseReturnValue:
-    found = _lesson(lesson_id)
-    course = found.module.course
-    refused = _refuse_access(course, found.module)
-    if refused is not None:
-        return refused
-    progress = learning.open_lesson(current_user, found)
+    try:
+        visit = learning.visit_lesson(current_user, lesson_id)
+    except learning.CourseNotFound:
+        abort(404)
+    except (learning.NotEnrolled, learning.ModuleLocked):
+        found = _lesson(lesson_id)
+        refused = _refuse_access(found.module.course, found.module)
+        if refused is not None:
+            return refused
+        raise
     db.session.commit()
     language = _language()
-    body = render_markdown(localized(found.body, language, course.language))
+    course = visit.course
     return render_template(
         "courses/lesson.html",
-        lesson=found,
         course=course,
-        body=body,
-        progress=progress,
-        next_lesson=_next_lesson(found),
+        lesson=visit.lesson,
+        module=course.module(visit.lesson.module_id),
+        body=render_markdown(localized(visit.lesson.body, language, course.language)),
+        progress=visit.progress,
+        next_lesson=course.next_lesson(lesson_id),
         language=language,
     )
 
@@ -156,8 +156,9 @@ def complete_lesson(lesson_id: int) -> BaseResponse:
         return refused
     learning.complete_lesson(current_user, found)
     db.session.commit()
-    following = _next_lesson(found)
-    if following is not None and learning.module_unlocked(current_user, following.module):
+    snapshot = outline_of(course)
+    following = snapshot.next_lesson(found.id)
+    if following is not None and learning.unlocked(current_user, snapshot, following.module_id):
         return redirect(url_for("courses.lesson", lesson_id=following.id))
     return redirect(url_for("courses.course", slug=course.slug))
 

@@ -78,7 +78,9 @@ class Base(DeclarativeBase):
     metadata = mapper_registry.metadata
 
 
-db = SQLAlchemy(model_class=Base)
+# Objects stay readable after the request commits (templates render after the commit),
+# instead of each attribute read after it costing a new SELECT.
+db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
 
 if TYPE_CHECKING:
     Model = Base

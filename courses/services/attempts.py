@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -9,8 +10,9 @@ import sqlalchemy as sa
 
 from courses.grading.registry import ITEM_TYPES, grade
 from courses.grading.results import ItemResult, points
-from courses.models import Assignment, Attempt, AttemptStatus, Enrolment, Item
+from courses.models import Assignment, Attempt, AttemptStatus, Course, Enrolment, Item, Module
 from courses.services import events, learning
+from courses.services.outline import AssignmentInfo, ItemInfo, outline
 from lms.db import db, utcnow
 from lms.models import User
 
@@ -46,7 +48,7 @@ def attempts_left(user: User, assignment: Assignment) -> int | None:
     return max(0, assignment.max_attempts - attempts_used(user, assignment))
 
 
-def check_responses(items: list[Item], responses: object) -> dict[str, Any]:
+def check_responses(items: Sequence[Item | ItemInfo], responses: object) -> dict[str, Any]:
     """The responses keyed by item id, or InvalidResponses naming each problem (nothing is stored)."""
     if not isinstance(responses, dict):
         raise InvalidResponses({"responses": "expected an object of item ids to answers"})
@@ -67,23 +69,35 @@ def check_responses(items: list[Item], responses: object) -> dict[str, Any]:
     return {str(key): value for key, value in responses.items()}
 
 
-def penalty(assignment: Assignment, number: int, late: bool) -> float:
+def penalty(assignment: Assignment | AssignmentInfo, number: int, late: bool) -> float:
     taken = assignment.attempt_penalty * (number - 1) + (assignment.late_penalty if late else 0.0)
     return max(0.0, min(1.0, taken))
 
 
 def submit_attempt(user: User, assignment: Assignment, responses: object, now: datetime | None = None) -> Attempt:
+    return submit(user, assignment.id, responses, now)
+
+
+def submit(user: User, assignment_id: int, responses: object, now: datetime | None = None) -> Attempt:
     """Store and grade an attempt.
 
-    Raises NotEnrolled, ModuleLocked, AttemptsExhausted or InvalidResponses,
-    and then stores nothing. Once the responses are valid they are stored
-    even if grading an item fails (that item scores 0 with a reason).
-    Unanswered items score 0.
+    Raises CourseNotFound, NotEnrolled, ModuleLocked, AttemptsExhausted or
+    InvalidResponses, and then stores nothing. Once the responses are valid
+    they are stored even if grading an item fails (that item scores 0 with
+    a reason). Unanswered items score 0.
     """
     now = now or utcnow()
-    course = assignment.module.course
-    learning.require_enrolment(user, course)
-    learning.require_unlocked(user, assignment.module)
+    row = db.session.execute(
+        sa.select(Module.course_id, Course.updated_at, Course.published)
+        .join(Assignment, Assignment.module_id == Module.id)
+        .join(Course, Course.id == Module.course_id)
+        .where(Assignment.id == assignment_id)
+    ).first()
+    if row is None or (not row.published and not learning.can_see_unpublished(user)):
+        raise learning.CourseNotFound(assignment_id)
+    course = outline(row.course_id, row.updated_at)
+    assignment = course.assignment(assignment_id)
+    assert assignment is not None  # noqa: S101 - the outline holds every assignment of its course
     # One submission at a time per learner and course: the attempt number and the
     # attempt limit are read and written under this row lock (PostgreSQL; SQLite
     # serialises writers anyway).
@@ -92,19 +106,31 @@ def submit_attempt(user: User, assignment: Assignment, responses: object, now: d
         .where(Enrolment.user_id == user.id, Enrolment.course_id == course.id)
         .with_for_update()
         .execution_options(populate_existing=True)
-    ).one()
-    items = list(assignment.items)
-    answers = check_responses(items, responses)
-    left = attempts_left(user, assignment)
-    if left == 0:
-        raise AttemptsExhausted(assignment.id)
+    ).one_or_none()
+    if registration is None:
+        raise learning.NotEnrolled(course.slug)
+    if not learning.unlocked(user, course, assignment.module_id):
+        raise learning.ModuleLocked(assignment.module_id)
+    answers = check_responses(assignment.items, responses)
+    used = int(
+        db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(Attempt)
+            .where(Attempt.user_id == user.id, Attempt.assignment_id == assignment_id)
+        )
+        or 0
+    )
+    if assignment.max_attempts is not None and used >= assignment.max_attempts:
+        raise AttemptsExhausted(assignment_id)
 
-    number = attempts_used(user, assignment) + 1
+    number = used + 1
     late = assignment.due_at is not None and now > assignment.due_at
     results: dict[str, Any] = {}
     raw = maximum = 0.0
     pending = False
-    for item in items:
+    for item in assignment.items:
+        if item.type not in ITEM_TYPES:
+            continue
         key = str(item.id)
         result = grade(item.type, item.spec, answers[key]) if key in answers else ItemResult(0.0, points(item.spec))
         results[key] = result.as_dict()
@@ -113,7 +139,7 @@ def submit_attempt(user: User, assignment: Assignment, responses: object, now: d
         pending = pending or result.pending
     taken = penalty(assignment, number, late)
     attempt = Attempt(
-        assignment_id=assignment.id,
+        assignment_id=assignment_id,
         user_id=user.id,
         number=number,
         status=AttemptStatus.PENDING if pending else AttemptStatus.GRADED,
@@ -127,14 +153,14 @@ def submit_attempt(user: User, assignment: Assignment, responses: object, now: d
         graded_at=None if pending else now,
     )
     db.session.add(attempt)
-    registration.last_activity_at = now
+    learning.note_activity(registration, now)
     db.session.flush()
     passed = (not pending) and maximum > 0 and attempt.score >= assignment.pass_mark * maximum - 1e-9
     events.record(
         user,
         "attempted",
         "assignment",
-        assignment.id,
+        assignment_id,
         course_id=course.id,
         registration=registration.id,
         score=(attempt.score, maximum),
@@ -143,7 +169,7 @@ def submit_attempt(user: User, assignment: Assignment, responses: object, now: d
         extra={"attempt": number, "late": late},
     )
     if passed:
-        learning.check_completion(user, course)
+        learning.complete_if_done(user, course, registration)
     return attempt
 
 

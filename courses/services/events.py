@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from courses.models import LearningEvent
-from lms.db import db
+from lms.db import db, utcnow
 from lms.models import ClassMembership, School, SchoolClass, User
 
 
@@ -49,25 +49,26 @@ def record(
     success: bool | None = None,
     completion: bool | None = None,
     extra: dict[str, Any] | None = None,
-) -> LearningEvent:
+) -> None:
+    """Append one event (a plain INSERT: the table is append-only, nothing reads it back in the request)."""
     region_id, school_id, class_id = _where(user)
-    event = LearningEvent(
-        actor=pseudonym(user.id),
-        verb=verb,
-        object_type=object_type,
-        object_id=object_id,
-        course_id=course_id,
-        registration=registration,
-        score_raw=score[0] if score else None,
-        score_max=score[1] if score else None,
-        success=success,
-        completion=completion,
-        region_id=region_id,
-        school_id=school_id,
-        class_id=class_id,
-        language=user.preferred_language,
-        extra=extra,
+    db.session.execute(
+        sa.insert(LearningEvent).values(
+            actor=pseudonym(user.id),
+            verb=verb,
+            object_type=object_type,
+            object_id=object_id,
+            course_id=course_id,
+            registration=registration,
+            score_raw=score[0] if score else None,
+            score_max=score[1] if score else None,
+            success=success,
+            completion=completion,
+            region_id=region_id,
+            school_id=school_id,
+            class_id=class_id,
+            language=user.preferred_language,
+            extra=extra,
+            timestamp=utcnow(),
+        )
     )
-    db.session.add(event)
-    db.session.flush()
-    return event

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from blinker import Namespace
 
 from courses.models import Assignment, Attempt, AttemptStatus, Course, Enrolment, Lesson, LessonProgress, Module
 from courses.services import events
+from courses.services.outline import LessonInfo, Outline, outline, outline_of
 from lms.db import db, utcnow
 from lms.models import Role, User
 
@@ -88,17 +90,72 @@ def passed_assignment_ids(user: User, assignment_ids: list[int]) -> set[int]:
     return {row[0] for row in rows}
 
 
-def module_unlocked(user: User, module: Module) -> bool:
-    prerequisite = module.prerequisite
+def unlocked(user: User, course: Outline, module_id: int) -> bool:
+    """Whether the module is open to the learner: no prerequisite, or its required assignments passed."""
+    prerequisite = course.module(module_id).prerequisite_id
     if prerequisite is None:
         return True
-    required = [a.id for a in prerequisite.assignments if a.required]
+    required = course.required_assignment_ids(prerequisite)
     return passed_assignment_ids(user, required) >= set(required)
+
+
+def module_unlocked(user: User, module: Module) -> bool:
+    return unlocked(user, outline_of(module.course), module.id)
 
 
 def require_unlocked(user: User, module: Module) -> None:
     if not module_unlocked(user, module):
         raise ModuleLocked(module.id)
+
+
+ACTIVITY_RESOLUTION = timedelta(minutes=5)
+
+
+def note_activity(registration: Enrolment, now: datetime | None = None) -> None:
+    """Record activity, at most every few minutes (reading a lesson should not write each time)."""
+    now = now or utcnow()
+    if now - registration.last_activity_at >= ACTIVITY_RESOLUTION:
+        registration.last_activity_at = now
+
+
+@dataclass(frozen=True)
+class LessonVisit:
+    course: Outline
+    lesson: LessonInfo
+    progress: LessonProgress
+
+
+def visit_lesson(user: User, lesson_id: int) -> LessonVisit:
+    """Open a lesson by id with a fixed handful of queries (the lesson page's path).
+
+    Raises CourseNotFound (no such lesson, or an unpublished course), NotEnrolled, ModuleLocked.
+    """
+    row = db.session.execute(
+        sa.select(Module.course_id, Course.updated_at, Course.published)
+        .join(Lesson, Lesson.module_id == Module.id)
+        .join(Course, Course.id == Module.course_id)
+        .where(Lesson.id == lesson_id)
+    ).first()
+    if row is None or (not row.published and not can_see_unpublished(user)):
+        raise CourseNotFound(lesson_id)
+    course = outline(row.course_id, row.updated_at)
+    lesson = course.lesson(lesson_id)
+    assert lesson is not None  # noqa: S101 - the outline holds every lesson of its course
+    registration = db.session.scalar(
+        sa.select(Enrolment).where(Enrolment.user_id == user.id, Enrolment.course_id == course.id)
+    )
+    if registration is None:
+        raise NotEnrolled(course.slug)
+    if not unlocked(user, course, lesson.module_id):
+        raise ModuleLocked(lesson.module_id)
+    progress = db.session.get(LessonProgress, {"user_id": user.id, "lesson_id": lesson_id})
+    note_activity(registration)
+    if progress is None:
+        progress = LessonProgress(user_id=user.id, lesson_id=lesson_id)
+        db.session.add(progress)
+        db.session.flush()
+        events.record(user, "experienced", "lesson", lesson_id, course_id=course.id, registration=registration.id)
+    return LessonVisit(course, lesson, progress)
 
 
 def open_lesson(user: User, lesson: Lesson) -> LessonProgress:
@@ -107,7 +164,7 @@ def open_lesson(user: User, lesson: Lesson) -> LessonProgress:
     registration = require_enrolment(user, course)
     require_unlocked(user, lesson.module)
     progress = db.session.get(LessonProgress, {"user_id": user.id, "lesson_id": lesson.id})
-    registration.last_activity_at = utcnow()
+    note_activity(registration)
     if progress is None:
         progress = LessonProgress(user_id=user.id, lesson_id=lesson.id)
         db.session.add(progress)
@@ -146,10 +203,12 @@ class Progress:
         return round(100 * self.done / self.total) if self.total else 0
 
 
-def course_progress(user: User, course: Course) -> tuple[Progress, dict[int, Progress]]:
+def course_progress(user: User, course: Course | Outline) -> tuple[Progress, dict[int, Progress]]:
     """The course's progress and each module's: completed lessons and passed assignments over all of them."""
-    lesson_ids = [lesson.id for module in course.modules for lesson in module.lessons]
-    assignment_ids = [a.id for module in course.modules for a in module.assignments]
+    if isinstance(course, Course):
+        course = outline_of(course)
+    lesson_ids = [lesson.id for lesson in course.lessons()]
+    assignment_ids = [a.id for a in course.assignments()]
     completed = set()
     if lesson_ids:
         completed = set(
@@ -179,9 +238,15 @@ def check_completion(user: User, course: Course) -> bool:
     ``course_completed``; True when this call completed it.
     """
     registration = enrolment(user, course)
-    if registration is None or registration.completed_at is not None:
+    if registration is None:
         return False
-    required = [a.id for module in course.modules for a in module.assignments if a.required]
+    return complete_if_done(user, outline_of(course), registration)
+
+
+def complete_if_done(user: User, course: Outline, registration: Enrolment) -> bool:
+    if registration.completed_at is not None:
+        return False
+    required = course.required_assignment_ids()
     if required:
         done = passed_assignment_ids(user, required) >= set(required)
     else:

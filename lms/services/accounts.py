@@ -221,7 +221,9 @@ def token_for_secret(secret: str, now: datetime | None = None) -> ApiToken | Non
     """The live token for a bearer secret (not expired, not revoked, user active), or None."""
     if not secret or len(secret) > 200:
         return None
-    token = db.session.scalar(sa.select(ApiToken).where(ApiToken.digest == _digest(secret)))
+    token = db.session.scalar(
+        sa.select(ApiToken).options(sa.orm.joinedload(ApiToken.user)).where(ApiToken.digest == _digest(secret))
+    )
     now = now or utcnow()
     if token is None or token.revoked_at is not None or token.expires_at <= now or not token.user.active:
         return None

@@ -187,3 +187,19 @@ def test_events_carry_a_pseudonym_and_where_the_learner_is(db):
         factories.region("KZ-75").id,
     )
     assert event.language == "ru" and event.registration is not None
+
+
+def test_content_changes_refresh_the_cached_outline(db):
+    from courses.services.outline import outline_of
+
+    course = factories.course()
+    first = outline_of(course)
+    assert outline_of(course) is first  # cached
+    quiz = course.modules[0].assignments[0]
+    quiz.due_at = utcnow()
+    db.session.flush()
+    fresh = outline_of(course)
+    assert fresh is not first and fresh.assignment(quiz.id).due_at is not None
+    db.session.add(Item(assignment_id=quiz.id, position=9, type="essay", prompt="Why?", spec={}))
+    db.session.flush()
+    assert len(outline_of(course).assignment(quiz.id).items) == 3
