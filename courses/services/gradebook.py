@@ -57,10 +57,13 @@ def courses_of_class(school_class: SchoolClass) -> list[Course]:
     return list(
         db.session.scalars(
             sa.select(Course)
-            .join(Enrolment, Enrolment.course_id == Course.id)
-            .join(ClassMembership, ClassMembership.user_id == Enrolment.user_id)
-            .where(ClassMembership.class_id == school_class.id)
-            .distinct()
+            .where(
+                Course.id.in_(
+                    sa.select(Enrolment.course_id)
+                    .join(ClassMembership, ClassMembership.user_id == Enrolment.user_id)
+                    .where(ClassMembership.class_id == school_class.id)
+                )
+            )
             .order_by(Course.id)
         )
     )
