@@ -87,28 +87,35 @@ def submit(user: User, assignment_id: int, responses: object, now: datetime | No
     a reason). Unanswered items score 0.
     """
     now = now or utcnow()
+    # One round trip finds the course and takes the learner's enrolment row lock: one
+    # submission at a time per learner and course, so the attempt number and the attempt
+    # limit are read and written under it (PostgreSQL; SQLite serialises writers anyway).
     row = db.session.execute(
-        sa.select(Module.course_id, Course.updated_at, Course.published)
-        .join(Assignment, Assignment.module_id == Module.id)
+        sa.select(Module.course_id, Course.updated_at, Course.published, Enrolment)
+        .select_from(Assignment)
+        .join(Module, Module.id == Assignment.module_id)
         .join(Course, Course.id == Module.course_id)
+        .join(Enrolment, sa.and_(Enrolment.course_id == Course.id, Enrolment.user_id == user.id))
         .where(Assignment.id == assignment_id)
+        .with_for_update(of=Enrolment)
+        .execution_options(populate_existing=True)
     ).first()
-    if row is None or (not row.published and not learning.can_see_unpublished(user)):
+    if row is None:
+        found = db.session.execute(
+            sa.select(Course.slug, Course.published)
+            .join(Module, Module.course_id == Course.id)
+            .join(Assignment, Assignment.module_id == Module.id)
+            .where(Assignment.id == assignment_id)
+        ).first()
+        if found is None or (not found.published and not learning.can_see_unpublished(user)):
+            raise learning.CourseNotFound(assignment_id)
+        raise learning.NotEnrolled(found.slug)
+    if not row.published and not learning.can_see_unpublished(user):
         raise learning.CourseNotFound(assignment_id)
     course = outline(row.course_id, row.updated_at)
     assignment = course.assignment(assignment_id)
     assert assignment is not None  # noqa: S101 - the outline holds every assignment of its course
-    # One submission at a time per learner and course: the attempt number and the
-    # attempt limit are read and written under this row lock (PostgreSQL; SQLite
-    # serialises writers anyway).
-    registration = db.session.scalars(
-        sa.select(Enrolment)
-        .where(Enrolment.user_id == user.id, Enrolment.course_id == course.id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).one_or_none()
-    if registration is None:
-        raise learning.NotEnrolled(course.slug)
+    registration: Enrolment = row.Enrolment
     if not learning.unlocked(user, course, assignment.module_id):
         raise learning.ModuleLocked(assignment.module_id)
     answers = check_responses(assignment.items, responses)

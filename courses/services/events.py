@@ -20,21 +20,24 @@ def pseudonym(user_id: int) -> str:
     return hmac.new(key, f"lms.learner:{user_id}".encode(), hashlib.sha256).hexdigest()[:32]
 
 
-def _where(user: User) -> tuple[int | None, int | None, int | None]:
-    row = db.session.execute(
-        sa.select(SchoolClass.id, SchoolClass.school_id, School.region_id)
-        .join(ClassMembership, ClassMembership.class_id == SchoolClass.id)
-        .join(School, School.id == SchoolClass.school_id)
+def _where(user: User) -> tuple[Any, Any, Any]:
+    """Where the learner is, as SQL expressions: their latest class, else their own school.
+
+    Evaluated inside the INSERT, so recording an event is one statement.
+    """
+    latest = (
+        sa.select(ClassMembership.class_id)
         .where(ClassMembership.user_id == user.id)
-        .order_by(ClassMembership.joined_at.desc())
+        .order_by(ClassMembership.joined_at.desc(), ClassMembership.class_id.desc())
         .limit(1)
-    ).first()
-    if row is not None:
-        return row.region_id, row.school_id, row.id
-    if user.school_id is not None:
-        region_id = db.session.scalar(sa.select(School.region_id).where(School.id == user.school_id))
-        return region_id, user.school_id, None
-    return None, None, None
+        .scalar_subquery()
+    )
+    school = sa.func.coalesce(
+        sa.select(SchoolClass.school_id).where(SchoolClass.id == latest).scalar_subquery(),
+        sa.literal(user.school_id, sa.Integer),
+    )
+    region = sa.select(School.region_id).where(School.id == school).scalar_subquery()
+    return region, school, latest
 
 
 def record(

@@ -130,10 +130,14 @@ def visit_lesson(user: User, lesson_id: int) -> LessonVisit:
 
     Raises CourseNotFound (no such lesson, or an unpublished course), NotEnrolled, ModuleLocked.
     """
+    # One round trip: where the lesson is, the learner's enrolment and their progress in it.
     row = db.session.execute(
-        sa.select(Module.course_id, Course.updated_at, Course.published)
-        .join(Lesson, Lesson.module_id == Module.id)
+        sa.select(Module.course_id, Course.updated_at, Course.published, Enrolment, LessonProgress)
+        .select_from(Lesson)
+        .join(Module, Module.id == Lesson.module_id)
         .join(Course, Course.id == Module.course_id)
+        .outerjoin(Enrolment, sa.and_(Enrolment.course_id == Course.id, Enrolment.user_id == user.id))
+        .outerjoin(LessonProgress, sa.and_(LessonProgress.lesson_id == Lesson.id, LessonProgress.user_id == user.id))
         .where(Lesson.id == lesson_id)
     ).first()
     if row is None or (not row.published and not can_see_unpublished(user)):
@@ -141,14 +145,12 @@ def visit_lesson(user: User, lesson_id: int) -> LessonVisit:
     course = outline(row.course_id, row.updated_at)
     lesson = course.lesson(lesson_id)
     assert lesson is not None  # noqa: S101 - the outline holds every lesson of its course
-    registration = db.session.scalar(
-        sa.select(Enrolment).where(Enrolment.user_id == user.id, Enrolment.course_id == course.id)
-    )
+    registration: Enrolment | None = row.Enrolment
     if registration is None:
         raise NotEnrolled(course.slug)
     if not unlocked(user, course, lesson.module_id):
         raise ModuleLocked(lesson.module_id)
-    progress = db.session.get(LessonProgress, {"user_id": user.id, "lesson_id": lesson_id})
+    progress: LessonProgress | None = row.LessonProgress
     note_activity(registration)
     if progress is None:
         progress = LessonProgress(user_id=user.id, lesson_id=lesson_id)

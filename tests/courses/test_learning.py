@@ -189,6 +189,22 @@ def test_events_carry_a_pseudonym_and_where_the_learner_is(db):
     assert event.language == "ru" and event.registration is not None
 
 
+def test_events_fall_back_to_the_learners_own_school_then_to_nowhere(db):
+    own_school = factories.school(region_code="KZ-19")
+    with_school = factories.user()
+    with_school.school_id = own_school.id
+    alone = factories.user()
+    course = factories.course()
+    for learner in (with_school, alone):
+        learning.enroll(learner, course)
+    where = {
+        event.actor: (event.class_id, event.school_id, event.region_id)
+        for event in db.session.scalars(sa.select(LearningEvent).where(LearningEvent.course_id == course.id))
+    }
+    assert where[events.pseudonym(with_school.id)] == (None, own_school.id, factories.region("KZ-19").id)
+    assert where[events.pseudonym(alone.id)] == (None, None, None)
+
+
 def test_content_changes_refresh_the_cached_outline(db):
     from courses.services.outline import outline_of
 
