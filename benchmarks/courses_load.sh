@@ -33,8 +33,8 @@ eval "$(PYTHONPATH=. "$BIN/python" benchmarks/courses_setup.py)"
 
 free_port() { "$BIN/python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 APP_PORT=$(free_port); HELLO_PORT=$(free_port)
-"$BIN/gunicorn" --workers 2 --bind "127.0.0.1:$APP_PORT" --log-level warning wsgi:app & pids+=($!)
-"$BIN/gunicorn" --workers 2 --bind "127.0.0.1:$HELLO_PORT" --log-level warning --chdir benchmarks hello_app:app & pids+=($!)
+"$BIN/gunicorn" --workers 2 ${GUNICORN_ARGS:-} --bind "127.0.0.1:$APP_PORT" --log-level warning wsgi:app & pids+=($!)
+"$BIN/gunicorn" --workers 2 ${GUNICORN_ARGS:-} --bind "127.0.0.1:$HELLO_PORT" --log-level warning --chdir benchmarks hello_app:app & pids+=($!)
 for port in "$APP_PORT" "$HELLO_PORT"; do
   for _ in $(seq 100); do curl -fs "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 || curl -fs "http://127.0.0.1:$port/" >/dev/null 2>&1 && break; sleep 0.1; done
 done

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -78,6 +79,36 @@ def submit_attempt(user: User, assignment: Assignment, responses: object, now: d
     return submit(user, assignment.id, responses, now)
 
 
+# Statements on the submission path are built once: building one costs more than running it.
+@functools.cache
+def _locking_query() -> sa.Select[int, datetime, bool, Enrolment]:
+    return (
+        sa.select(Module.course_id, Course.updated_at, Course.published, Enrolment)
+        .select_from(Assignment)
+        .join(Module, Module.id == Assignment.module_id)
+        .join(Course, Course.id == Module.course_id)
+        .join(
+            Enrolment,
+            sa.and_(Enrolment.course_id == Course.id, Enrolment.user_id == sa.bindparam("user_id", type_=sa.Integer)),
+        )
+        .where(Assignment.id == sa.bindparam("assignment_id", type_=sa.Integer))
+        .with_for_update(of=Enrolment)
+        .execution_options(populate_existing=True)
+    )
+
+
+@functools.cache
+def _count_query() -> sa.Select[Any]:
+    return (
+        sa.select(sa.func.count())
+        .select_from(Attempt)
+        .where(
+            Attempt.user_id == sa.bindparam("user_id", type_=sa.Integer),
+            Attempt.assignment_id == sa.bindparam("assignment_id", type_=sa.Integer),
+        )
+    )
+
+
 def submit(user: User, assignment_id: int, responses: object, now: datetime | None = None) -> Attempt:
     """Store and grade an attempt.
 
@@ -90,16 +121,7 @@ def submit(user: User, assignment_id: int, responses: object, now: datetime | No
     # One round trip finds the course and takes the learner's enrolment row lock: one
     # submission at a time per learner and course, so the attempt number and the attempt
     # limit are read and written under it (PostgreSQL; SQLite serialises writers anyway).
-    row = db.session.execute(
-        sa.select(Module.course_id, Course.updated_at, Course.published, Enrolment)
-        .select_from(Assignment)
-        .join(Module, Module.id == Assignment.module_id)
-        .join(Course, Course.id == Module.course_id)
-        .join(Enrolment, sa.and_(Enrolment.course_id == Course.id, Enrolment.user_id == user.id))
-        .where(Assignment.id == assignment_id)
-        .with_for_update(of=Enrolment)
-        .execution_options(populate_existing=True)
-    ).first()
+    row = db.session.execute(_locking_query(), {"assignment_id": assignment_id, "user_id": user.id}).first()
     if row is None:
         found = db.session.execute(
             sa.select(Course.slug, Course.published)
@@ -119,14 +141,7 @@ def submit(user: User, assignment_id: int, responses: object, now: datetime | No
     if not learning.unlocked(user, course, assignment.module_id):
         raise learning.ModuleLocked(assignment.module_id)
     answers = check_responses(assignment.items, responses)
-    used = int(
-        db.session.scalar(
-            sa.select(sa.func.count())
-            .select_from(Attempt)
-            .where(Attempt.user_id == user.id, Attempt.assignment_id == assignment_id)
-        )
-        or 0
-    )
+    used = int(db.session.scalar(_count_query(), {"assignment_id": assignment_id, "user_id": user.id}) or 0)
     if assignment.max_attempts is not None and used >= assignment.max_attempts:
         raise AttemptsExhausted(assignment_id)
 

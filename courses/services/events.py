@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 from typing import Any
@@ -20,24 +21,37 @@ def pseudonym(user_id: int) -> str:
     return hmac.new(key, f"lms.learner:{user_id}".encode(), hashlib.sha256).hexdigest()[:32]
 
 
-def _where(user: User) -> tuple[Any, Any, Any]:
-    """Where the learner is, as SQL expressions: their latest class, else their own school.
+@functools.cache
+def _insert() -> sa.Insert:
+    """The event INSERT, built once; where the learner is comes from subqueries inside it.
 
-    Evaluated inside the INSERT, so recording an event is one statement.
+    Their latest class, else their own school; the region is the school's.
     """
+    user_id = sa.bindparam("user_id", type_=sa.Integer)
     latest = (
         sa.select(ClassMembership.class_id)
-        .where(ClassMembership.user_id == user.id)
+        .where(ClassMembership.user_id == user_id)
         .order_by(ClassMembership.joined_at.desc(), ClassMembership.class_id.desc())
         .limit(1)
         .scalar_subquery()
     )
     school = sa.func.coalesce(
         sa.select(SchoolClass.school_id).where(SchoolClass.id == latest).scalar_subquery(),
-        sa.literal(user.school_id, sa.Integer),
+        sa.bindparam("own_school_id", type_=sa.Integer),
     )
     region = sa.select(School.region_id).where(School.id == school).scalar_subquery()
-    return region, school, latest
+    columns = (
+        "actor verb object_type object_id course_id registration score_raw score_max success completion "
+        "language extra timestamp"
+    ).split()
+    return sa.insert(LearningEvent).values(
+        {
+            **{name: sa.bindparam(name, type_=LearningEvent.__table__.c[name].type) for name in columns},
+            "region_id": region,
+            "school_id": school,
+            "class_id": latest,
+        }
+    )
 
 
 def record(
@@ -53,25 +67,24 @@ def record(
     completion: bool | None = None,
     extra: dict[str, Any] | None = None,
 ) -> None:
-    """Append one event (a plain INSERT: the table is append-only, nothing reads it back in the request)."""
-    region_id, school_id, class_id = _where(user)
+    """Append one event: one INSERT (the table is append-only, nothing reads it back in the request)."""
     db.session.execute(
-        sa.insert(LearningEvent).values(
-            actor=pseudonym(user.id),
-            verb=verb,
-            object_type=object_type,
-            object_id=object_id,
-            course_id=course_id,
-            registration=registration,
-            score_raw=score[0] if score else None,
-            score_max=score[1] if score else None,
-            success=success,
-            completion=completion,
-            region_id=region_id,
-            school_id=school_id,
-            class_id=class_id,
-            language=user.preferred_language,
-            extra=extra,
-            timestamp=utcnow(),
-        )
+        _insert(),
+        {
+            "user_id": user.id,
+            "own_school_id": user.school_id,
+            "actor": pseudonym(user.id),
+            "verb": verb,
+            "object_type": object_type,
+            "object_id": object_id,
+            "course_id": course_id,
+            "registration": registration,
+            "score_raw": score[0] if score else None,
+            "score_max": score[1] if score else None,
+            "success": success,
+            "completion": completion,
+            "language": user.preferred_language,
+            "extra": extra,
+            "timestamp": utcnow(),
+        },
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -125,21 +126,28 @@ class LessonVisit:
     progress: LessonProgress
 
 
+@functools.cache
+def _visit_query() -> sa.Select[int, datetime, bool, Enrolment, LessonProgress]:
+    # Built once: constructing a statement costs more than running it on the hot path.
+    user_id = sa.bindparam("user_id", type_=sa.Integer)
+    return (
+        sa.select(Module.course_id, Course.updated_at, Course.published, Enrolment, LessonProgress)
+        .select_from(Lesson)
+        .join(Module, Module.id == Lesson.module_id)
+        .join(Course, Course.id == Module.course_id)
+        .outerjoin(Enrolment, sa.and_(Enrolment.course_id == Course.id, Enrolment.user_id == user_id))
+        .outerjoin(LessonProgress, sa.and_(LessonProgress.lesson_id == Lesson.id, LessonProgress.user_id == user_id))
+        .where(Lesson.id == sa.bindparam("lesson_id", type_=sa.Integer))
+    )
+
+
 def visit_lesson(user: User, lesson_id: int) -> LessonVisit:
     """Open a lesson by id with a fixed handful of queries (the lesson page's path).
 
     Raises CourseNotFound (no such lesson, or an unpublished course), NotEnrolled, ModuleLocked.
     """
     # One round trip: where the lesson is, the learner's enrolment and their progress in it.
-    row = db.session.execute(
-        sa.select(Module.course_id, Course.updated_at, Course.published, Enrolment, LessonProgress)
-        .select_from(Lesson)
-        .join(Module, Module.id == Lesson.module_id)
-        .join(Course, Course.id == Module.course_id)
-        .outerjoin(Enrolment, sa.and_(Enrolment.course_id == Course.id, Enrolment.user_id == user.id))
-        .outerjoin(LessonProgress, sa.and_(LessonProgress.lesson_id == Lesson.id, LessonProgress.user_id == user.id))
-        .where(Lesson.id == lesson_id)
-    ).first()
+    row = db.session.execute(_visit_query(), {"lesson_id": lesson_id, "user_id": user.id}).first()
     if row is None or (not row.published and not can_see_unpublished(user)):
         raise CourseNotFound(lesson_id)
     course = outline(row.course_id, row.updated_at)
