@@ -143,6 +143,7 @@ def _init_extensions(app: Flask) -> None:
         locale_selector=i18n.select_locale,
         default_translation_directories=os.path.join(PROJECT_ROOT, "lms", "translations"),
     )
+    i18n.install_template_gettext(app)
     # Flask-WTF checks every request, reading the view's exemptions before the
     # method; safe methods are let through first here (the same rule, cheaper).
     csrf.init_app(app)

@@ -9,7 +9,9 @@ from __future__ import annotations
 import functools
 
 from babel import Locale
-from flask import current_app, has_request_context, request, session
+from babel.support import NullTranslations
+from flask import Flask, current_app, g, has_request_context, request, session
+from flask_babel import get_translations
 from flask_login import current_user
 
 LANGUAGE_COOKIE = "lms_lang"
@@ -55,3 +57,31 @@ def _choose_language() -> str:
         return str(cookie)
     best = request.accept_languages.best_match(supported_languages())
     return best or str(current_app.config["BABEL_DEFAULT_LOCALE"])
+
+
+def current_translations() -> NullTranslations:
+    """Flask-Babel's translations for the current locale, remembered for the context.
+
+    Flask-Babel looks the catalogue up again on every text (about 18 µs, against
+    0.2 µs for the lookup itself), and a page has dozens of texts. The catalogue
+    is remembered beside Flask-Babel's own per-context state, keyed by the locale
+    object, which ``force_locale`` replaces, so a forced locale is still honoured.
+    """
+    state = g.get("_flask_babel")
+    remembered = getattr(state, "lms_translations", None)
+    if remembered is not None and remembered[0] is getattr(state, "babel_locale", None):
+        return remembered[1]
+    translations = get_translations()
+    state = g.get("_flask_babel")
+    if state is not None and getattr(state, "babel_locale", None) is not None:
+        state.lms_translations = (state.babel_locale, translations)
+    return translations
+
+
+def install_template_gettext(app: Flask) -> None:
+    """Templates' ``_``/``gettext``/``ngettext`` through ``current_translations`` (Jinja's newstyle)."""
+    app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext=lambda string: current_translations().ugettext(string),
+        ngettext=lambda singular, plural, n: current_translations().ungettext(singular, plural, n),
+        newstyle=True,
+    )

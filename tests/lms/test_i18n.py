@@ -65,3 +65,16 @@ def test_kazakh_catalogue_uses_kazakh_letters():
 def test_compiled_catalogues_are_not_committed():
     gitignore = (ROOT / ".gitignore").read_text()
     assert "*.mo" in gitignore
+
+
+def test_templates_follow_the_request_language_and_a_forced_locale(app):
+    from flask_babel import force_locale
+
+    template = app.jinja_env.from_string("{{ _('Home') }}|{{ ngettext('%(num)d item', '%(num)d items', 3) }}")
+    with app.test_request_context("/", headers={"Accept-Language": "ru"}):
+        assert template.render().startswith("Главная|")
+        with force_locale("kk"):
+            assert template.render().startswith("Басты бет|")
+        assert template.render().startswith("Главная|")
+    with app.test_request_context("/", headers={"Accept-Language": "en"}):
+        assert template.render() == "Home|3 items"
