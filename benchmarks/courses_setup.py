@@ -1,11 +1,17 @@
-"""Prepare a benchmark database: a learner with a token, enrolled in the demo course, unlimited attempts.
+"""Prepare a benchmark database: learners with tokens, enrolled in the demo course, unlimited attempts.
 
-Prints shell assignments (LESSON_ID, ASSIGNMENT_ID, TOKEN, BODY_FILE) for benchmarks/courses_load.sh.
+One learner (bench@example.org) signs in for the lesson page; LEARNERS learners (default 64) submit
+quizzes, each with their own token: 32 concurrent clients are 32 students, not one student
+submitting 32 times at once (a learner's submissions are serialised by design).
+
+Prints shell assignments (LESSON_ID, ASSIGNMENT_ID, TOKEN, TOKENS_FILE, BODY_FILE, ITEMS) for
+benchmarks/courses_load.sh.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import sys
 import tempfile
 
@@ -45,9 +51,20 @@ with app.app_context():
         elif item.type == "matching":
             answers[str(item.id)] = {pair["id"]: pair["right"] for pair in spec["pairs"]}
     token = accounts.issue_api_token(user).secret
+    tokens = []
+    for number in range(int(os.environ.get("LEARNERS", "64"))):
+        email = f"bench{number}@example.org"
+        learner = accounts.get_user_by_email(email) or accounts.create_user(
+            email, f"Benchmark Learner {number}", role=Role.STUDENT, password=None, language="kk"
+        )
+        learning.enroll(learner, course)
+        tokens.append(accounts.issue_api_token(learner).secret)
     db.session.commit()
+    with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as listing:
+        listing.write("\n".join(tokens) + "\n")
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as body:
         json.dump({"responses": answers}, body)
     print(
-        f"LESSON_ID={lesson.id} ASSIGNMENT_ID={assignment.id} TOKEN={token} BODY_FILE={body.name} ITEMS={len(answers)}"
+        f"LESSON_ID={lesson.id} ASSIGNMENT_ID={assignment.id} TOKEN={token} TOKENS_FILE={listing.name} "
+        f"BODY_FILE={body.name} ITEMS={len(answers)}"
     )
