@@ -72,12 +72,14 @@ def catalogue() -> str:
 @login_required
 def course(slug: str) -> str:
     found = _course(slug)
+    snapshot = outline_of(found)
     registration = learning.enrolment(current_user, found)
-    total, modules = learning.course_progress(current_user, found) if registration else (None, {})
-    unlocked = {module.id: learning.module_unlocked(current_user, module) for module in found.modules}
+    total, modules = learning.course_progress(current_user, snapshot) if registration else (None, {})
+    unlocked = learning.unlocked_modules(current_user, snapshot) if registration else {}
     return render_template(
         "courses/course.html",
         course=found,
+        outline=snapshot,
         registration=registration,
         total=total,
         modules=modules,

@@ -103,6 +103,16 @@ def module_unlocked(user: User, module: Module) -> bool:
     return unlocked(user, outline_of(module.course), module.id)
 
 
+def unlocked_modules(user: User, course: Outline) -> dict[int, bool]:
+    """Module id → whether it is open to the learner, with one query for the whole course."""
+    passed = passed_assignment_ids(user, course.required_assignment_ids())
+    return {
+        module.id: module.prerequisite_id is None
+        or set(course.required_assignment_ids(module.prerequisite_id)) <= passed
+        for module in course.modules
+    }
+
+
 def require_unlocked(user: User, module: Module) -> None:
     if not module_unlocked(user, module):
         raise ModuleLocked(module.id)
