@@ -241,6 +241,34 @@ def course_progress(user: User, course: Course | Outline) -> tuple[Progress, dic
     return total, modules
 
 
+def progress_in_courses(user: User, courses: list[Outline]) -> dict[int, Progress]:
+    """Course id → the learner's progress in it (as ``course_progress``), in two queries for all the courses."""
+    lesson_ids = [lesson.id for course in courses for lesson in course.lessons()]
+    assignment_ids = [a.id for course in courses for a in course.assignments()]
+    completed = (
+        set(
+            db.session.scalars(
+                sa.select(LessonProgress.lesson_id).where(
+                    LessonProgress.user_id == user.id,
+                    LessonProgress.lesson_id.in_(lesson_ids),
+                    LessonProgress.completed_at.is_not(None),
+                )
+            )
+        )
+        if lesson_ids
+        else set()
+    )
+    passed = passed_assignment_ids(user, assignment_ids)
+    return {
+        course.id: Progress(
+            sum(1 for lesson in course.lessons() if lesson.id in completed)
+            + sum(1 for a in course.assignments() if a.id in passed),
+            len(course.lessons()) + len(course.assignments()),
+        )
+        for course in courses
+    }
+
+
 def check_completion(user: User, course: Course) -> bool:
     """Complete the course when every required assignment is passed (or, with none, every lesson).
 

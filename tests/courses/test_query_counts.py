@@ -113,6 +113,21 @@ def test_catalogue(client, login, count_queries):
     assert_fixed(counts, 4)
 
 
+def test_home_page_with_enrolled_courses(client, login, count_queries):
+    counts = []
+    for size in (SMALL, LARGE):
+        student = login(factories.user())
+        for _ in range(size):
+            course = build_course(modules=2, lessons=2)
+            learning.enroll(student, course)
+            learning.complete_lesson(student, course.modules[0].lessons[0])
+        response = client.get("/")
+        assert response.get_data(as_text=True).count("<progress") == size
+        assert "17%" in response.get_data(as_text=True)
+        counts.append(steady_count(count_queries, lambda: client.get("/")))
+    assert_fixed(counts, 7)
+
+
 @pytest.mark.parametrize("shape", ["modules", "lessons"])
 def test_course_page(client, login, count_queries, shape):
     counts = []
