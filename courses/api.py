@@ -13,6 +13,7 @@ from courses.grading.registry import ITEM_TYPES
 from courses.grading.results import points
 from courses.models import Assignment, Attempt, Course, localized
 from courses.services import attempts, learning
+from courses.services.outline import outline_of
 from lms.api.base import ApiBlueprint, ErrorSchema, current_api_user, token_required
 from lms.db import db
 from lms.models import Role, User
@@ -191,8 +192,10 @@ def course_detail(slug: str) -> dict[str, Any]:
     user = current_api_user()
     course = _find_course(slug, user)
     language = _language(user)
+    snapshot = outline_of(course)
     registration = learning.enrolment(user, course)
-    total, _modules = learning.course_progress(user, course) if registration else (None, {})
+    total, _modules = learning.course_progress(user, snapshot) if registration else (None, {})
+    unlocked = learning.unlocked_modules(user, snapshot)
     return {
         **_course(course, language),
         "enrolled": registration is not None,
@@ -202,15 +205,18 @@ def course_detail(slug: str) -> dict[str, Any]:
             {
                 "id": module.id,
                 "position": module.position,
-                "title": module.title_in(language),
-                "locked": not learning.module_unlocked(user, module),
-                "lessons": [{"id": lesson.id, "title": lesson.title_in(language)} for lesson in module.lessons],
+                "title": localized(module.title, language, course.language),
+                "locked": not unlocked[module.id],
+                "lessons": [
+                    {"id": lesson.id, "title": localized(lesson.title, language, course.language)}
+                    for lesson in module.lessons
+                ],
                 "assignments": [
                     {"id": a.id, "title": localized(a.title, language, course.language), "required": a.required}
                     for a in module.assignments
                 ],
             }
-            for module in course.modules
+            for module in snapshot.modules
         ],
     }
 

@@ -38,7 +38,7 @@ def import_folder(folder: Path) -> None:
         draft = read_course_folder(folder)
         course = authoring.create_course(draft, author=None)
     except ImportFailed as exc:
-        raise click.ClickException(f"{exc.where}: {exc.problem}. Nothing was imported.") from exc
+        raise click.ClickException(f"{exc}. Nothing was imported.") from exc
     except authoring.CourseExists as exc:
         raise click.ClickException(f"A course with the slug {exc} exists already. Nothing was imported.") from exc
     db.session.commit()
@@ -60,7 +60,7 @@ def import_questions(file: Path, assignment_id: int, file_format: str | None) ->
     try:
         result = PARSERS[file_format](file.read_bytes())
     except ImportFailed as exc:
-        raise click.ClickException(f"{file.name}, {exc.where}: {exc.problem}. Nothing was imported.") from exc
+        raise click.ClickException(f"{file.name}, {exc}. Nothing was imported.") from exc
     authoring.add_items(assignment, result.items)
     db.session.commit()
     counts = ", ".join(f"{count} {kind}" for kind, count in sorted(result.counts().items()))

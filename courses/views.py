@@ -10,6 +10,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
+from sqlalchemy.orm import joinedload
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response as BaseResponse
 
@@ -52,14 +53,16 @@ def my_courses() -> list[tuple[Course, int, bool]]:
     """The signed-in learner's courses with their progress, for the home page."""
     if not current_user.is_authenticated:
         return []
-    rows = db.session.scalars(
-        db.select(Enrolment).where(Enrolment.user_id == current_user.id).order_by(Enrolment.enrolled_at.desc())
+    rows = list(
+        db.session.scalars(
+            db.select(Enrolment)
+            .where(Enrolment.user_id == current_user.id)
+            .order_by(Enrolment.enrolled_at.desc())
+            .options(joinedload(Enrolment.course))
+        )
     )
-    result = []
-    for registration in rows:
-        total, _modules = learning.course_progress(current_user, registration.course)
-        result.append((registration.course, total.percent, registration.completed_at is not None))
-    return result
+    progress = learning.progress_in_courses(current_user, [outline_of(r.course) for r in rows])
+    return [(r.course, progress[r.course_id].percent, r.completed_at is not None) for r in rows]
 
 
 @bp.get("/courses")
@@ -72,12 +75,14 @@ def catalogue() -> str:
 @login_required
 def course(slug: str) -> str:
     found = _course(slug)
+    snapshot = outline_of(found)
     registration = learning.enrolment(current_user, found)
-    total, modules = learning.course_progress(current_user, found) if registration else (None, {})
-    unlocked = {module.id: learning.module_unlocked(current_user, module) for module in found.modules}
+    total, modules = learning.course_progress(current_user, snapshot) if registration else (None, {})
+    unlocked = learning.unlocked_modules(current_user, snapshot) if registration else {}
     return render_template(
         "courses/course.html",
         course=found,
+        outline=snapshot,
         registration=registration,
         total=total,
         modules=modules,

@@ -36,10 +36,11 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from flask_babel import lazy_gettext as _l
 
 from courses.grading.registry import ITEM_TYPES
 from courses.importers import gift, moodlexml, qti
-from courses.importers.items import ImportedItem, ImportFailed
+from courses.importers.items import ImportedItem, ImportFailed, at_line
 
 LANGUAGES = ("kk", "ru", "en")
 LEVELS = ("beginner", "intermediate", "advanced")
@@ -88,25 +89,25 @@ def _texts(value: Any, where: str, required: bool = True) -> dict[str, str]:
     if isinstance(value, str):
         return {"kk": value}
     if not isinstance(value, dict) or not value:
-        raise ImportFailed(where, "expected texts per language, e.g. {kk: …, ru: …, en: …}")
+        raise ImportFailed(where, _l("expected texts per language, e.g. {kk: …, ru: …, en: …}"))
     unknown = [key for key in value if key not in LANGUAGES]
     if unknown:
-        raise ImportFailed(where, f"unknown language {unknown[0]!r} (use kk, ru, en)")
+        raise ImportFailed(where, _l("unknown language %(language)s (use kk, ru, en)", language=repr(unknown[0])))
     if not all(isinstance(text, str) and text.strip() for text in value.values()):
-        raise ImportFailed(where, "every text must be a non-empty string")
+        raise ImportFailed(where, _l("every text must be a non-empty string"))
     return {key: text.strip() for key, text in value.items()}
 
 
 def _file(root: Path, relative: Any, where: str) -> Path:
     if not isinstance(relative, str) or not relative:
-        raise ImportFailed(where, "expected a file path")
+        raise ImportFailed(where, _l("expected a file path"))
     path = (root / relative).resolve()
     if root.resolve() not in path.parents:
-        raise ImportFailed(where, f"{relative} is outside the course folder")
+        raise ImportFailed(where, _l("%(path)s is outside the course folder", path=relative))
     if not path.is_file():
-        raise ImportFailed(where, f"{relative} does not exist")
+        raise ImportFailed(where, _l("%(path)s does not exist", path=relative))
     if path.stat().st_size > MAX_FILE_BYTES:
-        raise ImportFailed(where, f"{relative} is larger than 2 MB")
+        raise ImportFailed(where, _l("%(path)s is larger than 2 MB", path=relative))
     return path
 
 
@@ -114,7 +115,7 @@ def _int(value: Any, where: str, default: int | None, minimum: int = 0) -> int |
     if value is None:
         return default
     if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise ImportFailed(where, f"expected a whole number of at least {minimum}")
+        raise ImportFailed(where, _l("expected a whole number of at least %(minimum)d", minimum=minimum))
     return value
 
 
@@ -125,14 +126,14 @@ def _questions(root: Path, relative: Any, where: str) -> list[ImportedItem]:
     try:
         return parser(path.read_bytes()).items
     except ImportFailed as exc:
-        raise ImportFailed(f"{relative}, {exc.where}", exc.problem) from exc
+        raise ImportFailed((relative, exc.where), exc.problem, line=exc.line, element=exc.element) from exc
 
 
 def _yaml_items(raw: Any, where: str) -> list[ImportedItem]:
     if raw is None:
         return []
     if not isinstance(raw, list):
-        raise ImportFailed(where, "items must be a list")
+        raise ImportFailed(where, _l("items must be a list"))
     items = []
     for index, entry in enumerate(raw, start=1):
         place = f"{where}, item {index}"
@@ -141,10 +142,10 @@ def _yaml_items(raw: Any, where: str) -> list[ImportedItem]:
             or entry.get("type") not in ITEM_TYPES
             or not isinstance(entry.get("spec"), dict)
         ):
-            raise ImportFailed(place, f"needs a type ({', '.join(sorted(ITEM_TYPES))}) and a spec")
+            raise ImportFailed(place, _l("needs a type (%(types)s) and a spec", types=", ".join(sorted(ITEM_TYPES))))
         prompt = entry.get("prompt", "")
         if not isinstance(prompt, str) or not prompt.strip():
-            raise ImportFailed(place, "needs a prompt")
+            raise ImportFailed(place, _l("needs a prompt"))
         items.append(
             ImportedItem(
                 type=entry["type"],
@@ -162,32 +163,33 @@ def read_course_folder(folder: str | Path) -> CourseDraft:
     root = Path(folder)
     manifest = root / "course.yaml"
     if not manifest.is_file():
-        raise ImportFailed(str(root), "no course.yaml in this folder")
+        raise ImportFailed(str(root), _l("no course.yaml in this folder"))
     try:
         data = yaml.safe_load(manifest.read_text(encoding="utf-8"))
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         mark = getattr(exc, "problem_mark", None)
-        where = f"course.yaml, line {mark.line + 1}" if mark is not None else "course.yaml"
-        raise ImportFailed(where, "not valid YAML") from exc
+        line = mark.line + 1 if mark is not None else None
+        where = ("course.yaml", at_line(line)) if line is not None else "course.yaml"
+        raise ImportFailed(where, _l("not valid YAML"), line=line) from exc
     if not isinstance(data, dict):
-        raise ImportFailed("course.yaml", "expected a mapping at the top")
+        raise ImportFailed("course.yaml", _l("expected a mapping at the top"))
     slug = data.get("slug")
     if not isinstance(slug, str) or not slug.replace("-", "").isalnum() or len(slug) > 80:
-        raise ImportFailed("course.yaml: slug", "letters, digits and dashes, at most 80")
+        raise ImportFailed("course.yaml: slug", _l("letters, digits and dashes, at most 80"))
     language = data.get("language", "kk")
     if language not in LANGUAGES:
-        raise ImportFailed("course.yaml: language", "kk, ru or en")
+        raise ImportFailed("course.yaml: language", _l("kk, ru or en"))
     level = data.get("level", "beginner")
     if level not in LEVELS:
         raise ImportFailed("course.yaml: level", ", ".join(LEVELS))
     modules_raw = data.get("modules")
     if not isinstance(modules_raw, list) or not modules_raw:
-        raise ImportFailed("course.yaml: modules", "a course needs at least one module")
+        raise ImportFailed("course.yaml: modules", _l("a course needs at least one module"))
     modules = []
     for m_index, module_raw in enumerate(modules_raw, start=1):
         where = f"course.yaml: module {m_index}"
         if not isinstance(module_raw, dict):
-            raise ImportFailed(where, "expected a mapping")
+            raise ImportFailed(where, _l("expected a mapping"))
         module = ModuleDraft(
             title=_texts(module_raw.get("title"), f"{where}: title"),
             after_previous=module_raw.get("prerequisite") == "previous" and m_index > 1,
@@ -195,10 +197,10 @@ def read_course_folder(folder: str | Path) -> CourseDraft:
         for l_index, lesson_raw in enumerate(module_raw.get("lessons") or [], start=1):
             place = f"{where}, lesson {l_index}"
             if not isinstance(lesson_raw, dict):
-                raise ImportFailed(place, "expected a mapping")
+                raise ImportFailed(place, _l("expected a mapping"))
             bodies = lesson_raw.get("body") or {}
             if not isinstance(bodies, dict):
-                raise ImportFailed(f"{place}: body", "expected {language: file}")
+                raise ImportFailed(f"{place}: body", _l("expected {language: file}"))
             module.lessons.append(
                 LessonDraft(
                     title=_texts(lesson_raw.get("title"), f"{place}: title"),
@@ -212,16 +214,16 @@ def read_course_folder(folder: str | Path) -> CourseDraft:
         for a_index, assignment_raw in enumerate(module_raw.get("assignments") or [], start=1):
             place = f"{where}, assignment {a_index}"
             if not isinstance(assignment_raw, dict):
-                raise ImportFailed(place, "expected a mapping")
+                raise ImportFailed(place, _l("expected a mapping"))
             items = []
             if assignment_raw.get("questions") is not None:
                 items += _questions(root, assignment_raw["questions"], f"{place}: questions")
             items += _yaml_items(assignment_raw.get("items"), f"{place}: items")
             if not items:
-                raise ImportFailed(place, "has no questions")
+                raise ImportFailed(place, _l("has no questions"))
             pass_mark = assignment_raw.get("pass_mark", 0.6)
             if isinstance(pass_mark, bool) or not isinstance(pass_mark, int | float) or not 0 < pass_mark <= 1:
-                raise ImportFailed(f"{place}: pass_mark", "a fraction between 0 and 1, e.g. 0.6")
+                raise ImportFailed(f"{place}: pass_mark", _l("a fraction between 0 and 1, e.g. 0.6"))
             module.assignments.append(
                 AssignmentDraft(
                     title=_texts(assignment_raw.get("title"), f"{place}: title"),

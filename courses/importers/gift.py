@@ -14,7 +14,9 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from courses.importers.items import ImportedItem, ImportFailed, ImportResult, choice_ids
+from flask_babel import lazy_gettext as _l
+
+from courses.importers.items import ImportedItem, ImportFailed, ImportResult, at_line, choice_ids
 
 # Escaped specials are swapped for private-use characters while parsing, then put back.
 _ESCAPES = {"\\~": "\ue000", "\\=": "\ue001", "\\#": "\ue002", "\\{": "\ue003", "\\}": "\ue004", "\\:": "\ue005"}
@@ -35,7 +37,7 @@ def parse(data: bytes) -> ImportResult:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise ImportFailed("file", "not UTF-8 text") from exc
+        raise ImportFailed(_l("file"), _l("not UTF-8 text")) from exc
     result = ImportResult()
     category = ""
     for block in _blocks(text):
@@ -44,14 +46,18 @@ def parse(data: bytes) -> ImportResult:
             category = _unescape(body.split(":", 1)[1]).strip()
             result.skipped.append(f"line {block.line}: category {category}")
             continue
-        item = _question(body, block.line)
+        try:
+            item = _question(body, block.line)
+        except ImportFailed as exc:
+            exc.line = block.line
+            raise
         if item is None:
             result.skipped.append(f"line {block.line}: description without an answer")
             continue
         item.category = category
         result.items.append(item)
     if not result.items and not result.skipped:
-        raise ImportFailed("file", "no questions found")
+        raise ImportFailed(_l("file"), _l("no questions found"))
     return result
 
 
@@ -99,31 +105,31 @@ def _clean(text: str) -> str:
 
 
 def _question(body: str, line: int) -> ImportedItem | None:
-    where = f"line {line}"
+    where = at_line(line)
     title = ""
     text = body.strip()
     if text.startswith("::"):
         end = text.find("::", 2)
         if end < 0:
-            raise ImportFailed(where, "the title has no closing '::'")
+            raise ImportFailed(where, _l("the title has no closing '::'"))
         title, text = _unescape(text[2:end]).strip(), text[end + 2 :]
     opening = text.find("{")
     closing = text.rfind("}")
     if opening < 0:
         if "}" in text:
-            raise ImportFailed(where, "'}' without '{'")
+            raise ImportFailed(where, _l("'}' without '{'"))
         return None
     if closing < opening:
-        raise ImportFailed(where, "the answers' '{' is never closed")
+        raise ImportFailed(where, _l("the answers' '{' is never closed"))
     before, answers, after = text[:opening], text[opening + 1 : closing], text[closing + 1 :]
     if "{" in answers:
-        raise ImportFailed(where, "a second '{' inside the answers (escape it as \\{)")
+        raise ImportFailed(where, _l("a second '{' inside the answers (escape it as \\{)"))
     prompt_format, before = _format(before)
     prompt = _unescape(before).strip()
     if after.strip():
         prompt = f"{prompt} _____ {_unescape(after).strip()}".strip()
     if not prompt and not title:
-        raise ImportFailed(where, "the question has no text")
+        raise ImportFailed(where, _l("the question has no text"))
     answers, general_feedback = _general_feedback(answers)
     item_type, spec = _answers(answers.strip(), where)
     return ImportedItem(
@@ -144,7 +150,7 @@ def _general_feedback(answers: str) -> tuple[str, str]:
     return answers[:index], _clean(answers[index + 4 :])
 
 
-def _answers(answers: str, where: str) -> tuple[str, dict[str, Any]]:
+def _answers(answers: str, where: object) -> tuple[str, dict[str, Any]]:
     if not answers:
         return "essay", {"points": 1}
     if answers.startswith("#"):
@@ -160,25 +166,27 @@ def _answers(answers: str, where: str) -> tuple[str, dict[str, Any]]:
     return _multiple_choice(parts, where)
 
 
-def _split_answers(answers: str, where: str) -> list[tuple[str, str]]:
+def _split_answers(answers: str, where: object) -> list[tuple[str, str]]:
     pieces = re.split(r"([=~])", answers)
     if pieces[0].strip():
-        raise ImportFailed(where, f"unexpected text before the first answer: {_unescape(pieces[0]).strip()!r}")
+        raise ImportFailed(
+            where, _l("unexpected text before the first answer: %(text)s", text=repr(_unescape(pieces[0]).strip()))
+        )
     parts = [(pieces[i], pieces[i + 1]) for i in range(1, len(pieces) - 1, 2)]
     if not parts:
-        raise ImportFailed(where, "no answers between '{' and '}'")
+        raise ImportFailed(where, _l("no answers between '{' and '}'"))
     return parts
 
 
-def _weight(text: str, default: float, where: str) -> tuple[float, str]:
+def _weight(text: str, default: float, where: object) -> tuple[float, str]:
     match = _WEIGHT.match(text.strip())
     if not match:
         if text.strip().startswith("%"):
-            raise ImportFailed(where, f"a malformed weight in {_unescape(text).strip()!r}")
+            raise ImportFailed(where, _l("a malformed weight in %(text)s", text=repr(_unescape(text).strip())))
         return default, text.strip()
     value = float(match.group(1))
     if not -100 <= value <= 100:
-        raise ImportFailed(where, f"the weight {value}% is outside -100..100")
+        raise ImportFailed(where, _l("the weight %(value)s%% is outside -100..100", value=value))
     return value / 100, text.strip()[match.end() :]
 
 
@@ -187,21 +195,21 @@ def _feedback(text: str) -> tuple[str, str]:
     return answer, _clean(feedback)
 
 
-def _multiple_choice(parts: list[tuple[str, str]], where: str) -> tuple[str, dict[str, Any]]:
+def _multiple_choice(parts: list[tuple[str, str]], where: object) -> tuple[str, dict[str, Any]]:
     choices: list[dict[str, Any]] = []
     for choice_id, (mark, raw) in zip(choice_ids(len(parts)), parts, strict=True):
         credit, rest = _weight(raw, 1.0 if mark == "=" else 0.0, where)
         answer, feedback = _feedback(rest)
         if not _clean(answer):
-            raise ImportFailed(where, "an empty answer")
+            raise ImportFailed(where, _l("an empty answer"))
         choices.append({"id": choice_id, "text": _clean(answer), "credit": credit, "feedback": feedback})
     right = sum(1 for mark, _raw in parts if mark == "=")
     positive = sum(1 for choice in choices if choice["credit"] > 0)
     if right > 1:
-        raise ImportFailed(where, "more than one '=' answer in a multiple-choice question (use ~%n% weights)")
+        raise ImportFailed(where, _l("more than one '=' answer in a multiple-choice question (use ~%n% weights)"))
     item_type = "single_choice" if right == 1 or positive <= 1 else "multiple_choice"
     if positive == 0:
-        raise ImportFailed(where, "no answer earns any credit")
+        raise ImportFailed(where, _l("no answer earns any credit"))
     return item_type, {"points": 1, "choices": choices}
 
 
@@ -228,35 +236,35 @@ def _true_false(value: str, rest: str) -> dict[str, Any]:
     }
 
 
-def _short_answer(parts: list[tuple[str, str]], where: str) -> dict[str, Any]:
+def _short_answer(parts: list[tuple[str, str]], where: object) -> dict[str, Any]:
     answers = []
     for _mark, raw in parts:
         credit, rest = _weight(raw, 1.0, where)
         answer, feedback = _feedback(rest)
         if not _clean(answer):
-            raise ImportFailed(where, "an empty answer")
+            raise ImportFailed(where, _l("an empty answer"))
         answers.append({"text": _clean(answer), "credit": credit, "feedback": feedback})
     return {"points": 1, "answers": answers, "case_sensitive": False}
 
 
-def _matching(parts: list[tuple[str, str]], where: str) -> dict[str, Any]:
+def _matching(parts: list[tuple[str, str]], where: object) -> dict[str, Any]:
     pairs, rights = [], []
     for index, (mark, raw) in enumerate(parts, start=1):
         if mark != "=" or "->" not in raw:
-            raise ImportFailed(where, "every matching answer is written '=left -> right'")
+            raise ImportFailed(where, _l("every matching answer is written '=left -> right'"))
         left, right = (_clean(side) for side in raw.split("->", 1))
         if not right:
-            raise ImportFailed(where, f"matching pair {index} has nothing on the right of '->'")
+            raise ImportFailed(where, _l("matching pair %(number)d has nothing on the right of '->'", number=index))
         right_id = f"r{index}"
         rights.append({"id": right_id, "text": right})
         if left:
             pairs.append({"id": f"l{index}", "left": left, "right": right_id})
     if len(pairs) < 2:
-        raise ImportFailed(where, "a matching question needs at least two pairs")
+        raise ImportFailed(where, _l("a matching question needs at least two pairs"))
     return {"points": 1, "pairs": pairs, "rights": rights}
 
 
-def _numeric(answers: str, where: str) -> dict[str, Any]:
+def _numeric(answers: str, where: object) -> dict[str, Any]:
     text = answers.strip()
     if text and text[0] not in "=~":
         text = "=" + text
@@ -269,12 +277,12 @@ def _numeric(answers: str, where: str) -> dict[str, Any]:
             if mark == "~":
                 results.append({"any": True, "credit": 0.0, "feedback": feedback})
                 continue
-            raise ImportFailed(where, "a numeric answer without a number")
+            raise ImportFailed(where, _l("a numeric answer without a number"))
         results.append({**_numeric_value(value, where), "credit": credit, "feedback": feedback})
     return {"points": 1, "answers": results}
 
 
-def _numeric_value(value: str, where: str) -> dict[str, float]:
+def _numeric_value(value: str, where: object) -> dict[str, float]:
     try:
         if ".." in value:
             low, high = (float(part) for part in value.split("..", 1))
@@ -284,4 +292,6 @@ def _numeric_value(value: str, where: str) -> dict[str, float]:
             return {"value": number, "tolerance": abs(tolerance)}
         return {"value": float(value), "tolerance": 0.0}
     except ValueError as exc:
-        raise ImportFailed(where, f"{value!r} is not a number, a number:tolerance or a min..max range") from exc
+        raise ImportFailed(
+            where, _l("%(value)s is not a number, a number:tolerance or a min..max range", value=repr(value))
+        ) from exc

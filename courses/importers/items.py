@@ -6,6 +6,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from flask import has_app_context, has_request_context
+from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
+
 from courses.grading.registry import ITEM_TYPES
 
 
@@ -37,12 +41,53 @@ class ImportResult:
 
 
 class ImportFailed(ValueError):
-    """The file is malformed; nothing was imported. ``where`` names the line or element."""
+    """The file is malformed; nothing was imported.
 
-    def __init__(self, where: str, problem: str) -> None:
-        super().__init__(f"{where}: {problem}")
+    ``where`` names the line or element and ``problem`` says what is wrong; both may be lazily
+    translated texts (or, for ``where``, a tuple of parts read from the outside in). ``line`` and
+    ``element`` keep the place in a structured form when the importer knows it.
+
+    ``str(error)`` is in the user's language inside a request and in English elsewhere (the CLI,
+    logs); ``in_language(code)`` renders it for someone in particular, e.g. in a background job.
+    """
+
+    def __init__(self, where: object, problem: object, *, line: int | None = None, element: str | None = None) -> None:
+        super().__init__(where, problem)
         self.where = where
         self.problem = problem
+        self.line = line
+        # An element's name in an XML file (QTI names its places by element).
+        self.element = element if element is not None or not isinstance(where, str) or where[:1] != "<" else where
+
+    def __str__(self) -> str:
+        if has_request_context() or not has_app_context():
+            return self._render()
+        return self.in_language("en")
+
+    def in_language(self, language: str) -> str:
+        with force_locale(language):
+            return self._render()
+
+    def place(self) -> str:
+        """The ``where`` part alone, rendered like ``str(error)``."""
+        if has_request_context() or not has_app_context():
+            return _joined(self.where)
+        with force_locale("en"):
+            return _joined(self.where)
+
+    def _render(self) -> str:
+        return f"{_joined(self.where)}: {self.problem}"
+
+
+def _joined(where: object) -> str:
+    if isinstance(where, tuple):
+        return ", ".join(_joined(part) for part in where)
+    return str(where)
+
+
+def at_line(line: int) -> Any:
+    """``where`` for a line of a text file."""
+    return _l("line %(line)d", line=line)
 
 
 def choice_ids(count: int) -> list[str]:

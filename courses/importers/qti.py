@@ -11,6 +11,7 @@ from typing import Any
 
 from defusedxml import ElementTree as SafeET
 from defusedxml.common import DefusedXmlException
+from flask_babel import lazy_gettext as _l
 
 from courses.importers.items import ImportedItem, ImportFailed, ImportResult
 
@@ -33,12 +34,12 @@ def _strip_namespaces(root: ET.Element) -> ET.Element:
 def _float(value: str | None, where: str, default: float | None = None) -> float:
     if value is None:
         if default is None:
-            raise ImportFailed(where, "a number is missing")
+            raise ImportFailed(where, _l("a number is missing"))
         return default
     try:
         return float(value)
     except ValueError as exc:
-        raise ImportFailed(where, f"{value!r} is not a number") from exc
+        raise ImportFailed(where, _l("%(value)s is not a number", value=repr(value))) from exc
 
 
 def parse(data: bytes) -> ImportResult:
@@ -46,15 +47,17 @@ def parse(data: bytes) -> ImportResult:
     try:
         root = _strip_namespaces(SafeET.fromstring(data))
     except DefusedXmlException as exc:
-        raise ImportFailed("file", f"refused XML feature: {exc}") from exc
+        raise ImportFailed(_l("file"), _l("refused XML feature: %(feature)s", feature=str(exc))) from exc
     except ET.ParseError as exc:
         line, column = exc.position
-        raise ImportFailed(f"line {line}, column {column}", "malformed XML") from exc
+        raise ImportFailed(
+            _l("line %(line)d, column %(column)d", line=line, column=column), _l("malformed XML"), line=line
+        ) from exc
     if root.tag == "assessmentItem":
         return ImportResult(items=[_qti2_item(root)])
     if root.tag == "questestinterop":
         return _qti12(root)
-    raise ImportFailed(f"<{root.tag}>", "not a QTI assessmentItem or questestinterop document")
+    raise ImportFailed(f"<{root.tag}>", _l("not a QTI assessmentItem or questestinterop document"))
 
 
 # QTI 2.x -------------------------------------------------------------------
@@ -90,11 +93,11 @@ def _declaration(item: ET.Element, identifier: str) -> _Declaration:
             for entry in mapping.findall("mapEntry"):
                 key = entry.get("mapKey")
                 if key is None:
-                    raise ImportFailed(f"{where} <mapEntry>", "no mapKey")
+                    raise ImportFailed(f"{where} <mapEntry>", _l("no mapKey"))
                 sensitive = entry.get("caseSensitive", "true").lower() != "false"
                 declaration.mapping[key] = (_float(entry.get("mappedValue"), f"{where} <mapEntry>"), sensitive)
         return declaration
-    raise ImportFailed(where, "is missing")
+    raise ImportFailed(where, _l("is missing"))
 
 
 def _template(item: ET.Element) -> str:
@@ -105,7 +108,7 @@ def _template(item: ET.Element) -> str:
     for name in ("match_correct", "map_response"):
         if template.rstrip("/").endswith(name):
             return name
-    raise ImportFailed("<responseProcessing>", "only the match_correct and map_response templates are supported")
+    raise ImportFailed("<responseProcessing>", _l("only the match_correct and map_response templates are supported"))
 
 
 def _body_html(body: ET.Element, interaction: ET.Element) -> str:
@@ -139,7 +142,7 @@ def _inner(element: ET.Element | None) -> str:
 def _qti2_item(item: ET.Element) -> ImportedItem:
     body = item.find("itemBody")
     if body is None:
-        raise ImportFailed("<assessmentItem>", "no <itemBody>")
+        raise ImportFailed("<assessmentItem>", _l("no <itemBody>"))
     interactions = [element for element in body.iter() if element.tag in INTERACTIONS]
     others = [
         element.tag
@@ -147,15 +150,15 @@ def _qti2_item(item: ET.Element) -> ImportedItem:
         if element.tag.endswith("Interaction") and element.tag not in INTERACTIONS
     ]
     if others:
-        raise ImportFailed(f"<{others[0]}>", "this interaction is not supported (choice and text entry are)")
+        raise ImportFailed(f"<{others[0]}>", _l("this interaction is not supported (choice and text entry are)"))
     if len(interactions) != 1:
-        raise ImportFailed("<itemBody>", f"expected one interaction, found {len(interactions)}")
+        raise ImportFailed("<itemBody>", _l("expected one interaction, found %(count)d", count=len(interactions)))
     interaction = interactions[0]
     identifier = interaction.get("responseIdentifier", "")
     declaration = _declaration(item, identifier)
     template = _template(item)
     if template == "map_response" and not declaration.has_mapping:
-        raise ImportFailed(f"<responseDeclaration identifier={identifier!r}>", "map_response needs a <mapping>")
+        raise ImportFailed(f"<responseDeclaration identifier={identifier!r}>", _l("map_response needs a <mapping>"))
     if interaction.tag == "choiceInteraction":
         item_type, spec = _choice(interaction, declaration, template)
     else:
@@ -174,11 +177,11 @@ def _choice(interaction: ET.Element, declaration: _Declaration, template: str) -
     where = "<choiceInteraction>"
     choices = [(choice.get("identifier", ""), _inner(choice).strip()) for choice in interaction.findall("simpleChoice")]
     if len(choices) < 2 or any(not identifier for identifier, _text in choices):
-        raise ImportFailed(where, "needs at least two <simpleChoice> elements with identifiers")
+        raise ImportFailed(where, _l("needs at least two <simpleChoice> elements with identifiers"))
     multiple = declaration.cardinality == "multiple"
     if template == "match_correct":
         if not declaration.correct:
-            raise ImportFailed(where, "match_correct needs a <correctResponse>")
+            raise ImportFailed(where, _l("match_correct needs a <correctResponse>"))
         credits = {identifier: (1.0 if identifier in declaration.correct else 0.0) for identifier, _t in choices}
         spec: dict[str, Any] = {"points": 1.0}
         if multiple:
@@ -186,10 +189,10 @@ def _choice(interaction: ET.Element, declaration: _Declaration, template: str) -
     else:
         positive = [value for value, _sensitive in declaration.mapping.values() if value > 0]
         if not positive:
-            raise ImportFailed("<mapping>", "no <mapEntry> has a positive value")
+            raise ImportFailed("<mapping>", _l("no <mapEntry> has a positive value"))
         full = declaration.upper if declaration.upper is not None else (sum(positive) if multiple else max(positive))
         if full <= 0:
-            raise ImportFailed("<mapping>", "the upperBound must be positive")
+            raise ImportFailed("<mapping>", _l("the upperBound must be positive"))
         credits = {
             identifier: declaration.mapping.get(identifier, (declaration.default, True))[0] / full
             for identifier, _t in choices
@@ -205,12 +208,12 @@ def _choice(interaction: ET.Element, declaration: _Declaration, template: str) -
 def _text_entry(declaration: _Declaration, template: str) -> tuple[str, dict[str, Any]]:
     if template == "match_correct":
         if not declaration.correct:
-            raise ImportFailed("<textEntryInteraction>", "match_correct needs a <correctResponse>")
+            raise ImportFailed("<textEntryInteraction>", _l("match_correct needs a <correctResponse>"))
         answers = [{"text": value, "credit": 1.0, "case_sensitive": True} for value in declaration.correct]
         return "short_text", {"points": 1.0, "answers": answers}
     positive = [value for value, _sensitive in declaration.mapping.values() if value > 0]
     if not positive:
-        raise ImportFailed("<mapping>", "no <mapEntry> has a positive value")
+        raise ImportFailed("<mapping>", _l("no <mapEntry> has a positive value"))
     full = declaration.upper if declaration.upper is not None else max(positive)
     answers = [
         {"text": key, "credit": max(0.0, min(1.0, value / full)), "case_sensitive": sensitive}
@@ -240,7 +243,7 @@ def _qti12(root: ET.Element) -> ImportResult:
             continue
         result.items.append(_qti12_numeric(item, metadata, where))
     if not result.items and not result.skipped:
-        raise ImportFailed("<questestinterop>", "no <item> elements")
+        raise ImportFailed("<questestinterop>", _l("no <item> elements"))
     return result
 
 
@@ -253,10 +256,10 @@ def _qti12_numeric(item: ET.Element, metadata: dict[str, str], where: str) -> Im
         credit = _float(setvar.text if setvar is not None else None, f"{where} <setvar>") / maximum
         conditionvar = condition.find("conditionvar")
         if conditionvar is None:
-            raise ImportFailed(f"{where} <respcondition>", "no <conditionvar>")
+            raise ImportFailed(f"{where} <respcondition>", _l("no <conditionvar>"))
         answers.extend(_numeric_conditions(conditionvar, credit, where))
     if not answers:
-        raise ImportFailed(f"{where} <resprocessing>", "no answer conditions")
+        raise ImportFailed(f"{where} <resprocessing>", _l("no answer conditions"))
     prompt = (item.findtext("presentation/material/mattext") or "").strip()
     points = _float(metadata.get("points_possible"), f"{where} points_possible", 1.0)
     return ImportedItem(
@@ -279,7 +282,7 @@ def _numeric_conditions(element: ET.Element, credit: float, where: str) -> list[
         elif child.tag == "and":
             bounds = {grand.tag: _float(grand.text, f"{where} <{grand.tag}>") for grand in child}
             if not set(bounds) <= {"vargte", "varlte", "vargt", "varlt"}:
-                raise ImportFailed(f"{where} <and>", "only a vargte/varlte range is supported")
+                raise ImportFailed(f"{where} <and>", _l("only a vargte/varlte range is supported"))
             answers.append(
                 {
                     "min": bounds.get("vargte", bounds.get("vargt")),
@@ -288,5 +291,5 @@ def _numeric_conditions(element: ET.Element, credit: float, where: str) -> list[
                 }
             )
         else:
-            raise ImportFailed(f"{where} <{child.tag}>", "this condition is not supported")
+            raise ImportFailed(f"{where} <{child.tag}>", _l("this condition is not supported"))
     return answers

@@ -14,8 +14,18 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from openpyxl import Workbook
 from openpyxl.styles import Font
+from sqlalchemy.orm import selectinload
 
-from courses.models import Assignment, Attempt, AttemptStatus, Course, Enrolment, LessonProgress, localized
+from courses.models import (
+    Assignment,
+    Attempt,
+    AttemptStatus,
+    Course,
+    Enrolment,
+    LessonProgress,
+    Module,
+    localized,
+)
 from lms.db import db, utcnow
 from lms.models import ClassMembership, SchoolClass, User
 
@@ -79,6 +89,15 @@ def class_gradebook(school_class: SchoolClass, course: Course, now: datetime | N
             .order_by(User.full_name, User.id)
         )
     )
+    # The structure in two statements, not two per module; course.modules is filled in too.
+    course = db.session.scalars(
+        sa.select(Course)
+        .where(Course.id == course.id)
+        .options(
+            selectinload(Course.modules).selectinload(Module.lessons),
+            selectinload(Course.modules).selectinload(Module.assignments),
+        )
+    ).one()
     modules = list(course.modules)
     assignments = [a for module in modules for a in module.assignments]
     lessons = {lesson.id: module.id for module in modules for lesson in module.lessons}

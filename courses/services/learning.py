@@ -104,6 +104,16 @@ def module_unlocked(user: User, module: Module) -> bool:
     return unlocked(user, outline_of(module.course), module.id)
 
 
+def unlocked_modules(user: User, course: Outline) -> dict[int, bool]:
+    """Module id → whether it is open to the learner, with one query for the whole course."""
+    passed = passed_assignment_ids(user, course.required_assignment_ids())
+    return {
+        module.id: module.prerequisite_id is None
+        or set(course.required_assignment_ids(module.prerequisite_id)) <= passed
+        for module in course.modules
+    }
+
+
 def require_unlocked(user: User, module: Module) -> None:
     if not module_unlocked(user, module):
         raise ModuleLocked(module.id)
@@ -239,6 +249,34 @@ def course_progress(user: User, course: Course | Outline) -> tuple[Progress, dic
         modules[module.id] = Progress(done, len(module.lessons) + len(module.assignments))
     total = Progress(sum(p.done for p in modules.values()), sum(p.total for p in modules.values()))
     return total, modules
+
+
+def progress_in_courses(user: User, courses: list[Outline]) -> dict[int, Progress]:
+    """Course id → the learner's progress in it (as ``course_progress``), in two queries for all the courses."""
+    lesson_ids = [lesson.id for course in courses for lesson in course.lessons()]
+    assignment_ids = [a.id for course in courses for a in course.assignments()]
+    completed = (
+        set(
+            db.session.scalars(
+                sa.select(LessonProgress.lesson_id).where(
+                    LessonProgress.user_id == user.id,
+                    LessonProgress.lesson_id.in_(lesson_ids),
+                    LessonProgress.completed_at.is_not(None),
+                )
+            )
+        )
+        if lesson_ids
+        else set()
+    )
+    passed = passed_assignment_ids(user, assignment_ids)
+    return {
+        course.id: Progress(
+            sum(1 for lesson in course.lessons() if lesson.id in completed)
+            + sum(1 for a in course.assignments() if a.id in passed),
+            len(course.lessons()) + len(course.assignments()),
+        )
+        for course in courses
+    }
 
 
 def check_completion(user: User, course: Course) -> bool:
