@@ -207,4 +207,3 @@ def test_malformed_gift_names_its_line(db):
     with pytest.raises(ImportFailed) as failure:
         authoring.parse_questions(b"::Q1:: 2+2? {=4}\n\n::Q2:: Broken {=4 ~5\n", "gift")
     assert "line 3" in failure.value.where
-
