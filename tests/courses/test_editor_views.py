@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from werkzeug.datastructures import FileStorage
 from werkzeug.test import stream_encode_multipart
 
-from courses.models import Assignment, Course, Item, Lesson, Module
+from courses.models import Assignment, Attempt, Course, Item, Lesson, Module
 from courses.services import authoring
 from lms.db import db
 from lms.models import Role
@@ -424,3 +424,30 @@ def test_others_cannot_change_a_course(client, login, authored, role, path, data
         assert response.status_code == 403
     db.session.expire_all()
     assert snapshot(authored) == before
+
+
+def test_a_course_written_in_the_editor_is_taken_by_a_learner(client, login):
+    login(factories.user(Role.TEACHER))
+    post_form(client, "/authoring/courses/new", COURSE_FORM)
+    course = db.session.scalar(sa.select(Course).where(Course.slug == COURSE_FORM["slug"]))
+    post_form(client, f"/authoring/courses/{course.id}/modules", {"title_en": "Start"}, page="/authoring/courses")
+    module = db.session.scalar(sa.select(Module).where(Module.course_id == course.id))
+    post_form(
+        client,
+        f"/authoring/modules/{module.id}/lessons/new",
+        {"title_en": "Hello", "body_en": "Read *this*.", "minutes": "5"},
+    )
+    post_form(client, f"/authoring/modules/{module.id}/assignments/new", {**ASSIGNMENT_FORM, "due_at": ""})
+    quiz = db.session.scalar(sa.select(Assignment).where(Assignment.module_id == module.id))
+    assert upload(client, quiz.id, GIFT, "quiz.gift").status_code == 302
+
+    student = login(factories.user(language="en"))
+    post_form(client, f"/courses/{course.slug}/enroll", {}, page=f"/courses/{course.slug}")
+    lesson = db.session.scalar(sa.select(Lesson).where(Lesson.module_id == module.id))
+    assert "<em>this</em>" in client.get(f"/lessons/{lesson.id}").get_data(as_text=True)
+    items = items_of(quiz.id)
+    answers = {f"item-{items[0].id}": "c1", f"item-{items[1].id}": "Astana", f"item-{items[2].id}": "2"}
+    response = post_form(client, f"/assignments/{quiz.id}", answers)
+    assert response.status_code == 302
+    attempt = db.session.scalar(sa.select(Attempt).where(Attempt.user_id == student.id))
+    assert (attempt.score, attempt.max_score) == (3, 3)
