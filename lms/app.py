@@ -206,14 +206,24 @@ def _init_login_messages() -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from courses import api as courses_api
-    from courses import teaching
+    from courses import editor, teaching
     from courses import views as courses_views
     from lms.api import accounts as api_accounts
     from lms.extensions import csrf
     from lms.health import bp as health_bp
     from lms.views import admin, auth, classes, home, tasks
 
-    for blueprint in (health_bp, home.bp, auth.bp, classes.bp, admin.bp, tasks.bp, courses_views.bp, teaching.bp):
+    for blueprint in (
+        health_bp,
+        home.bp,
+        auth.bp,
+        classes.bp,
+        admin.bp,
+        tasks.bp,
+        courses_views.bp,
+        teaching.bp,
+        editor.bp,
+    ):
         app.register_blueprint(blueprint)
     api = app.extensions["lms.api"]
     for api_blueprint in (api_accounts.blp, courses_api.blp):

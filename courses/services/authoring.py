@@ -2,17 +2,44 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import sqlalchemy as sa
 
+from courses.importers import gift, moodlexml, qti
 from courses.importers.folder import CourseDraft
-from courses.importers.items import ImportedItem
+from courses.importers.items import ImportedItem, ImportFailed, ImportResult
 from courses.models import Assignment, Course, Item, Lesson, Level, Module
 from lms.db import db
 from lms.models import User
 
+PARSERS: dict[str, Callable[[bytes], ImportResult]] = {
+    "gift": gift.parse,
+    "moodlexml": moodlexml.parse,
+    "qti": qti.parse,
+}
+#: Question files larger than this are refused before parsing.
+MAX_QUESTION_FILE_BYTES = 2 * 1024 * 1024
+
 
 class CourseExists(Exception):
     """A course with this slug exists already."""
+
+
+class QuestionFileRejected(Exception):
+    """The question file cannot be read at all (before any question is looked at)."""
+
+
+class EmptyQuestionFile(QuestionFileRejected):
+    """The file has no content."""
+
+
+class QuestionFileTooLarge(QuestionFileRejected):
+    """The file is larger than MAX_QUESTION_FILE_BYTES."""
+
+
+class UnknownQuestionFormat(QuestionFileRejected):
+    """No importer reads files of this kind."""
 
 
 def create_course(draft: CourseDraft, author: User | None) -> Course:
@@ -88,3 +115,49 @@ def add_items(assignment: Assignment, items: list[ImportedItem]) -> list[Item]:
     db.session.flush()
     db.session.expire(assignment, ["items"])
     return created
+
+
+def guess_format(filename: str, data: bytes) -> str | None:
+    """The importer for a file, from its name and first bytes; None when the name says nothing usable."""
+    name = filename.lower()
+    if name.endswith((".gift", ".gift.txt")):
+        return "gift"
+    head = data[:2000]
+    if name.endswith(".qti.xml") or b"imsqti" in head or b"questestinterop" in head:
+        return "qti"
+    if name.endswith(".xml"):
+        return "moodlexml"
+    if name.endswith(".txt"):
+        return "gift"
+    return None
+
+
+def parse_questions(data: bytes, file_format: str | None, filename: str = "") -> ImportResult:
+    """Every question of a file, or an exception: nothing is changed either way.
+
+    ``file_format`` is a key of PARSERS, or None to guess it from the name and content.
+    Raises EmptyQuestionFile, QuestionFileTooLarge, UnknownQuestionFormat, or
+    ImportFailed naming the line or element at fault.
+    """
+    if len(data) > MAX_QUESTION_FILE_BYTES:
+        raise QuestionFileTooLarge(filename)
+    if not data.strip():
+        raise EmptyQuestionFile(filename)
+    file_format = file_format or guess_format(filename, data)
+    if file_format not in PARSERS:
+        raise UnknownQuestionFormat(filename)
+    result = PARSERS[file_format](data)
+    if not result.items:
+        raise ImportFailed("file", "no questions found")
+    return result
+
+
+def import_questions(
+    assignment: Assignment, data: bytes, file_format: str | None, filename: str = ""
+) -> tuple[ImportResult, list[Item]]:
+    """Append every question of a file to an assignment (flushed); a bad file adds nothing.
+
+    Raises what ``parse_questions`` raises.
+    """
+    result = parse_questions(data, file_format, filename)
+    return result, add_items(assignment, result.items)

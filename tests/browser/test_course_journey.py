@@ -91,8 +91,11 @@ def test_student_takes_a_quiz_and_the_teacher_exports_it(browser, live_server, t
     with signed_in_in_english(browser, live_server, TEACHER) as page:
         path = download_the_gradebook(page, tmp_path)
 
-    sheet = load_workbook(path, read_only=True).active
-    lines = [list(line) for line in sheet.iter_rows(values_only=True)]
+    workbook = load_workbook(path, read_only=True)
+    try:
+        lines = [list(line) for line in workbook.active.iter_rows(values_only=True)]
+    finally:
+        workbook.close()  # read-only workbooks keep the file open until closed
     header = lines[0]
     line = next(line for line in lines[1:] if line[header.index("E-mail")] == STUDENT.email)
     assert line[header.index("Full name")] == STUDENT.full_name

@@ -1,10 +1,10 @@
 import pytest
 
-from courses.cli import guess_format
 from courses.importers.folder import read_course_folder
 from courses.importers.items import ImportFailed
 from courses.models import Course
 from courses.services import authoring
+from courses.services.authoring import guess_format
 from lms.db import db
 from tests.courses.test_importers import INTEROP
 
@@ -139,7 +139,12 @@ def test_import_questions_command(runner, folder):
 
 
 def test_format_is_guessed_from_the_file():
-    assert guess_format(INTEROP / "gift/moodle_questions.gift.txt") == "gift"
-    assert guess_format(INTEROP / "moodlexml/moodle_shortanswer_testquestion.moodle.xml") == "moodlexml"
-    assert guess_format(INTEROP / "qti/qti21_text_entry.xml") == "qti"
-    assert guess_format(INTEROP / "qti/canvas_qti12_numeric_margin_error.xml") == "qti"
+    def guessed(relative):
+        path = INTEROP / relative
+        return guess_format(path.name, path.read_bytes())
+
+    assert guessed("gift/moodle_questions.gift.txt") == "gift"
+    assert guessed("moodlexml/moodle_shortanswer_testquestion.moodle.xml") == "moodlexml"
+    assert guessed("qti/qti21_text_entry.xml") == "qti"
+    assert guessed("qti/canvas_qti12_numeric_margin_error.xml") == "qti"
+    assert guess_format("questions.pdf", b"%PDF-1.7") is None

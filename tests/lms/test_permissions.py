@@ -27,6 +27,9 @@ def world(db):
         "admin": factories.user(Role.ADMIN),
     }
     task = progress.create_progress("invitations", teacher, total=1)
+    course = factories.course()
+    course.author_id = teacher.id
+    module = course.modules[0]
     return {
         "users": users,
         "class": astana_class.id,
@@ -35,6 +38,11 @@ def world(db):
         "almaty": factories.region("KZ-75").id,
         "user": users["student"].id,
         "task": task.id,
+        "course": course.id,
+        "module": module.id,
+        "lesson": module.lessons[0].id,
+        "assignment": module.assignments[0].id,
+        "item": module.assignments[0].items[0].id,
     }
 
 
@@ -45,6 +53,9 @@ def expect(default, **per_role):
 EVERYONE = expect(OK)
 SIGNED_IN = expect(OK, anonymous=LOGIN)
 ADMIN_ONLY = expect(FORBIDDEN, anonymous=LOGIN, admin=OK)
+AUTHORS = expect(FORBIDDEN, anonymous=LOGIN, teacher=OK, other_teacher=OK, admin=OK)
+# The course in `world` is authored by `teacher`.
+COURSE_AUTHOR = expect(FORBIDDEN, anonymous=LOGIN, teacher=OK, admin=OK)
 
 PAGES = [
     ("/", EVERYONE),
@@ -67,6 +78,17 @@ PAGES = [
     ("/admin/schools", ADMIN_ONLY),
     ("/admin/schools/new", ADMIN_ONLY),
     ("/admin/schools/{school}", ADMIN_ONLY),
+    ("/authoring/courses", AUTHORS),
+    ("/authoring/courses/new", AUTHORS),
+    ("/authoring/courses/{course}", COURSE_AUTHOR),
+    ("/authoring/courses/{course}/settings", COURSE_AUTHOR),
+    ("/authoring/modules/{module}", COURSE_AUTHOR),
+    ("/authoring/modules/{module}/delete", COURSE_AUTHOR),
+    ("/authoring/modules/{module}/lessons/new", COURSE_AUTHOR),
+    ("/authoring/modules/{module}/assignments/new", COURSE_AUTHOR),
+    ("/authoring/lessons/{lesson}", COURSE_AUTHOR),
+    ("/authoring/lessons/{lesson}/delete", COURSE_AUTHOR),
+    ("/authoring/assignments/{assignment}", COURSE_AUTHOR),
 ]
 
 
@@ -96,6 +118,11 @@ POSTS = [
     ("/classes/{class}/join-code", expect(FORBIDDEN, anonymous=LOGIN, teacher=302, admin=302)),
     ("/classes/{class}/members/{user}/remove", expect(FORBIDDEN, anonymous=LOGIN, teacher=302, admin=302)),
     ("/join", expect(FORBIDDEN, anonymous=LOGIN, student=302)),
+    # Moves change only the order; deletions are checked in tests/courses/test_editor_views.py.
+    ("/authoring/modules/{module}/move", expect(FORBIDDEN, anonymous=LOGIN, teacher=302, admin=302)),
+    ("/authoring/lessons/{lesson}/move", expect(FORBIDDEN, anonymous=LOGIN, teacher=302, admin=302)),
+    ("/authoring/assignments/{assignment}/move", expect(FORBIDDEN, anonymous=LOGIN, teacher=302, admin=302)),
+    ("/authoring/items/{item}/move", expect(FORBIDDEN, anonymous=LOGIN, teacher=302, admin=302)),
 ]
 
 
