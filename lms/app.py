@@ -82,20 +82,20 @@ def database_url(app: Flask) -> str:
 def _init_database(app: Flask) -> None:
     import courses.models  # noqa: F401 - feature models join the metadata (and migrations)
     import lms.models  # noqa: F401
-    from lms.db import db
+    from lms.db import db, ping_idle_connections
 
     url = database_url(app)
     app.config["SQLALCHEMY_DATABASE_URI"] = url
     options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
     if url.startswith("sqlite"):
         options.setdefault("connect_args", {}).setdefault("timeout", 30)
-        # A file on this machine: nothing to ping before each checkout.
-        options["pool_pre_ping"] = False
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     db.init_app(app)
-    if url.startswith("sqlite"):
-        with app.app_context():
+    with app.app_context():
+        if url.startswith("sqlite"):
             _configure_sqlite(db.engine)
+        elif not options.get("pool_pre_ping"):
+            ping_idle_connections(db.engine)
 
 
 def _configure_sqlite(engine: sa.Engine) -> None:

@@ -17,7 +17,8 @@ class Config:
     SECRET_KEY = DEV_SECRET_KEY
     # None means "instance/lms.sqlite", filled in by create_app.
     DATABASE_URL: str | None = None
-    SQLALCHEMY_ENGINE_OPTIONS: dict[str, object] = {"pool_pre_ping": True}
+    # No ping on every checkout: lms.db.ping_idle_connections pings only connections left idle.
+    SQLALCHEMY_ENGINE_OPTIONS: dict[str, object] = {}
     # None means SqliteHuey in instance/queue.sqlite; "redis://..." means RedisHuey.
     QUEUE_URL: str | None = None
     QUEUE_IMMEDIATE = False

@@ -86,3 +86,34 @@ if TYPE_CHECKING:
     Model = Base
 else:
     Model = db.Model
+
+
+#: A pooled connection idle for longer than this is pinged before use (see ``ping_idle_connections``).
+PING_AFTER_IDLE_SECONDS = 10.0
+
+
+def ping_idle_connections(engine: sa.Engine, after: float = PING_AFTER_IDLE_SECONDS) -> None:
+    """Ping a pooled connection before use only when it has been idle for a while.
+
+    SQLAlchemy's ``pool_pre_ping`` pings on every checkout: one more round trip on
+    every request. Connections in steady use are alive; the ones that go stale
+    (a database restart, a firewall's idle timeout) are those left idle. A dead one
+    raises ``DisconnectionError``, and the pool replaces it and retries.
+    """
+    import time
+
+    @sa.event.listens_for(engine, "checkin")
+    def on_checkin(_dbapi_connection: Any, record: Any) -> None:
+        record.info["lms_idle_since"] = time.monotonic()
+
+    @sa.event.listens_for(engine, "checkout")
+    def on_checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        idle_since = record.info.get("lms_idle_since")
+        if idle_since is None or time.monotonic() - idle_since < after:
+            return
+        try:
+            alive = engine.dialect.do_ping(dbapi_connection)
+        except Exception as exc:  # noqa: BLE001 - any failure means a connection to replace
+            raise sa.exc.DisconnectionError(str(exc)) from exc
+        if not alive:
+            raise sa.exc.DisconnectionError("the database connection did not answer a ping")
