@@ -133,7 +133,7 @@ def _init_extensions(app: Flask) -> None:
     from lms.extensions import babel, csrf, login_manager, migrate
     from lms.queue import init_queue
     from lms.ratelimits import init_rate_limits
-    from lms.security import SignedCookieSessions, init_security_headers, use_openssl_hmac
+    from lms.security import SignedCookieSessions, csrf_token, init_security_headers, use_openssl_hmac
 
     migrate.init_app(
         app, db, directory=os.path.join(PROJECT_ROOT, "migrations"), render_as_batch=True, compare_type=True
@@ -147,6 +147,10 @@ def _init_extensions(app: Flask) -> None:
     # Flask-WTF checks every request, reading the view's exemptions before the
     # method; safe methods are let through first here (the same rule, cheaper).
     csrf.init_app(app)
+    # Templates sign their CSRF tokens with the cheaper, compatible serializer (a later
+    # context processor wins over Flask-WTF's).
+    app.jinja_env.globals["csrf_token"] = csrf_token
+    app.context_processor(lambda: {"csrf_token": csrf_token})
 
     @app.before_request
     def check_csrf() -> None:

@@ -118,3 +118,17 @@ def test_session_cookies_are_not_compressed_but_compressed_ones_still_read(app):
     compressed = legacy.dumps({"note": "y" * 500})
     assert compressed.startswith(".")
     assert serializer.loads(compressed) == {"note": "y" * 500}
+
+
+def test_pages_sign_csrf_tokens_with_the_cheaper_serializer(app, monkeypatch):
+    import flask_wtf.csrf
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("a page used Flask-WTF's generate_csrf")
+
+    monkeypatch.setattr(flask_wtf.csrf, "generate_csrf", refuse)
+    with app.test_request_context("/"):
+        html = app.jinja_env.from_string("{{ csrf_token() }}").render()
+        from flask import render_template_string
+
+        assert render_template_string("{{ csrf_token() }}") == html != ""
