@@ -28,8 +28,8 @@ class Assignment(Model):
     module_id: Mapped[int] = mapped_column(sa.ForeignKey("modules.id", ondelete="CASCADE"), index=True)
     position: Mapped[int]
     title: Mapped[dict[str, Any]] = mapped_column(sa.JSON)
-    # None: unlimited attempts.
-    max_attempts: Mapped[int | None] = mapped_column(default=3)
+    # None is unlimited. No column default: the ORM would take an explicit None as "not given".
+    max_attempts: Mapped[int | None] = mapped_column()
     due_at: Mapped[datetime | None]
     # Fractions of the score: taken off a late attempt, and off each attempt after the first.
     late_penalty: Mapped[float] = mapped_column(default=0.0)

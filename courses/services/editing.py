@@ -236,9 +236,6 @@ class AssignmentSettings:
 def add_assignment(module: Module, settings: AssignmentSettings) -> Assignment:
     """Append an assignment without items to a module (flushed)."""
     values: dict[str, Any] = vars(settings).copy()
-    if values["max_attempts"] is None:
-        # The ORM would take a plain None as "not given" and insert the column's default (3).
-        values["max_attempts"] = sa.null()
     assignment = Assignment(
         module_id=module.id,
         position=_next_position(Assignment.position, Assignment.module_id == module.id),

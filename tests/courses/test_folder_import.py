@@ -148,3 +148,11 @@ def test_format_is_guessed_from_the_file():
     assert guessed("qti/qti21_text_entry.xml") == "qti"
     assert guessed("qti/canvas_qti12_numeric_margin_error.xml") == "qti"
     assert guess_format("questions.pdf", b"%PDF-1.7") is None
+
+
+def test_null_max_attempts_means_unlimited(db, folder):
+    course_yaml = folder / "course.yaml"
+    course_yaml.write_text(course_yaml.read_text(encoding="utf-8").replace("max_attempts: 2", "max_attempts: null"))
+    course = authoring.create_course(read_course_folder(folder), author=None)
+    db.session.expire_all()
+    assert course.modules[0].assignments[0].max_attempts is None
