@@ -39,16 +39,18 @@ for port in "$APP_PORT" "$HELLO_PORT"; do
   for _ in $(seq 100); do curl -fs "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 || curl -fs "http://127.0.0.1:$port/" >/dev/null 2>&1 && break; sleep 0.1; done
 done
 
-# A signed-in browser session for the lesson page.
+# A signed-in browser session for the lesson page: one browser, so one User-Agent throughout (the
+# session is bound to it; a different one marks the session not fresh and re-sets the cookie).
+UA="Mozilla/5.0 (lms-benchmark)"
 jar="$work/cookies"
-token=$(curl -s -c "$jar" "http://127.0.0.1:$APP_PORT/login" | sed -n 's/.*name="csrf_token" type="hidden" value="\([^"]*\)".*/\1/p' | head -1)
-curl -s -b "$jar" -c "$jar" -o /dev/null -d "csrf_token=$token&email=bench@example.org&password=benchmark-password" "http://127.0.0.1:$APP_PORT/login"
+token=$(curl -s -A "$UA" -c "$jar" "http://127.0.0.1:$APP_PORT/login" | sed -n 's/.*name="csrf_token" type="hidden" value="\([^"]*\)".*/\1/p' | head -1)
+curl -s -A "$UA" -b "$jar" -c "$jar" -o /dev/null -d "csrf_token=$token&email=bench@example.org&password=benchmark-password" "http://127.0.0.1:$APP_PORT/login"
 # A browser keeps the cookie each page sets: take it after one page view (the CSRF token is in it).
-curl -s -b "$jar" -c "$jar" -o /dev/null "http://127.0.0.1:$APP_PORT/lessons/$LESSON_ID"
+curl -s -A "$UA" -b "$jar" -c "$jar" -o /dev/null "http://127.0.0.1:$APP_PORT/lessons/$LESSON_ID"
 cookie=$(awk '$6 == "lms_session" {print "lms_session=" $7}' "$jar")
-[ -z "$(curl -s -o /dev/null -D - -H "Cookie: $cookie" "http://127.0.0.1:$APP_PORT/lessons/$LESSON_ID" | grep -i '^set-cookie')" ] \
-  || echo "note: the lesson page sets a cookie on every request" >&2
-[ "$(curl -s -o /dev/null -w '%{http_code}' -H "Cookie: $cookie" "http://127.0.0.1:$APP_PORT/lessons/$LESSON_ID")" = 200 ] \
+[ -z "$(curl -s -A "$UA" -o /dev/null -D - -H "Cookie: $cookie" "http://127.0.0.1:$APP_PORT/lessons/$LESSON_ID" | grep -i '^set-cookie')" ] \
+  || { echo "the lesson page re-sets the session cookie on every request: fix the session set-up" >&2; exit 1; }
+[ "$(curl -s -A "$UA" -o /dev/null -w '%{http_code}' -H "Cookie: $cookie" "http://127.0.0.1:$APP_PORT/lessons/$LESSON_ID")" = 200 ] \
   || { echo "could not open the lesson page signed in" >&2; exit 1; }
 
 # Each request comes from one of the learners in turn (wrk's threads start at different places).
@@ -67,9 +69,9 @@ LUA
 
 rate() { wrk -t2 -c16 -d"${DURATION}s" "$@" | awk '/Requests\/sec/ {print $2}'; }
 wrk -t2 -c16 -d2s "http://127.0.0.1:$HELLO_PORT/" >/dev/null
-wrk -t2 -c16 -d2s -H "Cookie: $cookie" "http://127.0.0.1:$APP_PORT/lessons/$LESSON_ID" >/dev/null
+wrk -t2 -c16 -d2s -H "User-Agent: $UA" -H "Cookie: $cookie" "http://127.0.0.1:$APP_PORT/lessons/$LESSON_ID" >/dev/null
 hello=$(rate "http://127.0.0.1:$HELLO_PORT/")
-lesson=$(rate -H "Cookie: $cookie" "http://127.0.0.1:$APP_PORT/lessons/$LESSON_ID")
+lesson=$(rate -H "User-Agent: $UA" -H "Cookie: $cookie" "http://127.0.0.1:$APP_PORT/lessons/$LESSON_ID")
 hello2=$(rate "http://127.0.0.1:$HELLO_PORT/")
 submit=$(wrk -t2 -c32 -d"${DURATION}s" --latency -s "$work/post.lua" "http://127.0.0.1:$APP_PORT/api/v1/assignments/$ASSIGNMENT_ID/attempts")
 status=$(curl -s -o /dev/null -w '%{http_code}' -X POST -H "Authorization: Bearer $TOKEN" -H "Content-Type: application/json" \
