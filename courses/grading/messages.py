@@ -14,3 +14,42 @@ NO_SUCH_ITEM = _l("This item is not in the question.")
 EXPECTED_ORDER = _l("Put the items in order.")
 EVERY_ITEM_ONCE = _l("Use every item exactly once.")
 NOT_GRADED = _l("This question could not be graded; your answer is saved.")
+
+# Code items.
+EXPECTED_CODE = _l("Write your program as text.")
+CODE_QUEUED = _l("Your code is being checked.")
+CODE_CRASHED = _l("Your code could not be run to the end.")
+TEST_ASSERTION = _l("a check failed")
+TEST_MEMORY = _l("memory limit reached")
+TEST_RECURSION = _l("recursion too deep")
+TEST_TIME = _l("time limit reached")
+TEST_OUTPUT = _l("output limit reached")
+TEST_WRONG_OUTPUT = _l("the output is not the expected one")
+TEST_WRONG_VALUE = _l("the value is not the expected one")
+TEST_CRASHED = _l("the program stopped")
+TEST_VALUE_TYPE = _l("the value cannot be compared")
+GRADING_FAILED = _l("Your code could not be checked because of a fault on our side; this attempt does not count.")
+
+
+def code_syntax_error(line: object, message: str) -> object:
+    return _l("Syntax error on line %(line)s: %(message)s", line=line if line is not None else "?", message=message)
+
+
+def code_load_error(exception: str) -> object:
+    return _l("Your code raised %(exception)s when it was loaded.", exception=exception)
+
+
+def test_exception(exception: str) -> object:
+    return _l("raised %(exception)s", exception=exception)
+
+
+def code_test_label(number: int, name: str | None) -> object:
+    if name:
+        return _l("Example %(number)d (%(name)s)", number=number, name=name)
+    return _l("Hidden test %(number)d", number=number)
+
+
+def code_test_line(label: object, passed: bool, reason: object | None) -> object:
+    if passed:
+        return _l("%(test)s: passed", test=label)
+    return _l("%(test)s: failed, %(reason)s", test=label, reason=reason)

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from courses.grading import choice, essay, matching, numeric, text
+from courses.grading import choice, code, essay, matching, numeric, text
 from courses.grading import messages as msg
 from courses.grading.results import ItemResult, zero
 
@@ -35,6 +35,7 @@ ITEM_TYPES: dict[str, ItemType] = {
         ItemType("matching", matching.grade_matching, matching.validate_matching, matching.public_matching),
         ItemType("ordering", matching.grade_ordering, matching.validate_ordering, matching.public_ordering),
         ItemType("essay", essay.grade, essay.validate, essay.public, manual=True),
+        ItemType("code", code.grade, code.validate, code.public),
     )
 }
 

@@ -24,6 +24,8 @@ class ItemResult:
     max_score: float
     feedback: list[Any] = field(default_factory=list)
     pending: bool = False
+    #: Graded by a task, not yet done (code items): 0 points until then.
+    queued: bool = False
 
     def __post_init__(self) -> None:
         # Rounding keeps sums of fractional credits (1/3 + 1/3 + 1/3) exact enough to compare.
@@ -32,7 +34,7 @@ class ItemResult:
 
     @property
     def correct(self) -> bool:
-        return not self.pending and self.max_score > 0 and self.score >= self.max_score
+        return not self.pending and not self.queued and self.max_score > 0 and self.score >= self.max_score
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -40,6 +42,7 @@ class ItemResult:
             "max_score": self.max_score,
             "feedback": [str(line) for line in self.feedback],
             "pending": self.pending,
+            **({"queued": True} if self.queued else {}),
         }
 
 
