@@ -14,6 +14,7 @@ SPECS = {
     "matching": MATCHING,
     "ordering": ORDERING,
     "essay": ESSAY,
+    "code": {"mode": "unit", "tests": [{"code": "assert f() == 1"}, {"code": "assert f(2) == 4", "points": 3}]},
 }
 
 json_values = st.recursive(

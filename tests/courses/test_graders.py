@@ -242,6 +242,7 @@ def test_unknown_type():
         "matching",
         "ordering",
         "essay",
+        "code",
     }
 
 
