@@ -12,7 +12,7 @@ from webargs.flaskparser import abort
 from courses.grading.registry import ITEM_TYPES
 from courses.grading.results import points
 from courses.models import Assignment, Attempt, Course, localized
-from courses.services import attempts, learning
+from courses.services import attempts, code_grading, learning
 from courses.services.outline import outline_of
 from lms.api.base import ApiBlueprint, ErrorSchema, current_api_user, token_required
 from lms.db import db
@@ -85,6 +85,14 @@ class ItemSchema(ma.Schema):
     rights = ma.fields.List(ma.fields.Nested(ChoiceSchema), metadata={"description": "Matching: answers"})
     order_items = ma.fields.List(ma.fields.Nested(ChoiceSchema), metadata={"description": "Ordering: items to order"})
     min_words = ma.fields.Integer(metadata={"description": "Essays"})
+    mode = ma.fields.String(metadata={"description": "Code: unit, io or values"})
+    profile = ma.fields.String(metadata={"description": "Code: python (standard library) or data (numpy, pandas)"})
+    starter = ma.fields.String(metadata={"description": "Code: the starter code"})
+    examples = ma.fields.List(
+        ma.fields.Dict(), metadata={"description": "Code: the visible example tests (hidden ones are never sent)"}
+    )
+    tests = ma.fields.Integer(metadata={"description": "Code: how many tests grade it"})
+    limits = ma.fields.Dict(metadata={"description": "Code: CPU and wall seconds, memory (MB), output (bytes)"})
 
 
 class AssignmentSchema(ma.Schema):
@@ -115,7 +123,9 @@ class ItemResultSchema(ma.Schema):
     score = ma.fields.Float(required=True)
     max_score = ma.fields.Float(required=True)
     feedback = ma.fields.List(ma.fields.String(), required=True)
-    pending = ma.fields.Boolean(required=True)
+    pending = ma.fields.Boolean(required=True, metadata={"description": "Waits for the teacher (essays)"})
+    queued = ma.fields.Boolean(required=True, metadata={"description": "Waits for the sandbox (code)"})
+    sandbox = ma.fields.String(metadata={"description": "Code: the sandbox level it ran at"})
 
 
 class AttemptSchema(ma.Schema):
@@ -168,6 +178,8 @@ def _attempt(attempt: Attempt) -> dict[str, Any]:
                 "max_score": r["max_score"],
                 "feedback": r.get("feedback", []),
                 "pending": r.get("pending", False),
+                "queued": r.get("queued", False),
+                **({"sandbox": r["sandbox"]} if "sandbox" in r else {}),
             }
             for item_id, r in attempt.results.items()
         ],
@@ -289,8 +301,12 @@ def assignment_detail(assignment_id: int) -> dict[str, Any]:
 @blp.alt_response(403, schema=ErrorSchema, description="Not enrolled, or the module is locked")
 @blp.alt_response(409, schema=ErrorSchema, description="No attempts left")
 @blp.alt_response(422, schema=ErrorSchema, description="Unknown item ids or answers of the wrong type")
+@blp.alt_response(429, schema=ErrorSchema, description="Code sent too often (see Retry-After)")
 def submit(body: dict[str, Any], assignment_id: int) -> dict[str, Any]:
-    """Submit answers; graded at once (status "pending" while an essay waits for the teacher)."""
+    """Submit answers; graded at once, or "pending" while code runs in the sandbox or an essay waits.
+
+    Poll ``GET /attempts/<id>`` for the result of a pending attempt.
+    """
     user = current_api_user()
     try:
         attempt = attempts.submit(user, assignment_id, body["responses"])
@@ -311,6 +327,14 @@ def submit(body: dict[str, Any], assignment_id: int) -> dict[str, Any]:
     except attempts.AttemptsExhausted:
         db.session.rollback()
         abort(409, code="attempts_exhausted", message=_("You have used every attempt for this assignment."))
+    except code_grading.SubmittingTooFast as exc:
+        db.session.rollback()
+        abort(
+            429,
+            code="too_many_submissions",
+            message=_("You are sending code too often; try again in %(seconds)d seconds.", seconds=exc.retry_after),
+            headers={"Retry-After": str(exc.retry_after)},
+        )
     db.session.commit()
     return _attempt(attempt)
 

@@ -78,6 +78,7 @@ class Attempt(Model):
     __table_args__ = (
         sa.UniqueConstraint("assignment_id", "user_id", "number"),
         sa.Index("ix_attempts_user_assignment", "user_id", "assignment_id"),
+        sa.Index("ix_attempts_machine_pending", "machine_pending"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -96,9 +97,27 @@ class Attempt(Model):
     penalty: Mapped[float] = mapped_column(default=0.0)
     submitted_at: Mapped[datetime] = mapped_column(default=utcnow)
     graded_at: Mapped[datetime | None]
+    # Code items wait for the sandbox: set while any does; how many times grading started, and when.
+    machine_pending: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    grading_tries: Mapped[int] = mapped_column(default=0, server_default="0")
+    grading_started_at: Mapped[datetime | None]
 
     assignment: Mapped[Assignment] = relationship()
 
     @property
     def fraction(self) -> float:
         return self.score / self.max_score if self.max_score else 0.0
+
+
+class CodeRun(Model):
+    """A code item's result for one source and one version of its tests, in one language.
+
+    Identical code sent again for the same tests reuses it instead of running again.
+    """
+
+    __tablename__ = "code_runs"
+
+    key: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    result: Mapped[dict[str, Any]] = mapped_column(sa.JSON)
+    level: Mapped[str] = mapped_column(sa.String(32))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -13,7 +13,7 @@ from sqlalchemy.orm import make_transient_to_detached
 from courses.grading.registry import ITEM_TYPES, grade
 from courses.grading.results import ItemResult, points
 from courses.models import Assignment, Attempt, AttemptStatus, Course, Enrolment, Item, Module
-from courses.services import events, learning
+from courses.services import code_grading, events, learning
 from courses.services.outline import AssignmentInfo, ItemInfo, outline
 from lms.db import db, utcnow
 from lms.models import User
@@ -38,7 +38,11 @@ def attempts_used(user: User, assignment: Assignment) -> int:
         db.session.scalar(
             sa.select(sa.func.count())
             .select_from(Attempt)
-            .where(Attempt.user_id == user.id, Attempt.assignment_id == assignment.id)
+            .where(
+                Attempt.user_id == user.id,
+                Attempt.assignment_id == assignment.id,
+                Attempt.status != AttemptStatus.ERROR,
+            )
         )
         or 0
     )
@@ -99,9 +103,14 @@ def _locking_query() -> sa.Select[int, datetime, bool, Enrolment]:
 
 
 @functools.cache
-def _count_query() -> sa.Select[Any]:
+def _count_query() -> sa.Select[int, int]:
+    # Attempts that count against the limit (not those the platform failed to grade), and the
+    # highest number used (numbers stay unique, errors included).
     return (
-        sa.select(sa.func.count())
+        sa.select(
+            sa.func.count().filter(Attempt.status != AttemptStatus.ERROR),
+            sa.func.coalesce(sa.func.max(Attempt.number), 0),
+        )
         .select_from(Attempt)
         .where(
             Attempt.user_id == sa.bindparam("user_id", type_=sa.Integer),
@@ -148,15 +157,19 @@ def submit(user: User, assignment_id: int, responses: object, now: datetime | No
     if not learning.unlocked(user, course, assignment.module_id):
         raise learning.ModuleLocked(assignment.module_id)
     answers = check_responses(assignment.items, responses)
-    used = int(db.session.scalar(_count_query(), {"assignment_id": assignment_id, "user_id": user.id}) or 0)
+    counted = db.session.execute(_count_query(), {"assignment_id": assignment_id, "user_id": user.id}).one()
+    used, highest = int(counted[0] or 0), int(counted[1] or 0)
     if assignment.max_attempts is not None and used >= assignment.max_attempts:
         raise AttemptsExhausted(assignment_id)
+    has_code = any(item.type == "code" for item in assignment.items)
+    if has_code:
+        code_grading.check_rate(user, now)
 
-    number = used + 1
+    number = highest + 1
     late = assignment.due_at is not None and now > assignment.due_at
     results: dict[str, Any] = {}
     raw = maximum = 0.0
-    pending = False
+    pending = machine = False
     for item in assignment.items:
         if item.type not in ITEM_TYPES:
             continue
@@ -165,7 +178,8 @@ def submit(user: User, assignment_id: int, responses: object, now: datetime | No
         results[key] = result.as_dict()
         raw += result.score
         maximum += result.max_score
-        pending = pending or result.pending
+        pending = pending or result.pending or result.queued
+        machine = machine or result.queued
     taken = penalty(assignment, number, late)
     values = {
         "assignment_id": assignment_id,
@@ -180,6 +194,9 @@ def submit(user: User, assignment_id: int, responses: object, now: datetime | No
         "penalty": taken,
         "submitted_at": now,
         "graded_at": None if pending else now,
+        "machine_pending": machine,
+        "grading_tries": 0,
+        "grading_started_at": None,
     }
     # A Core INSERT ... RETURNING id (the unit of work costs more than the statement); the
     # object then joins the session as if loaded, for the caller and later changes.
@@ -187,6 +204,8 @@ def submit(user: User, assignment_id: int, responses: object, now: datetime | No
     make_transient_to_detached(attempt)
     db.session.add(attempt)
     learning.note_activity(registration, now)
+    if machine:
+        code_grading.enqueue(attempt.id)
     passed = (not pending) and maximum > 0 and attempt.score >= assignment.pass_mark * maximum - 1e-9
     events.record(
         user,
