@@ -9,8 +9,7 @@ from flask import request
 from flask_babel import gettext as _
 from webargs.flaskparser import abort
 
-from courses.grading.registry import ITEM_TYPES
-from courses.grading.results import points
+from courses.grading.registry import ITEM_TYPES, item_points
 from courses.models import Assignment, Attempt, Course, localized
 from courses.services import attempts, code_grading, learning
 from courses.services.outline import outline_of
@@ -285,7 +284,7 @@ def assignment_detail(assignment_id: int) -> dict[str, Any]:
                 "title": item.title,
                 "prompt": item.prompt,
                 "prompt_format": item.prompt_format,
-                "points": points(item.spec),
+                "points": item_points(item.type, item.spec),
                 **ITEM_TYPES[item.type].public(item.spec),
             }
             for item in assignment.items

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -14,11 +14,10 @@ from sqlalchemy.orm import joinedload
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response as BaseResponse
 
-from courses.grading.registry import ITEM_TYPES
-from courses.grading.results import points
+from courses.grading.registry import ITEM_TYPES, item_points
 from courses.models import Assignment, Attempt, Course, Enrolment, Item, Lesson, Level, localized
 from courses.rendering import render, render_markdown
-from courses.services import attempts, learning
+from courses.services import attempts, code_grading, learning
 from courses.services.outline import outline_of
 from lms.db import db
 from lms.models import Role
@@ -213,6 +212,7 @@ def assignment(assignment_id: int) -> ResponseReturnValue:
     items = [item for item in found.items if item.type in ITEM_TYPES]
     problems: dict[str, object] = {}
     answers: dict[str, Any] = {}
+    status = 200
     if request.method == "POST":
         answers = responses_from_form(items, request.form)
         try:
@@ -224,6 +224,13 @@ def assignment(assignment_id: int) -> ResponseReturnValue:
         except attempts.AttemptsExhausted:
             db.session.rollback()
             flash(_("You have used every attempt for this assignment."), "error")
+        except code_grading.SubmittingTooFast as exc:
+            db.session.rollback()
+            flash(
+                _("You are sending code too often; try again in %(seconds)d seconds.", seconds=exc.retry_after),
+                "error",
+            )
+            status = 429
         else:
             db.session.commit()
             return redirect(url_for("courses.attempt", attempt_id=attempt.id))
@@ -235,20 +242,35 @@ def assignment(assignment_id: int) -> ResponseReturnValue:
         problems=problems,
         answers=answers,
         public={item.id: ITEM_TYPES[item.type].public(item.spec) for item in items},
-        points={item.id: points(item.spec) for item in items},
+        points={item.id: item_points(item.type, item.spec) for item in items},
         left=attempts.attempts_left(current_user, found),
         language=_language(),
-    ), (422 if problems else 200)
+    ), (422 if problems else status)
 
 
-@bp.get("/attempts/<int:attempt_id>")
-@login_required
-def attempt(attempt_id: int) -> str:
+def _own_attempt(attempt_id: int) -> Attempt:
     found = db.session.get(Attempt, attempt_id)
     if found is None:
         abort(404)
     if found.user_id != current_user.id and current_user.role != Role.ADMIN:
         abort(403)
+    return found
+
+
+@bp.get("/attempts/<int:attempt_id>/status")
+@login_required
+def attempt_status(attempt_id: int) -> Response:
+    """Whether the attempt's code is still being checked (the result page polls it)."""
+    found = _own_attempt(attempt_id)
+    response = jsonify({"status": found.status.value, "checking": found.machine_pending})
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/attempts/<int:attempt_id>")
+@login_required
+def attempt(attempt_id: int) -> str:
+    found = _own_attempt(attempt_id)
     assignment_ = found.assignment
     items = {str(item.id): item for item in assignment_.items}
     return render_template(

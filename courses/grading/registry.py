@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from courses.grading import choice, code, essay, matching, numeric, text
+from courses.grading import choice, code, essay, matching, numeric, results, text
 from courses.grading import messages as msg
 from courses.grading.results import ItemResult, zero
 
@@ -23,6 +23,8 @@ class ItemType:
     #: What a student may see of the item besides its prompt: never answers or credits.
     public: Callable[[Spec], dict[str, Any]]
     manual: bool = False
+    #: The item's points, when not the spec's "points" (code items add up their tests).
+    points: Callable[[Spec], float] = results.points
 
 
 ITEM_TYPES: dict[str, ItemType] = {
@@ -35,7 +37,7 @@ ITEM_TYPES: dict[str, ItemType] = {
         ItemType("matching", matching.grade_matching, matching.validate_matching, matching.public_matching),
         ItemType("ordering", matching.grade_ordering, matching.validate_ordering, matching.public_ordering),
         ItemType("essay", essay.grade, essay.validate, essay.public, manual=True),
-        ItemType("code", code.grade, code.validate, code.public),
+        ItemType("code", code.grade, code.validate, code.public, points=code.points),
     )
 }
 
@@ -49,6 +51,12 @@ def item_type(name: str) -> ItemType:
         return ITEM_TYPES[name]
     except KeyError as exc:
         raise UnknownItemType(name) from exc
+
+
+def item_points(type_name: str, spec: Spec) -> float:
+    """An item's points (1 for an unknown type)."""
+    kind = ITEM_TYPES.get(type_name)
+    return kind.points(spec) if kind is not None else results.points(spec)
 
 
 def grade(type_name: str, spec: Spec, response: object) -> ItemResult:

@@ -10,8 +10,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import make_transient_to_detached
 
-from courses.grading.registry import ITEM_TYPES, grade
-from courses.grading.results import ItemResult, points
+from courses.grading.registry import ITEM_TYPES, grade, item_points
+from courses.grading.results import ItemResult
 from courses.models import Assignment, Attempt, AttemptStatus, Course, Enrolment, Item, Module
 from courses.services import code_grading, events, learning
 from courses.services.outline import AssignmentInfo, ItemInfo, outline
@@ -174,7 +174,10 @@ def submit(user: User, assignment_id: int, responses: object, now: datetime | No
         if item.type not in ITEM_TYPES:
             continue
         key = str(item.id)
-        result = grade(item.type, item.spec, answers[key]) if key in answers else ItemResult(0.0, points(item.spec))
+        if key in answers:
+            result = grade(item.type, item.spec, answers[key])
+        else:
+            result = ItemResult(0.0, item_points(item.type, item.spec))
         results[key] = result.as_dict()
         raw += result.score
         maximum += result.max_score

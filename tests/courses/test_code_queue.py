@@ -219,3 +219,40 @@ def test_the_api_refuses_code_sent_too_often(app, client, db, sandbox, code_quiz
     assert refused.status_code == 429 and refused.get_json()["error"]["code"] == "too_many_submissions"
     assert 1 <= int(refused.headers["Retry-After"]) <= 61
     assert client.post(path, json={"responses": {item_key(code_quiz): 42}}, headers=headers).status_code in (422, 429)
+
+
+def test_the_pages_show_the_starter_then_a_spinner_then_the_result(client, db, login, sandbox, code_quiz, monkeypatch):
+    from tests.conftest import post_form
+
+    queued: list[int] = []
+    monkeypatch.setattr(code_grading, "enqueue", queued.append)
+    student = login(learner(code_quiz))
+    page = client.get(f"/assignments/{code_quiz.id}").get_data(as_text=True)
+    assert "def double(x):" in page and "assert double(2) == 4" in page and "double(-3)" not in page
+    sent = post_form(client, f"/assignments/{code_quiz.id}", {f"item-{item_key(code_quiz)}": HALF})
+    assert sent.status_code == 302
+    attempt_url = sent.headers["Location"]
+    waiting = client.get(attempt_url).get_data(as_text=True)
+    assert "data-attempt-status-url" in waiting and "attempt-status.js" in waiting
+    status_url = attempt_url + "/status"
+    assert client.get(status_url).get_json() == {"status": "pending", "checking": True}
+    code_grading.grade_attempt(queued[0])
+    assert client.get(status_url).get_json() == {"status": "graded", "checking": False}
+    done = client.get(attempt_url).get_data(as_text=True)
+    assert "data-attempt-status-url" not in done and "Hidden test 2: failed, a check failed" in done
+    assert "double(-3)" not in done
+    other = factories.user()
+    login(other)
+    assert client.get(status_url).status_code == 403
+    assert student.id != other.id
+
+
+def test_the_form_says_when_code_is_sent_too_often(app, client, db, login, sandbox, code_quiz, monkeypatch):
+    from tests.conftest import post_form
+
+    monkeypatch.setitem(app.config, "CODE_SUBMISSIONS_PER_MINUTE", 1)
+    login(learner(code_quiz))
+    url = f"/assignments/{code_quiz.id}"
+    assert post_form(client, url, {f"item-{item_key(code_quiz)}": RIGHT}).status_code == 302
+    refused = post_form(client, url, {f"item-{item_key(code_quiz)}": RIGHT})
+    assert refused.status_code == 429 and "too often" in refused.get_data(as_text=True)
