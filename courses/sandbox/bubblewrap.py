@@ -1,9 +1,10 @@
 """The bubblewrap command line for one run.
 
 New user, PID, network, IPC, UTS and cgroup namespaces; a read-only /usr (with
-/usr/local hidden) and the /lib, /lib64, /bin symlinks; a fresh /proc and /dev;
-size-limited tmpfs for /tmp and the working folder, which holds only the run's
-files; no environment but a few safe variables; uid/gid 65534; no capabilities.
+/usr/local hidden) and the /lib, /lib64, /bin symlinks; a fresh /proc and a
+read-only /dev (but its device nodes); size-limited tmpfs for /tmp (the working
+folder, which holds only the run's files) and /dev/shm; a read-only root; no
+environment but a few safe variables; uid/gid 65534; no capabilities.
 Nothing from /etc (but a profile's extra binds), /work, /root or /home is visible.
 """
 
@@ -16,6 +17,7 @@ from courses.sandbox.profiles import Profile
 
 WORK_DIR = "/tmp/work"  # noqa: S108 - a path inside the sandbox's own tmpfs
 SANDBOX_ID = "65534"
+SHM_BYTES = 1024 * 1024
 
 SAFE_ENV: Mapping[str, str] = {
     "PATH": "/usr/bin:/bin",
@@ -59,6 +61,8 @@ def bwrap_argv(
         "--symlink", "usr/bin", "/bin",
         "--proc", "/proc",
         "--dev", "/dev",
+        "--size", str(SHM_BYTES), "--tmpfs", "/dev/shm",
+        "--remount-ro", "/dev",
     ]  # fmt: skip
     for path in profile.extra_binds:
         argv += ["--ro-bind-try", path, path]
@@ -71,7 +75,20 @@ def bwrap_argv(
                 made.add(folder)
                 argv += ["--dir", f"{WORK_DIR}/{folder}"]
         argv += ["--file", str(fd), f"{WORK_DIR}/{name}"]
-    argv += ["--chdir", WORK_DIR, "--uid", SANDBOX_ID, "--gid", SANDBOX_ID, "--cap-drop", "ALL", "--clearenv"]
+    # The root is bubblewrap's own unbounded tmpfs: nothing may be written there.
+    argv += [
+        "--remount-ro",
+        "/",
+        "--chdir",
+        WORK_DIR,
+        "--uid",
+        SANDBOX_ID,
+        "--gid",
+        SANDBOX_ID,
+        "--cap-drop",
+        "ALL",
+        "--clearenv",
+    ]
     for key, value in SAFE_ENV.items():
         argv += ["--setenv", key, value]
     argv += ["--json-status-fd", str(status_fd), "--", *command]
