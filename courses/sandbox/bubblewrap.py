@@ -61,7 +61,7 @@ def bwrap_argv(
         "--symlink", "usr/bin", "/bin",
         "--proc", "/proc",
         "--dev", "/dev",
-        "--size", str(SHM_BYTES), "--tmpfs", "/dev/shm",
+        "--size", str(SHM_BYTES), "--tmpfs", "/dev/shm",  # noqa: S108 - the sandbox's own
         "--remount-ro", "/dev",
     ]  # fmt: skip
     for path in profile.extra_binds:

@@ -13,7 +13,8 @@ INTERPRETER = "/usr/bin/python3"
 @dataclass(frozen=True)
 class Profile:
     name: str
-    # -I: no user site, no PYTHON* variables, the script's folder first on sys.path.
+    # -E -s: no PYTHON* variables, no user site. Not -I: it implies -P, which drops the
+    # script's folder from sys.path, and main.py must import student.py.
     # -S (python): no site-packages at all, so only the standard library imports.
     flags: tuple[str, ...]
     # RLIMIT_AS is virtual memory: the interpreter and its libraries map this much
@@ -25,8 +26,8 @@ class Profile:
 
 
 PROFILES: dict[str, Profile] = {
-    "python": Profile("python", ("-I", "-S"), address_space_headroom_mb=64),
-    "data": Profile("data", ("-I",), address_space_headroom_mb=256, extra_binds=("/etc/alternatives",)),
+    "python": Profile("python", ("-E", "-s", "-S"), address_space_headroom_mb=64),
+    "data": Profile("data", ("-E", "-s"), address_space_headroom_mb=256, extra_binds=("/etc/alternatives",)),
 }
 
 
