@@ -19,7 +19,7 @@ import tempfile
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 
 from courses.sandbox import cgroups
 from courses.sandbox.bubblewrap import SAFE_ENV, bwrap_argv, bwrap_path
@@ -117,15 +117,40 @@ def _read_status(fd: int) -> bytes:
     return data
 
 
-def _bwrap_exit_code(status: bytes) -> int | None:
+def _bwrap_status(status: bytes, key: str) -> int | None:
+    """A number from bubblewrap's JSON status lines (``child-pid``, ``exit-code``)."""
     for line in status.splitlines():
         try:
             document = json.loads(line)
         except ValueError:
             continue
-        if isinstance(document, dict) and isinstance(document.get("exit-code"), int):
-            return int(document["exit-code"])
+        if isinstance(document, dict) and isinstance(document.get(key), int):
+            return int(document[key])
     return None
+
+
+def _wait_for_namespace_end(pid: int | None, limit: float = 30.0) -> None:
+    """Wait until the sandbox's PID 1 is gone: the kernel lets it finish only once its namespace is empty.
+
+    Without a pids cgroup a fork bomb can leave thousands of processes that take
+    seconds to die; returning before that would let runs pile up on the machine.
+    """
+    if pid is None:
+        return
+    stat = Path(f"/proc/{pid}/stat")
+    try:
+        started = stat.read_text().rsplit(")", 1)[1].split()[19]
+    except (OSError, IndexError):
+        return
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            return
+        if fields[0] in ("Z", "X") or fields[19] != started:
+            return
+        time.sleep(0.01)
 
 
 def execute(
@@ -242,6 +267,7 @@ def _supervise(
                 stream.close()
     elapsed = time.monotonic() - started
     status = _read_status(status_read)
+    _wait_for_namespace_end(_bwrap_status(status, "child-pid"))
     stdout, stderr = bytes(capture.stdout), bytes(capture.stderr)
     sandboxed = level is not Level.RLIMITS
     if not status.startswith(READY) or (sandboxed and b'"child-pid"' not in status):
@@ -258,7 +284,7 @@ def _supervise(
         return result(Outcome.TIMEOUT, f"wall time limit {limits.wall_seconds:g} s", None)
     code: int = process.returncode
     if sandboxed:  # bubblewrap reports a child killed by signal N as exit code 128 + N
-        reported = _bwrap_exit_code(status)
+        reported = _bwrap_status(status, "exit-code")
         if reported is None:
             return result(Outcome.FAILED, "the sandbox ended without the program's exit status", None)
         code = reported

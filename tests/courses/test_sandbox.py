@@ -219,14 +219,16 @@ def processes_with(marker: str) -> list[str]:
 
 
 def test_a_fork_bomb_ends_in_wall_time_and_leaves_nothing_behind():
+    """At the detected level only. Without a pids cgroup nothing bounds the number of processes
+    (RLIMIT_NPROC is not used): on a machine with pid_max 32768 a bubblewrap-only fork bomb
+    exhausted every PID for seconds, so this test must not force that level."""
     require(Level.BUBBLEWRAP)
     marker = f"forkbomb-{uuid.uuid4().hex}"
     code = "import os\nwhile True:\n    try:\n        os.fork()\n    except OSError:\n        pass\n"
     started = time.monotonic()
-    result = run_main(code, marker, limits=Limits(wall_seconds=2, cpu_seconds=2))
-    assert result.outcome in (Outcome.TIMEOUT, Outcome.ERROR), result
-    assert time.monotonic() - started < 4
-    time.sleep(0.2)
+    result = run_main(code, marker, limits=Limits(wall_seconds=2))
+    assert result.outcome is Outcome.TIMEOUT, result
+    assert result.wall_seconds < 3 and time.monotonic() - started < 10
     assert processes_with(marker) == []
 
 
