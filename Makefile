@@ -8,7 +8,7 @@ FLASK  := LMS_ENV=$${LMS_ENV:-development} $(BIN)/flask --app wsgi
 PORT   ?= 5000
 PACKAGES := lms courses certificates accelerator analytics
 
-.PHONY: run test install install-dev system-deps translations messages db worker lint format bench clean
+.PHONY: run test install install-dev system-deps sandbox-deps translations messages db worker lint format bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -26,8 +26,12 @@ install: $(VENV)/.installed
 
 install-dev: $(VENV)/.installed-dev system-deps
 
-system-deps:
+system-deps: install
 	@scripts/install-system-deps
+
+# `make run` needs only the code sandbox's packages (bubblewrap, Debian's python3, numpy, pandas).
+sandbox-deps: install
+	@scripts/install-system-deps --sandbox-only
 
 # Compiled catalogues (.mo) are built, not committed.
 translations: install
@@ -42,7 +46,7 @@ messages: install
 db: install
 	$(FLASK) db upgrade
 
-run: install translations db
+run: install sandbox-deps translations db
 	$(FLASK) lms seed-demo
 	PORT=$(PORT) BIN=$(BIN) scripts/dev-server
 

@@ -247,6 +247,9 @@ def _connect_signals(app: Flask) -> None:
     """Effects that run against the dependency direction are connected here (see DESIGN.md)."""
     import lms.tasks  # noqa: F401 - registers the core's tasks with the queue
     from courses import demo as courses_demo
+    from courses.sandbox import detect_level
     from lms.demo import demo_seeded
 
     demo_seeded.connect(courses_demo.on_demo_seeded, weak=False)
+    # Detected once per process (a probe run on first use), then cached.
+    app.extensions.setdefault("lms.health_info", {})["sandbox"] = lambda: detect_level().value

@@ -70,6 +70,10 @@ class Config:
     # The address e-mails link to; pages use the request's own host.
     EXTERNAL_URL = "http://127.0.0.1:5000"
 
+    # The weakest code sandbox (courses.sandbox.Level) allowed to grade code: "rlimits",
+    # "bubblewrap" or "bubblewrap+cgroups". Production refuses to grade below bubblewrap.
+    SANDBOX_MINIMUM_LEVEL = "bubblewrap"
+
     API_TITLE = "AI Skills LMS API"
     API_VERSION = "v1"
     OPENAPI_VERSION = "3.0.3"
@@ -79,6 +83,7 @@ class Config:
 
 class DevelopmentConfig(Config):
     DEBUG = True
+    SANDBOX_MINIMUM_LEVEL = "rlimits"  # falls back, with a loud warning in the log
     SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_SECURE = False
 
@@ -88,6 +93,7 @@ class TestingConfig(Config):
     SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_SECURE = False
     QUEUE_IMMEDIATE = True
+    SANDBOX_MINIMUM_LEVEL = "rlimits"
     # Cheap hashes keep the suite fast; production parameters are tested separately.
     ARGON2_TIME_COST = 1
     ARGON2_MEMORY_COST = 1024

@@ -1,6 +1,7 @@
 import pytest
 import sqlalchemy as sa
 
+from courses.sandbox import detect_level
 from lms import queue
 from lms.db import db
 
@@ -8,7 +9,7 @@ from lms.db import db
 def test_healthy(client):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.get_json() == {"status": "ok", "db": "ok", "queue": "ok"}
+    assert response.get_json() == {"status": "ok", "db": "ok", "queue": "ok", "sandbox": detect_level().value}
     assert response.headers["Cache-Control"] == "no-store"
 
 
@@ -19,7 +20,12 @@ def test_queue_down_is_503_naming_the_queue(client, monkeypatch):
     monkeypatch.setattr("lms.health.check_queue", broken)
     response = client.get("/healthz")
     assert response.status_code == 503
-    assert response.get_json() == {"status": "unavailable", "db": "ok", "queue": "unavailable"}
+    body = response.get_json()
+    assert {key: body[key] for key in ("status", "db", "queue")} == {
+        "status": "unavailable",
+        "db": "ok",
+        "queue": "unavailable",
+    }
 
 
 def test_database_down_is_503_naming_the_database(client, monkeypatch):
@@ -58,3 +64,14 @@ def test_queue_backends(app, tmp_path, backend):
     finally:
         queue.init_queue(app)
     assert queue.queue_kind() == "immediate"
+
+
+def test_a_failing_sandbox_probe_does_not_fail_health(client, monkeypatch):
+    def broken():
+        raise OSError("no /proc")
+
+    monkeypatch.setattr("courses.sandbox.levels._probe", broken)
+    monkeypatch.setattr("courses.sandbox.levels._detected", None)
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.get_json()["sandbox"] == "unknown"
