@@ -10,7 +10,6 @@ whose grading was lost.
 
 from __future__ import annotations
 
-import importlib
 import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -21,6 +20,7 @@ from flask import current_app
 from flask_babel import force_locale
 from huey import crontab
 
+from courses import sandbox
 from courses.grading import code
 from courses.grading import messages as msg
 from courses.models import Attempt, AttemptStatus, CodeRun, Item
@@ -81,7 +81,8 @@ Runner = Callable[..., Any]
 
 
 def _sandbox() -> Any:
-    return importlib.import_module("courses.sandbox")
+    """The sandbox module (a seam for tests of the attempt's life cycle)."""
+    return sandbox
 
 
 def grade_attempt(attempt_id: int, runner: Runner | None = None, now: datetime | None = None) -> Attempt | None:
@@ -140,22 +141,25 @@ def _result_for(spec: dict[str, Any], source: str, language: str, runner: Runner
     cached = db.session.get(CodeRun, key)
     if cached is not None:
         return dict(cached.result)
-    sandbox = _sandbox()
+    box = _sandbox()
     job = code.job(spec, source)
-    limits = sandbox.Limits(
+    limits = box.Limits(
         cpu_seconds=job.limits["cpu_seconds"],
         wall_seconds=job.limits["wall_seconds"],
         memory_mb=int(job.limits["memory_mb"]),
         output_bytes=int(job.limits["output_bytes"]),
     )
-    run = (runner or sandbox.run)(
-        job.files,
-        ["harness.py"],
-        stdin=job.stdin,
-        limits=limits,
-        profile=job.profile,
-        minimum=sandbox.required_level(current_app.config),
-    )
+    try:
+        run = (runner or box.run)(
+            job.files,
+            ["harness.py"],
+            stdin=job.stdin,
+            limits=limits,
+            profile=job.profile,
+            minimum=box.required_level(current_app.config),
+        )
+    except sandbox.SandboxUnavailable as exc:
+        raise GradingUnavailable(str(exc)) from exc
     if str(run.outcome) == "failed":
         raise GradingUnavailable(run.detail or "the sandbox could not run")
     with force_locale(language):
