@@ -256,3 +256,14 @@ def test_the_form_says_when_code_is_sent_too_often(app, client, db, login, sandb
     assert post_form(client, url, {f"item-{item_key(code_quiz)}": RIGHT}).status_code == 302
     refused = post_form(client, url, {f"item-{item_key(code_quiz)}": RIGHT})
     assert refused.status_code == 429 and "too often" in refused.get_data(as_text=True)
+
+
+def test_the_real_sandbox_grades_and_records_its_level(db, code_quiz):
+    from courses import sandbox
+
+    student = learner(code_quiz)
+    attempt = attempts.submit_attempt(student, code_quiz, {item_key(code_quiz): HALF})
+    db.session.refresh(attempt)
+    result = attempt.results[item_key(code_quiz)]
+    assert attempt.status == AttemptStatus.GRADED and attempt.score == 1.0, result
+    assert result["sandbox"] == sandbox.detect_level().value
