@@ -102,6 +102,8 @@ def limits(spec: dict[str, Any]) -> dict[str, float]:
         if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value) or value <= 0:
             value = default
         chosen[key] = min(float(value), CEILINGS[key])
+        if isinstance(default, int):
+            chosen[key] = int(chosen[key])
     return chosen
 
 

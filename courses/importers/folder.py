@@ -38,6 +38,7 @@ from typing import Any
 import yaml
 from flask_babel import lazy_gettext as _l
 
+from courses.grading import code
 from courses.grading.registry import ITEM_TYPES
 from courses.importers import gift, moodlexml, qti
 from courses.importers.items import ImportedItem, ImportFailed, at_line
@@ -146,6 +147,11 @@ def _yaml_items(raw: Any, where: str) -> list[ImportedItem]:
         prompt = entry.get("prompt", "")
         if not isinstance(prompt, str) or not prompt.strip():
             raise ImportFailed(place, _l("needs a prompt"))
+        if entry["type"] == "code":
+            try:
+                code.check_spec(entry["spec"])
+            except code.InvalidCodeSpec as exc:
+                raise ImportFailed(place, str(exc)) from exc
         items.append(
             ImportedItem(
                 type=entry["type"],

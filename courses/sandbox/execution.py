@@ -261,6 +261,12 @@ def _supervise(
             group.kill_all()
         _pid, wait_status, usage = os.wait4(process.pid, 0)
         process.returncode = os.waitstatus_to_exitcode(wait_status)
+    except BaseException:
+        # Whatever went wrong here, the run must not outlive it.
+        _kill_group(process.pid)
+        process.kill()
+        process.wait()
+        raise
     finally:
         for stream in (process.stdout, process.stderr):
             if stream is not None:

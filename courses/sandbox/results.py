@@ -37,6 +37,19 @@ class Limits:
     file_bytes: int = 1024 * 1024
     open_files: int = 64
 
+    def __post_init__(self) -> None:
+        # Whole numbers where the kernel wants them, whatever the caller passed; always positive.
+        for name in ("cpu_seconds", "wall_seconds"):
+            value = float(getattr(self, name))
+            if not value > 0:
+                raise ValueError(f"{name} must be positive")
+            object.__setattr__(self, name, value)
+        for name in ("memory_mb", "output_bytes", "processes", "file_bytes", "open_files"):
+            value = int(getattr(self, name))
+            if value <= 0:
+                raise ValueError(f"{name} must be positive")
+            object.__setattr__(self, name, value)
+
 
 @dataclass(frozen=True)
 class RunResult:

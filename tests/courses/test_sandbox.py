@@ -362,3 +362,12 @@ def test_health_shows_the_sandbox_level(client):
     body = client.get("/healthz").get_json()
     assert body["sandbox"] == detect_level().value
     assert body["status"] == "ok"
+
+
+def test_limits_are_whole_numbers_where_the_kernel_wants_them_and_positive():
+    limits = Limits(cpu_seconds=1, memory_mb=128.0, output_bytes=65536.0)  # type: ignore[arg-type]
+    assert isinstance(limits.memory_mb, int) and isinstance(limits.output_bytes, int)
+    assert isinstance(limits.cpu_seconds, float)
+    for bad in ({"memory_mb": 0}, {"wall_seconds": -1}, {"output_bytes": 0}):
+        with pytest.raises(ValueError, match="positive"):
+            Limits(**bad)  # type: ignore[arg-type]
