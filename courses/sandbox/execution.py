@@ -86,7 +86,7 @@ def _wait_for_exit(pid: int, deadline: float) -> bool:
     while time.monotonic() < deadline:
         if os.waitid(os.P_PID, pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is not None:
             return True
-        time.sleep(0.005)
+        time.sleep(0.001)
     return False
 
 
@@ -150,7 +150,7 @@ def _wait_for_namespace_end(pid: int | None, limit: float = 30.0) -> None:
             return
         if fields[0] in ("Z", "X") or fields[19] != started:
             return
-        time.sleep(0.01)
+        time.sleep(0.001)
 
 
 def execute(

@@ -1,71 +1,73 @@
-"""The first program of every run: it limits itself, then becomes the sandbox.
+"""The first programs of every run: they limit themselves, then become the sandbox.
 
-It runs on the host as ``python3 -I -S -c LAUNCHER ...`` in a new session, so
-nothing is set up between fork and exec in the (threaded) parent: it joins the
-run's cgroups, sets the rlimits, drops root to ``nobody``, tells the parent it
-got this far, and execs bubblewrap (or, at the rlimits level, the interpreter).
-Everything it execs inherits the limits. RLIMIT_NPROC is never set: it counts
-every process of the user machine-wide, so concurrent sandboxes would fail.
+Three small C programs and a shell, started in a new session so that nothing is set
+up between fork and exec in the (threaded) parent: ``prlimit`` sets the rlimits;
+``bash`` joins the run's cgroups and tells the parent it got this far; ``setpriv``
+drops root to ``nobody``; then bubblewrap (or, at the rlimits level, the interpreter)
+is exec'd. Everything exec'd inherits the limits. RLIMIT_NPROC is never set: it
+counts every process of the user machine-wide, so concurrent sandboxes would fail.
+(A Python launcher did the same at twice the start-up cost.)
 """
 
 from __future__ import annotations
 
+import os
+import resource
 from collections.abc import Sequence
 
-from courses.sandbox.profiles import INTERPRETER
 from courses.sandbox.results import Limits
 
 NOBODY = 65534
 READY = b"launched\n"
+PRLIMIT = "/usr/bin/prlimit"
+SETPRIV = "/usr/bin/setpriv"
+BASH = "/bin/bash"
 
-LAUNCHER = f"""
-import os, resource, sys
-cpu, address, fsize, nofile, status_fd, keep_status = (int(v) for v in sys.argv[1:7])
-count = int(sys.argv[7])
-end = 8 + count
-for path in sys.argv[8:end]:
-    with open(path, "w") as procs:
-        procs.write(str(os.getpid()))
-for limit, soft, hard in (
-    (resource.RLIMIT_CORE, 0, 0),
-    (resource.RLIMIT_FSIZE, fsize, fsize),
-    (resource.RLIMIT_NOFILE, nofile, nofile),
-    (resource.RLIMIT_AS, address, address),
-    (resource.RLIMIT_CPU, cpu, cpu + 1),
-):
-    ceiling = resource.getrlimit(limit)[1]
-    if ceiling != resource.RLIM_INFINITY:
-        soft, hard = min(soft, ceiling), min(hard, ceiling)
-    resource.setrlimit(limit, (soft, hard))
-if os.geteuid() == 0:
-    os.setgroups([])
-    os.setgid({NOBODY})
-    os.setuid({NOBODY})
-os.write(status_fd, {READY!r})
-if not keep_status:
-    os.close(status_fd)
-command = sys.argv[end:]
-os.execv(command[0], command)
+# $1: how many cgroup.procs files follow; then the files; then the status fd, whether to keep
+# it open (bubblewrap reports on it), and the command.
+STAGE = r"""
+count=$1; shift
+while [ "$count" -gt 0 ]; do echo $$ > "$1" || exit 125; shift; count=$((count - 1)); done
+status=$1; keep=$2; shift 2
+printf 'launched\n' >&"$status" || exit 125
+[ "$keep" = 1 ] || eval "exec $status>&-"
+exec "$@"
 """
+
+
+def _clamped(kind: int, value: int) -> int:
+    """A limit no higher than the hard limit this process has (it cannot be raised without root)."""
+    hard = resource.getrlimit(kind)[1]
+    return value if hard == resource.RLIM_INFINITY or os.geteuid() == 0 else min(value, hard)
 
 
 def launcher_argv(
     limits: Limits, address_space_mb: int, status_fd: int, keep_status: bool, cgroup_procs: Sequence[str]
 ) -> list[str]:
     """The launcher's command line; the command to exec follows it."""
-    cpu = max(1, int(-(-limits.cpu_seconds // 1)))  # whole seconds, rounded up
+    cpu = _clamped(resource.RLIMIT_CPU, max(1, int(-(-limits.cpu_seconds // 1))))  # whole seconds, rounded up
+    size = _clamped(resource.RLIMIT_FSIZE, limits.file_bytes)
+    files = _clamped(resource.RLIMIT_NOFILE, limits.open_files)
+    address = _clamped(resource.RLIMIT_AS, address_space_mb * 1024 * 1024)
+    cpu_hard = _clamped(resource.RLIMIT_CPU, cpu + 1)
+    drop = [SETPRIV, f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups", "--"] if os.geteuid() == 0 else []
     return [
-        INTERPRETER,
-        "-I",
-        "-S",
+        PRLIMIT,
+        "--core=0:0",
+        f"--fsize={size}:{size}",
+        f"--nofile={files}:{files}",
+        f"--as={address}:{address}",
+        f"--cpu={min(cpu, cpu_hard)}:{cpu_hard}",
+        "--",
+        BASH,
+        "--norc",
+        "--noprofile",
         "-c",
-        LAUNCHER,
-        str(cpu),
-        str(address_space_mb * 1024 * 1024),
-        str(limits.file_bytes),
-        str(limits.open_files),
-        str(status_fd),
-        "1" if keep_status else "0",
+        STAGE,
+        "launcher",
         str(len(cgroup_procs)),
         *cgroup_procs,
+        str(status_fd),
+        "1" if keep_status else "0",
+        *drop,
     ]
