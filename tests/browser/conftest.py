@@ -59,6 +59,14 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         stdout=log,
         stderr=subprocess.STDOUT,
     )
+    # A queue consumer beside the server, as `make run` starts one: code attempts are graded by it.
+    consumer = subprocess.Popen(
+        [sys.executable, "-m", "huey.bin.huey_consumer", "wsgi.huey", "--workers", "2", "--worker-type", "thread"],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 30
@@ -73,8 +81,10 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
                 time.sleep(0.2)
         yield url
     finally:
-        server.terminate()
-        server.wait(timeout=10)
+        for process in (server, consumer):
+            process.terminate()
+        for process in (server, consumer):
+            process.wait(timeout=10)
         log.close()
 
 

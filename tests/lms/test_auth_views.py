@@ -261,3 +261,8 @@ def test_password_reset_requests_are_limited_per_account(client):
         client.post("/password/reset", data={"email": user.email, "csrf_token": token}).status_code for _ in range(4)
     ]
     assert statuses == [302, 302, 302, 429]
+
+
+def test_form_fields_carry_no_empty_aria_attributes(client):
+    page = client.get("/register").get_data(as_text=True)
+    assert '="None"' not in page and 'aria-invalid="False"' not in page
