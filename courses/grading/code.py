@@ -284,7 +284,22 @@ def score(spec: dict[str, Any], stdout: bytes, nonce: str, outcome: str) -> Item
             earned += test_points(test)
         label = msg.code_test_label(number + 1, test.get("name") if test.get("visible") else None)
         feedback.append(msg.code_test_line(label, passed, None if passed else _reason_text(why)))
+        if not passed and test.get("visible") and event is not None and why in ("wrong_output", "wrong_value"):
+            # An example's details may be shown: its expected result is public already.
+            expected, got = (
+                (test.get("stdout", ""), event.get("stdout", ""))
+                if why == "wrong_output"
+                else (
+                    json.dumps(test.get("expected"), ensure_ascii=False),
+                    json.dumps(event.get("value"), ensure_ascii=False),
+                )
+            )
+            feedback.append(msg.code_expected_got(_clip(str(expected)), _clip(str(got))))
     return ItemResult(earned * maximum / (sum(test_points(t) for t in tests) or 1.0), maximum, feedback)
+
+
+def _clip(text: str, limit: int = 300) -> str:
+    return text if len(text) <= limit else text[:limit] + "…"
 
 
 def _reason_text(why: str) -> Any:

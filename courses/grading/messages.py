@@ -53,3 +53,7 @@ def code_test_line(label: object, passed: bool, reason: object | None) -> object
     if passed:
         return _l("%(test)s: passed", test=label)
     return _l("%(test)s: failed, %(reason)s", test=label, reason=reason)
+
+
+def code_expected_got(expected: str, got: str) -> object:
+    return _l("Expected: %(expected)s; got: %(got)s", expected=expected, got=got)
