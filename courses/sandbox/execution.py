@@ -23,7 +23,7 @@ from pathlib import Path, PurePosixPath
 
 from courses.sandbox import cgroups
 from courses.sandbox.bubblewrap import SAFE_ENV, bwrap_argv, bwrap_path
-from courses.sandbox.launcher import NOBODY, READY, launcher_argv
+from courses.sandbox.launcher import NOBODY, PRLIMIT, READY, launcher_argv
 from courses.sandbox.profiles import INTERPRETER, Profile
 from courses.sandbox.results import Level, Limits, Outcome, RunResult
 
@@ -194,7 +194,11 @@ def execute(
                 os.lseek(fd, 0, os.SEEK_SET)
                 file_fds[name] = fd
             tmpfs_bytes = sum(map(len, contents.values())) + max(MIN_TMPFS_BYTES, 4 * limits.file_bytes)
-            command = bwrap_argv(bwrap, profile, file_fds, status_write, tmpfs_bytes, interpreter)
+            # Inside the run's own user namespace RLIMIT_NPROC counts only this run's processes (the
+            # kernel counts per namespace since Linux 5.14): a fork bomb is bounded even without a pids
+            # cgroup. Outside, where it would count every process of the user, it is never set.
+            inside = [PRLIMIT, f"--nproc={limits.processes}:{limits.processes}", "--", *interpreter]
+            command = bwrap_argv(bwrap, profile, file_fds, status_write, tmpfs_bytes, inside)
             cwd, env = "/", dict(SAFE_ENV)
         else:
             workdir = tempfile.mkdtemp(prefix="lms-sandbox-")

@@ -21,6 +21,8 @@ from flask_babel import force_locale
 
 from courses import sandbox
 from courses.grading import code
+from courses.sandbox import execution
+from courses.sandbox.profiles import get_profile
 from tests.conftest import IN_CI
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -33,18 +35,28 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-def grade(source: str, test: str = "assert attack()") -> tuple[float, list[str], str]:
-    """Grade the source as a one-test code item, the way the task does; (score, feedback, outcome)."""
+def grade(
+    source: str, test: str = "assert attack()", level: sandbox.Level | None = None
+) -> tuple[float, list[str], str]:
+    """Grade the source as a one-test code item, the way the task does; (score, feedback, outcome).
+
+    ``level`` forces a sandbox level (bubblewrap without cgroups, say); by default, the detected one.
+    """
     spec = {"mode": "unit", "limits": LIMITS, "tests": [{"code": test}]}
     job = code.job(spec, source)
-    run = sandbox.run(
-        job.files,
-        ["harness.py"],
-        stdin=job.stdin,
-        limits=sandbox.Limits(**LIMITS),
-        profile="python",
-        minimum=sandbox.Level.BUBBLEWRAP,
-    )
+    if level is None:
+        run = sandbox.run(
+            job.files,
+            ["harness.py"],
+            stdin=job.stdin,
+            limits=sandbox.Limits(**LIMITS),
+            profile="python",
+            minimum=sandbox.Level.BUBBLEWRAP,
+        )
+    else:
+        run = execution.execute(
+            level, get_profile("python"), job.files, ["harness.py"], job.stdin, sandbox.Limits(**LIMITS)
+        )
     with force_locale("en"):
         result = code.score(spec, run.stdout, job.nonce, str(run.outcome))
         return result.score, [str(line) for line in result.feedback], str(run.outcome)
@@ -182,14 +194,20 @@ def secret_in_the_environment(monkeypatch):
     monkeypatch.setenv("LMS_SECRET_KEY", SECRET)
 
 
+# Each attack at the detected level and at the bubblewrap level without cgroups: namespaces and
+# rlimits alone must stop every one (a fork bomb by RLIMIT_NPROC inside the run's user namespace).
+LEVELS = {"detected level": None, "bubblewrap without cgroups": sandbox.Level.BUBBLEWRAP}
+
+
+@pytest.mark.parametrize("level", list(LEVELS.values()), ids=list(LEVELS))
 @pytest.mark.parametrize(
     ("source", "test", "reason"), [case[1:] for case in ATTACKS], ids=[case[0] for case in ATTACKS]
 )
 def test_the_attack_scores_zero_with_the_reason_while_the_app_answers(
-    app, client, secret_in_the_environment, source, test, reason
+    app, client, secret_in_the_environment, source, test, reason, level
 ):
     outcome: dict[str, Any] = {}
-    worker = threading.Thread(target=lambda: outcome.update(result=grade(source, test)))
+    worker = threading.Thread(target=lambda: outcome.update(result=grade(source, test, level)))
     started = time.monotonic()
     worker.start()
     answers = []

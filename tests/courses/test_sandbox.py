@@ -218,10 +218,33 @@ def processes_with(marker: str) -> list[str]:
     return found
 
 
+def test_processes_are_bounded_per_run_even_without_a_pids_cgroup():
+    """At the bubblewrap level (no cgroup), RLIMIT_NPROC set inside the run's own user namespace
+    bounds its processes; it counts only that run's (Linux >= 5.14), so two runs at once each get
+    their own. Safe even if it regressed: the program stops after 100 forks."""
+    require(Level.BUBBLEWRAP)
+    code = (
+        "import os, time\nmade = 0\nfor _ in range(100):\n    try:\n        pid = os.fork()\n"
+        "    except OSError as exc:\n        print(type(exc).__name__, made)\n        break\n"
+        "    if pid == 0:\n        time.sleep(1)\n        os._exit(0)\n    made += 1\n"
+    )
+
+    def once():
+        return execution.execute(
+            Level.BUBBLEWRAP, get_profile("python"), {"main.py": code}, ["main.py"], b"", Limits(processes=16)
+        )
+
+    with ThreadPoolExecutor(2) as pool:
+        results = list(pool.map(lambda _n: once(), range(2)))
+    for result in results:
+        assert result.outcome is Outcome.OK, result
+        name, made = result.stdout.decode().split()
+        assert name == "BlockingIOError" and 5 <= int(made) < 16, result.stdout
+
+
 def test_a_fork_bomb_ends_in_wall_time_and_leaves_nothing_behind():
-    """At the detected level only. Without a pids cgroup nothing bounds the number of processes
-    (RLIMIT_NPROC is not used): on a machine with pid_max 32768 a bubblewrap-only fork bomb
-    exhausted every PID for seconds, so this test must not force that level."""
+    """At the detected level (a pids cgroup where there is one; RLIMIT_NPROC inside the run's
+    user namespace in any case)."""
     require(Level.BUBBLEWRAP)
     marker = f"forkbomb-{uuid.uuid4().hex}"
     code = "import os\nwhile True:\n    try:\n        os.fork()\n    except OSError:\n        pass\n"
