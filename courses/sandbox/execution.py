@@ -9,8 +9,10 @@ survivors. Output is only ever bytes to the caller: nothing is unpickled.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
+import re
 import selectors
 import shutil
 import signal
@@ -28,6 +30,18 @@ from courses.sandbox.profiles import INTERPRETER, Profile
 from courses.sandbox.results import Level, Limits, Outcome, RunResult
 
 MIN_TMPFS_BYTES = 16 * 1024 * 1024
+
+
+@functools.cache
+def nproc_counts_per_namespace(release: str | None = None) -> bool:
+    """Whether RLIMIT_NPROC is counted per user namespace (Linux 5.14 and later).
+
+    On older kernels it counts every process of the user on the machine, so setting it
+    would make concurrent sandboxes fail: there it is left alone (a pids cgroup still bounds
+    processes where there is one).
+    """
+    numbers = re.match(r"(\d+)\.(\d+)", release or os.uname().release)
+    return numbers is not None and (int(numbers[1]), int(numbers[2])) >= (5, 14)
 
 
 def check_file_names(files: Mapping[str, str | bytes]) -> None:
@@ -197,7 +211,9 @@ def execute(
             # Inside the run's own user namespace RLIMIT_NPROC counts only this run's processes (the
             # kernel counts per namespace since Linux 5.14): a fork bomb is bounded even without a pids
             # cgroup. Outside, where it would count every process of the user, it is never set.
-            inside = [PRLIMIT, f"--nproc={limits.processes}:{limits.processes}", "--", *interpreter]
+            inside = list(interpreter)
+            if nproc_counts_per_namespace():
+                inside = [PRLIMIT, f"--nproc={limits.processes}:{limits.processes}", "--", *interpreter]
             command = bwrap_argv(bwrap, profile, file_fds, status_write, tmpfs_bytes, inside)
             cwd, env = "/", dict(SAFE_ENV)
         else:

@@ -206,6 +206,8 @@ LEVELS = {"detected level": None, "bubblewrap without cgroups": sandbox.Level.BU
 def test_the_attack_scores_zero_with_the_reason_while_the_app_answers(
     app, client, secret_in_the_environment, source, test, reason, level
 ):
+    if level is not None and "fork" in source and not execution.nproc_counts_per_namespace():
+        pytest.skip("before Linux 5.14 only a pids cgroup bounds a fork bomb; not forced without one")
     outcome: dict[str, Any] = {}
     worker = threading.Thread(target=lambda: outcome.update(result=grade(source, test, level)))
     started = time.monotonic()

@@ -223,6 +223,8 @@ def test_processes_are_bounded_per_run_even_without_a_pids_cgroup():
     bounds its processes; it counts only that run's (Linux >= 5.14), so two runs at once each get
     their own. Safe even if it regressed: the program stops after 100 forks."""
     require(Level.BUBBLEWRAP)
+    if not execution.nproc_counts_per_namespace():
+        pytest.skip("before Linux 5.14 RLIMIT_NPROC counts machine-wide and is not used")
     code = (
         "import os, time\nmade = 0\nfor _ in range(100):\n    try:\n        pid = os.fork()\n"
         "    except OSError as exc:\n        print(type(exc).__name__, made)\n        break\n"
@@ -394,3 +396,11 @@ def test_limits_are_whole_numbers_where_the_kernel_wants_them_and_positive():
     for bad in ({"memory_mb": 0}, {"wall_seconds": -1}, {"output_bytes": 0}):
         with pytest.raises(ValueError, match="positive"):
             Limits(**bad)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("release", "per_namespace"),
+    [("6.1.0-13-amd64", True), ("5.14.0", True), ("5.10.0-26-amd64", False), ("4.19.0", False), ("weird", False)],
+)
+def test_rlimit_nproc_is_used_only_where_it_counts_per_namespace(release, per_namespace):
+    assert execution.nproc_counts_per_namespace.__wrapped__(release) is per_namespace
