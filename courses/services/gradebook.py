@@ -140,6 +140,8 @@ def class_gradebook(school_class: SchoolClass, course: Course, now: datetime | N
         registration = enrolments.get(row.student.id)
         row.last_activity = registration.last_activity_at if registration else None
     for user_id, assignment_id, score, maximum, late, status in attempt_rows:
+        if status == AttemptStatus.ERROR:
+            continue  # the platform failed to grade it: not the learner's attempt
         cell = rows[user_id].cells[assignment_id]
         cell.attempts += 1
         cell.late = cell.late or late

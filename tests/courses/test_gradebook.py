@@ -44,6 +44,22 @@ def test_gradebook_best_scores_attempts_late_and_behind(db):
     assert rows[good.id].modules[course.modules[0].id] == 33
 
 
+def test_attempts_the_platform_failed_to_grade_are_left_out(db):
+    from courses.models import AttemptStatus
+
+    _teacher, school_class, (student, *_others) = class_with_students()
+    course = factories.course()
+    quiz = course.modules[0].assignments[0]
+    learning.enroll(student, course)
+    failed = attempts.submit_attempt(student, quiz, factories.right_answers(quiz))
+    failed.status = AttemptStatus.ERROR
+    db.session.flush()
+    cell = {row.student.id: row for row in gradebook.class_gradebook(school_class, course).rows}[student.id].cells[
+        quiz.id
+    ]
+    assert (cell.attempts, cell.percent, cell.passed) == (0, None, False)
+
+
 def test_gradebook_query_count_does_not_grow_with_students(db, count_queries):
     course = factories.course()
     counts = []
