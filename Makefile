@@ -47,6 +47,7 @@ db: install
 	$(FLASK) db upgrade
 
 run: install sandbox-deps translations db
+	$(FLASK) certificates init-keys
 	$(FLASK) lms seed-demo
 	PORT=$(PORT) BIN=$(BIN) scripts/dev-server
 

@@ -80,7 +80,8 @@ def database_url(app: Flask) -> str:
 
 
 def _init_database(app: Flask) -> None:
-    import courses.models  # noqa: F401 - feature models join the metadata (and migrations)
+    import certificates.models  # noqa: F401 - feature models join the metadata (and migrations)
+    import courses.models  # noqa: F401
     import lms.models  # noqa: F401
     from lms.db import db, ping_idle_connections
 
@@ -236,20 +237,27 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_cli(app: Flask) -> None:
+    from certificates.cli import certificates_cli
     from courses.cli import courses_cli
     from lms.cli import lms_cli
 
     app.cli.add_command(lms_cli)
     app.cli.add_command(courses_cli)
+    app.cli.add_command(certificates_cli)
 
 
 def _connect_signals(app: Flask) -> None:
     """Effects that run against the dependency direction are connected here (see DESIGN.md)."""
     import lms.tasks  # noqa: F401 - registers the core's tasks with the queue
+    from certificates import keys as certificate_keys
+    from certificates import services as certificate_services
     from courses import demo as courses_demo
     from courses.sandbox import detect_level
+    from courses.services.learning import course_completed
     from lms.demo import demo_seeded
 
     demo_seeded.connect(courses_demo.on_demo_seeded, weak=False)
+    certificate_keys.check_keys(app)
+    course_completed.connect(certificate_services.on_course_completed, weak=False)
     # Detected once per process (a probe run on first use), then cached.
     app.extensions.setdefault("lms.health_info", {})["sandbox"] = lambda: detect_level().value

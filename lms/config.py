@@ -74,6 +74,15 @@ class Config:
     # "bubblewrap" or "bubblewrap+cgroups". Production refuses to grade below bubblewrap.
     SANDBOX_MINIMUM_LEVEL = "bubblewrap"
 
+    # The Ed25519 key that signs credentials; None means instance/keys/credentials-ed25519.pem.
+    # Development keys (flask certificates init-keys) are refused outside debug/testing.
+    SIGNING_KEY_FILE: str | None = None
+    PDF_SIGNING_KEY_FILE: str | None = None
+    PDF_SIGNING_CHAIN_FILE: str | None = None
+    CERTIFICATE_ISSUER_NAME = "AI Skills"
+    # Development and testing may sign with (and make) development keys; production refuses them.
+    DEVELOPMENT_KEYS_ALLOWED = False
+
     API_TITLE = "AI Skills LMS API"
     API_VERSION = "v1"
     OPENAPI_VERSION = "3.0.3"
@@ -84,6 +93,7 @@ class Config:
 class DevelopmentConfig(Config):
     DEBUG = True
     SANDBOX_MINIMUM_LEVEL = "rlimits"  # falls back, with a loud warning in the log
+    DEVELOPMENT_KEYS_ALLOWED = True
     SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_SECURE = False
 
@@ -94,6 +104,7 @@ class TestingConfig(Config):
     REMEMBER_COOKIE_SECURE = False
     QUEUE_IMMEDIATE = True
     SANDBOX_MINIMUM_LEVEL = "rlimits"
+    DEVELOPMENT_KEYS_ALLOWED = True
     # Cheap hashes keep the suite fast; production parameters are tested separately.
     ARGON2_TIME_COST = 1
     ARGON2_MEMORY_COST = 1024

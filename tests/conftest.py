@@ -7,8 +7,10 @@ run must reach the server, or the suite fails instead of skipping).
 from __future__ import annotations
 
 import contextvars
+import functools
 import os
 import re
+import tempfile
 from collections.abc import Iterator
 from typing import Any
 
@@ -44,7 +46,14 @@ def _reset_postgres(url: str) -> None:
         engine.dispose()
 
 
+@functools.cache
+def _test_keys_dir() -> str:
+    """Signing keys for this test run, made on first use (never the developer's instance/keys)."""
+    return tempfile.mkdtemp(prefix="lms-test-keys-")
+
+
 def make_test_app(database_url: str, **overrides: Any) -> Flask:
+    overrides.setdefault("SIGNING_KEY_FILE", os.path.join(_test_keys_dir(), "credentials-ed25519.pem"))
     return create_app({"ENV": "testing", "DATABASE_URL": database_url, **overrides})
 
 

@@ -1,0 +1,192 @@
+"""Issuing and revoking certificates.
+
+``issue_certificate`` is connected to ``courses``' ``course_completed`` signal in
+``create_app``; ``issue_missing`` reconciles completions a lost signal missed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from flask import current_app
+
+from certificates import dataintegrity, did, keys, serials, statuslist
+from certificates.credentials import CredentialFacts, open_badge_credential, timestamp
+from certificates.models import Certificate, CertificateStatus
+from courses.models import Assignment, Attempt, AttemptStatus, Course, Enrolment
+from courses.models.catalog import localized
+from courses.services.outline import outline_of
+from lms.db import db, utcnow
+from lms.models import User
+
+ISSUE_ATTEMPTS = 3
+
+
+class CourseNotCompleted(Exception):
+    """The learner has not completed the course (or is not enrolled in it)."""
+
+
+class AlreadyRevoked(Exception):
+    """The certificate is revoked already; revocation is final."""
+
+
+def find_certificate(user_id: int, course_id: int) -> Certificate | None:
+    return db.session.scalar(
+        sa.select(Certificate).where(Certificate.user_id == user_id, Certificate.course_id == course_id)
+    )
+
+
+def certificate_by_serial(text: str) -> Certificate | None:
+    """The certificate a typed serial names (hyphens, case and look-alikes forgiven), or None."""
+    try:
+        serial = serials.normalize(text)
+    except serials.InvalidSerial:
+        return None
+    return db.session.scalar(sa.select(Certificate).where(Certificate.serial == serial))
+
+
+def course_grade(user_id: int, course: Course) -> int | None:
+    """The mean of the learner's best score on each required assignment, in percent (None without any)."""
+    required = outline_of(course).required_assignment_ids()
+    if not required:
+        return None
+    best = (
+        sa.select(sa.func.max(Attempt.score / Attempt.max_score))
+        .join(Assignment, Assignment.id == Attempt.assignment_id)
+        .where(
+            Attempt.user_id == user_id,
+            Attempt.assignment_id.in_(required),
+            Attempt.status == AttemptStatus.GRADED,
+            Attempt.max_score > 0,
+        )
+        .group_by(Attempt.assignment_id)
+    )
+    fractions = [float(value or 0) for value in db.session.scalars(best)]
+    return round(100 * sum(fractions) / len(required))
+
+
+def status_list_url(list_number: int) -> str:
+    return f"{current_app.config['EXTERNAL_URL'].rstrip('/')}/certificates/status/{list_number}"
+
+
+def _sign(certificate: Certificate, course: Course) -> dict[str, Any]:
+    key = keys.credential_signing_key(current_app._get_current_object())  # type: ignore[attr-defined]
+    assert certificate.status_list is not None and certificate.status_index is not None  # noqa: S101
+    facts = CredentialFacts(
+        serial=certificate.serial,
+        holder_name=certificate.holder_name,
+        course_slug=course.slug,
+        course_title=certificate.course_title,
+        course_summary=localized(course.summary, certificate.language, course.language),
+        grade=certificate.grade,
+        language=certificate.language,
+        issued_at=certificate.issued_at,
+        issuer_did=did.did_key(key.public_key()),
+        issuer_name=current_app.config["CERTIFICATE_ISSUER_NAME"],
+        base_url=current_app.config["EXTERNAL_URL"],
+        status_list_url=status_list_url(certificate.status_list),
+        status_index=certificate.status_index,
+    )
+    return dataintegrity.add_proof(open_badge_credential(facts), key, timestamp(certificate.issued_at))
+
+
+def issue_certificate(user_id: int, course_id: int) -> Certificate:
+    """The learner's certificate for a completed course: the existing one, or a new signed one.
+
+    Safe to call twice and from concurrent requests: the row is inserted in a
+    savepoint, and a unique (learner, course) violation means another call won,
+    whose certificate is returned. Flushes. Raises ``CourseNotCompleted``, or
+    ``keys.SigningKeyMissing``/``keys.DevelopmentKeyRefused`` without a usable key.
+    """
+    existing = find_certificate(user_id, course_id)
+    if existing is not None:
+        return existing
+    registration = db.session.scalar(
+        sa.select(Enrolment).where(Enrolment.user_id == user_id, Enrolment.course_id == course_id)
+    )
+    if registration is None or registration.completed_at is None:
+        raise CourseNotCompleted(f"user {user_id} has not completed course {course_id}")
+    user = db.session.get_one(User, user_id)
+    course = db.session.get_one(Course, course_id)
+    keys.credential_signing_key(current_app._get_current_object())  # type: ignore[attr-defined]
+    language = user.preferred_language if user.preferred_language in current_app.config["LANGUAGES"] else "kk"
+    for _attempt in range(ISSUE_ATTEMPTS):
+        certificate = Certificate(
+            serial=serials.new_serial(),
+            user_id=user_id,
+            course_id=course_id,
+            holder_name=user.full_name,
+            course_title=localized(course.title, language, course.language),
+            grade=course_grade(user_id, course),
+            hours=course.hours,
+            language=language,
+            issued_at=utcnow().replace(microsecond=0),
+            credential={},
+        )
+        try:
+            with db.session.begin_nested():
+                db.session.add(certificate)
+                db.session.flush()
+                # Sequential bits: certificate n has bit n-1; a list holds the specification's minimum.
+                list_offset, certificate.status_index = divmod(certificate.id - 1, statuslist.MINIMUM_BITS)
+                certificate.status_list = list_offset + 1
+                certificate.credential = _sign(certificate, course)
+                db.session.flush()
+        except sa.exc.IntegrityError:
+            winner = find_certificate(user_id, course_id)
+            if winner is not None:
+                return winner
+            continue  # a serial collision (one in 2**60): draw again
+        return certificate
+    raise RuntimeError("could not draw a free serial")
+
+
+def on_course_completed(_sender: object, *, user_id: int, course_id: int, **_extra: object) -> None:
+    """``course_completed`` receiver: issue at once, in the completing transaction."""
+    issue_certificate(user_id, course_id)
+
+
+def issue_missing() -> list[Certificate]:
+    """Issue a certificate for every completed enrolment without one (a missed signal loses nothing)."""
+    missing = db.session.execute(
+        sa.select(Enrolment.user_id, Enrolment.course_id)
+        .outerjoin(
+            Certificate,
+            sa.and_(Certificate.user_id == Enrolment.user_id, Certificate.course_id == Enrolment.course_id),
+        )
+        .where(Enrolment.completed_at.is_not(None), Certificate.id.is_(None))
+        .order_by(Enrolment.id)
+    ).all()
+    return [issue_certificate(user_id, course_id) for user_id, course_id in missing]
+
+
+def revoke_certificate(certificate: Certificate, actor: User, reason: str) -> None:
+    """Revoke for good: status, reason, time and actor recorded; its status-list bit is set. Flushes.
+
+    Raises ``AlreadyRevoked``.
+    """
+    if certificate.status is CertificateStatus.REVOKED:
+        raise AlreadyRevoked(certificate.serial)
+    certificate.status = CertificateStatus.REVOKED
+    certificate.revoked_at = utcnow()
+    certificate.revoked_by_id = actor.id
+    certificate.revocation_reason = reason.strip()
+    db.session.flush()
+
+
+def status_list_bits(list_number: int) -> bytearray:
+    """The revocation bitstring of one status list: a set bit for each revoked certificate in it."""
+    bits = statuslist.empty()
+    revoked = sa.select(Certificate.status_index).where(
+        Certificate.status_list == list_number, Certificate.status == CertificateStatus.REVOKED
+    )
+    for index in db.session.scalars(revoked):
+        if index is not None:
+            statuslist.set_bit(bits, index)
+    return bits
+
+
+def encoded_status_list(list_number: int) -> str:
+    """``encodedList`` for the status list credential the platform serves."""
+    return statuslist.encode(status_list_bits(list_number))

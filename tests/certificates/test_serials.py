@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+import re
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from certificates import serials
+
+bodies = st.text(alphabet=serials.ALPHABET, min_size=12, max_size=12)
+
+
+def test_new_serial_shape_and_grouping() -> None:
+    serial = serials.new_serial()
+    assert re.fullmatch(r"[0-9A-HJKMNP-TV-Z]{13}", serial)
+    assert re.fullmatch(r"\w{4}-\w{4}-\w{4}-\w", serials.display(serial))
+    assert serials.normalize(serials.display(serial).lower()) == serial
+    assert len({serials.new_serial() for _ in range(1000)}) == 1000
+
+
+def test_look_alikes_are_read_as_digits() -> None:
+    body = "0011ABCDEFGH"
+    serial = body + serials.check_character(body)
+    assert serials.normalize("O" + "o" + "I" + "l" + serial[4:]) == serial
+
+
+@given(bodies)
+def test_every_single_character_typo_is_caught(body: str) -> None:
+    serial = body + serials.check_character(body)
+    assert serials.is_valid(serial)
+    for position in range(len(serial)):
+        for char in serials.ALPHABET:
+            if char != serial[position]:
+                assert not serials.is_valid(serial[:position] + char + serial[position + 1 :])
+
+
+@given(bodies)
+def test_every_adjacent_transposition_is_caught(body: str) -> None:
+    serial = body + serials.check_character(body)
+    for i in range(len(serial) - 1):
+        if serial[i] != serial[i + 1]:
+            assert not serials.is_valid(serial[:i] + serial[i + 1] + serial[i] + serial[i + 2 :])
+
+
+@pytest.mark.parametrize("text", ["", "7K3Q-9XM2-PA4R", "7K3Q-9XM2-PA4R-WW", "7K3Q-9XM2-PA4R-U", "7K3Q 9XM2 PA4R *"])
+def test_malformed_serials_are_refused(text: str) -> None:
+    with pytest.raises(serials.InvalidSerial):
+        serials.normalize(text)
