@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import sqlalchemy as sa
@@ -21,6 +22,8 @@ from lms.db import db, utcnow
 from lms.models import User
 
 ISSUE_ATTEMPTS = 3
+
+log = logging.getLogger(__name__)
 
 
 class CourseNotCompleted(Exception):
@@ -143,8 +146,19 @@ def issue_certificate(user_id: int, course_id: int) -> Certificate:
 
 
 def on_course_completed(_sender: object, *, user_id: int, course_id: int, **_extra: object) -> None:
-    """``course_completed`` receiver: issue at once, in the completing transaction."""
-    issue_certificate(user_id, course_id)
+    """``course_completed`` receiver: issue at once, in the completing transaction.
+
+    The learner's completion never fails because of the certificate: a failure to issue
+    (no signing key, say) is logged and rolled back to a savepoint, and
+    ``flask --app wsgi certificates issue`` issues what was missed.
+    """
+    try:
+        with db.session.begin_nested():
+            issue_certificate(user_id, course_id)
+    except Exception:
+        log.exception(
+            "could not issue the certificate of user %s for course %s; run `certificates issue`", user_id, course_id
+        )
 
 
 def issue_missing() -> list[Certificate]:

@@ -216,3 +216,22 @@ def test_concurrent_completions_issue_one_certificate(app: Any, monkeypatch: pyt
             db.session.execute(sa.delete(Course).where(Course.id == course_id))
             db.session.execute(sa.text("DELETE FROM users WHERE id = :id"), {"id": user_id})
             db.session.commit()
+
+
+def test_a_failure_to_issue_never_fails_the_learners_completion(
+    db: Any, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    def no_key(*_args: Any, **_kwargs: Any) -> Any:
+        raise keys.SigningKeyMissing("no signing key (test)")
+
+    monkeypatch.setattr(keys, "credential_signing_key", no_key)
+    course = factories.course()
+    student = factories.user()
+    complete(course, student)  # the last right quiz completes the course; nothing raises
+    registration = learning.enrolment(student, course)
+    assert registration is not None and registration.completed_at is not None
+    assert certificates_of(student.id) == []
+    assert "run `certificates issue`" in caplog.text
+    monkeypatch.undo()
+    issued = services.issue_missing()
+    assert [c.user_id for c in issued] == [student.id]
