@@ -57,6 +57,8 @@ def _configure(app: Flask, config: type[Config] | Mapping[str, Any] | None) -> N
     app.config.update(overrides)
 
     if not (app.config["DEBUG"] or app.config["TESTING"]):
+        # Production never signs with development keys, whatever the environment says.
+        app.config["DEVELOPMENT_KEYS_ALLOWED"] = False
         secret = app.config["SECRET_KEY"]
         if not secret or secret == DEV_SECRET_KEY or len(str(secret)) < 32:
             raise InsecureConfiguration(

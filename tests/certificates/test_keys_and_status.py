@@ -83,3 +83,18 @@ def test_encoding_round_trips_most_significant_bit_first() -> None:
     assert not statuslist.get_bit(bits, 9)
     with pytest.raises(statuslist.InvalidStatusList):
         statuslist.decode("zabc")
+
+
+def test_production_ignores_an_environment_that_allows_development_keys(
+    app: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from lms import create_app
+
+    key_file = tmp_path / "credentials-ed25519.pem"
+    keys.init_development_keys(make_test_app(app.config["SQLALCHEMY_DATABASE_URI"], SIGNING_KEY_FILE=str(key_file)))
+    monkeypatch.setenv("LMS_DEVELOPMENT_KEYS_ALLOWED", "true")
+    monkeypatch.setenv("LMS_SECRET_KEY", "a-production-secret-key-long-enough-0123456789")
+    monkeypatch.setenv("LMS_DATABASE_URL", app.config["SQLALCHEMY_DATABASE_URI"])
+    monkeypatch.setenv("LMS_SIGNING_KEY_FILE", str(key_file))
+    with pytest.raises(keys.DevelopmentKeyRefused):
+        create_app({"ENV": "production"})
