@@ -88,7 +88,7 @@ def test_encoding_round_trips_most_significant_bit_first() -> None:
 def test_production_ignores_an_environment_that_allows_development_keys(
     app: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from lms import create_app
+    from lms import create_app, queue
 
     key_file = tmp_path / "credentials-ed25519.pem"
     keys.init_development_keys(make_test_app(app.config["SQLALCHEMY_DATABASE_URI"], SIGNING_KEY_FILE=str(key_file)))
@@ -96,5 +96,9 @@ def test_production_ignores_an_environment_that_allows_development_keys(
     monkeypatch.setenv("LMS_SECRET_KEY", "a-production-secret-key-long-enough-0123456789")
     monkeypatch.setenv("LMS_DATABASE_URL", app.config["SQLALCHEMY_DATABASE_URI"])
     monkeypatch.setenv("LMS_SIGNING_KEY_FILE", str(key_file))
-    with pytest.raises(keys.DevelopmentKeyRefused):
-        create_app({"ENV": "production"})
+    monkeypatch.setenv("LMS_QUEUE_URL", f"sqlite:///{tmp_path}/queue.sqlite")
+    try:
+        with pytest.raises(keys.DevelopmentKeyRefused):
+            create_app({"ENV": "production"})
+    finally:
+        queue.init_queue(app)  # creating an app rebinds the process's queue
