@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from courses.grading import messages as msg
-from courses.grading.results import MAX_POINTS, ItemResult
+from courses.grading.results import MAX_POINTS, ItemResult, text_problem
 
 MODES = ("unit", "io", "values")
 PROFILES = ("python", "data")
@@ -108,11 +108,7 @@ def limits(spec: dict[str, Any]) -> dict[str, float]:
 
 
 def validate(spec: dict[str, Any], response: object) -> object | None:
-    if not isinstance(response, str):
-        return msg.EXPECTED_CODE
-    if len(response) > MAX_SOURCE_LENGTH:
-        return msg.TOO_LONG
-    return None
+    return text_problem(response, MAX_SOURCE_LENGTH, msg.EXPECTED_CODE)
 
 
 def grade(spec: dict[str, Any], response: object) -> ItemResult:

@@ -8,17 +8,13 @@ from __future__ import annotations
 from typing import Any
 
 from courses.grading import messages as msg
-from courses.grading.results import MAX_TEXT_LENGTH, ItemResult, points, zero
+from courses.grading.results import MAX_TEXT_LENGTH, ItemResult, points, text_problem, zero
 
 MAX_ESSAY_LENGTH = 10 * MAX_TEXT_LENGTH
 
 
 def validate(spec: dict[str, Any], response: object) -> object | None:
-    if not isinstance(response, str):
-        return msg.EXPECTED_TEXT
-    if len(response) > MAX_ESSAY_LENGTH:
-        return msg.TOO_LONG
-    return None
+    return text_problem(response, MAX_ESSAY_LENGTH, msg.EXPECTED_TEXT)
 
 
 def grade(spec: dict[str, Any], response: object) -> ItemResult:

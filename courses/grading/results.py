@@ -6,6 +6,8 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
+from courses.grading import messages as msg
+
 # Responses larger than this are refused before grading (and graded 0 if they get there).
 MAX_TEXT_LENGTH = 10_000
 MAX_LIST_LENGTH = 500
@@ -59,3 +61,12 @@ def points(spec: dict[str, Any]) -> float:
 
 def zero(spec: dict[str, Any], reason: object) -> ItemResult:
     return ItemResult(0.0, points(spec), [reason])
+
+
+def text_problem(response: object, limit: int, not_text: object) -> object | None:
+    """Why a text response cannot be graded (not text, or longer than ``limit``), or None."""
+    if not isinstance(response, str):
+        return not_text
+    if len(response) > limit:
+        return msg.TOO_LONG
+    return None

@@ -26,7 +26,7 @@ import re2
 
 from courses.grading import messages as msg
 from courses.grading.normalize import normalize_text
-from courses.grading.results import MAX_TEXT_LENGTH, ItemResult, points, zero
+from courses.grading.results import MAX_TEXT_LENGTH, ItemResult, points, text_problem, zero
 
 # RE2 refuses patterns whose automaton would need more memory than this.
 PATTERN_MEMORY = 8 << 20
@@ -71,11 +71,7 @@ def answer_matches(answer: dict[str, Any], text: str, case_sensitive: bool) -> b
 
 
 def validate(spec: dict[str, Any], response: object) -> object | None:
-    if not isinstance(response, str):
-        return msg.EXPECTED_TEXT
-    if len(response) > MAX_TEXT_LENGTH:
-        return msg.TOO_LONG
-    return None
+    return text_problem(response, MAX_TEXT_LENGTH, msg.EXPECTED_TEXT)
 
 
 def grade(spec: dict[str, Any], response: object) -> ItemResult:
