@@ -6,10 +6,12 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from certificates import did, keys, services
+from certificates import did, keys, serials, services
 from lms.db import db
+from lms.models import Role
+from lms.services import accounts
 
-certificates_cli = AppGroup("certificates", help="Certificates: signing keys, issuance.")
+certificates_cli = AppGroup("certificates", help="Certificates: signing keys, issuance, revocation.")
 
 
 @certificates_cli.command("init-keys")
@@ -31,3 +33,27 @@ def issue_command() -> None:
     issued = services.issue_missing()
     db.session.commit()
     click.echo(f"Issued {len(issued)} certificates.")
+
+
+@certificates_cli.command("revoke")
+@click.argument("serial")
+@click.option("--reason", required=True, help="Why: shown on the verification page.")
+@click.option("--by", "actor_email", required=True, help="The administrator's e-mail, recorded as who revoked it.")
+def revoke_command(serial: str, reason: str, actor_email: str) -> None:
+    """Revoke a certificate: its page, the API and the status list show it at once."""
+    if not reason.strip():
+        raise click.ClickException("Give a reason: it is shown on the verification page.")
+    actor = accounts.get_user_by_email(actor_email)
+    if actor is None or actor.role is not Role.ADMIN:
+        raise click.ClickException(f"{actor_email} is not an administrator's account.")
+    certificate = services.certificate_by_serial(serial)
+    if certificate is None:
+        raise click.ClickException(f"No certificate {serial}.")
+    try:
+        services.revoke_certificate(certificate, actor, reason)
+    except services.AlreadyRevoked as exc:
+        raise click.ClickException(f"{serials.display(certificate.serial)} is revoked already.") from exc
+    db.session.commit()
+    click.echo(
+        f"Revoked {serials.display(certificate.serial)} ({certificate.holder_name}, {certificate.course_title})."
+    )

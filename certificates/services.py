@@ -14,6 +14,7 @@ from flask import current_app
 
 from certificates import dataintegrity, did, keys, serials, statuslist
 from certificates.credentials import CredentialFacts, open_badge_credential, timestamp
+from certificates.jsonld import VC_V2
 from certificates.models import Certificate, CertificateStatus
 from courses.models import Assignment, Attempt, AttemptStatus, Course, Enrolment
 from courses.models.catalog import localized
@@ -204,3 +205,49 @@ def status_list_bits(list_number: int) -> bytearray:
 def encoded_status_list(list_number: int) -> str:
     """``encodedList`` for the status list credential the platform serves."""
     return statuslist.encode(status_list_bits(list_number))
+
+
+def _status_list_version(list_number: int) -> tuple[int, Any]:
+    """What changes when a certificate in the list is revoked: how many are, and the latest time."""
+    row = db.session.execute(
+        sa.select(sa.func.count(), sa.func.max(Certificate.revoked_at)).where(
+            Certificate.status_list == list_number, Certificate.status == CertificateStatus.REVOKED
+        )
+    ).one()
+    return int(row[0]), row[1]
+
+
+_status_credentials: dict[tuple[str, int], tuple[tuple[int, Any], dict[str, Any]]] = {}
+
+
+def status_list_credential(list_number: int) -> dict[str, Any]:
+    """The signed ``BitstringStatusListCredential`` of one list, as the platform serves it.
+
+    Signing canonicalises the document (milliseconds), so the signed copy is kept per
+    process until a revocation in the list changes it.
+    """
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    version = _status_list_version(list_number)
+    cache_key = (str(app.config["EXTERNAL_URL"]), list_number)
+    cached = _status_credentials.get(cache_key)
+    if cached is not None and cached[0] == version:
+        return cached[1]
+    key = keys.credential_signing_key(app)
+    url = status_list_url(list_number)
+    valid_from = timestamp(utcnow())
+    document: dict[str, Any] = {
+        "@context": [VC_V2],
+        "id": url,
+        "type": ["VerifiableCredential", "BitstringStatusListCredential"],
+        "issuer": did.did_key(key.public_key()),
+        "validFrom": valid_from,
+        "credentialSubject": {
+            "id": f"{url}#list",
+            "type": "BitstringStatusList",
+            "statusPurpose": "revocation",
+            "encodedList": encoded_status_list(list_number),
+        },
+    }
+    signed = dataintegrity.add_proof(document, key, valid_from)
+    _status_credentials[cache_key] = (version, signed)
+    return signed

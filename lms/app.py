@@ -212,6 +212,8 @@ def _init_login_messages() -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from certificates import api as certificates_api
+    from certificates import views as certificates_views
     from courses import api as courses_api
     from courses import editor, teaching
     from courses import views as courses_views
@@ -230,10 +232,11 @@ def _register_blueprints(app: Flask) -> None:
         courses_views.bp,
         teaching.bp,
         editor.bp,
+        certificates_views.bp,
     ):
         app.register_blueprint(blueprint)
     api = app.extensions["lms.api"]
-    for api_blueprint in (api_accounts.blp, courses_api.blp):
+    for api_blueprint in (api_accounts.blp, courses_api.blp, certificates_api.blp):
         csrf.exempt(api_blueprint)
         api.register_blueprint(api_blueprint)
 

@@ -1,0 +1,78 @@
+"""Public verification of certificates, the status lists, and the learner's own certificates."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, jsonify, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from certificates import serials, services
+from certificates.models import Certificate
+from lms.db import db
+from lms.extensions import limiter
+
+bp = Blueprint("certificates", __name__, template_folder="templates")
+
+#: Verification is public: limited per address so that serials cannot be guessed by brute force.
+VERIFY_LIMIT = "60/minute"
+
+
+@bp.get("/verify")
+@limiter.limit(VERIFY_LIMIT, scope="verify")
+def verify_form() -> ResponseReturnValue:
+    """The form to type a serial; a typed serial goes to its page."""
+    typed = request.args.get("serial", "").strip()
+    if not typed:
+        return render_template("certificates/verify.html", certificate=None, typed="", problem=None)
+    try:
+        serial = serials.normalize(typed)
+    except serials.InvalidSerial:
+        problem = _("This is not a certificate number: it has 13 letters and digits, such as 7K3Q-9XM2-PA4R-W.")
+        return render_template("certificates/verify.html", certificate=None, typed=typed, problem=problem), 400
+    return redirect(url_for("certificates.verify", serial=serials.display(serial)))
+
+
+@bp.get("/verify/<serial>")
+@limiter.limit(VERIFY_LIMIT, scope="verify")
+def verify(serial: str) -> ResponseReturnValue:
+    """A certificate's public page: valid or revoked (with the reason), holder, course, date."""
+    certificate = services.certificate_by_serial(serial)
+    if certificate is None:
+        problem = _("No certificate has this number. Check it against the paper or the PDF.")
+        return render_template("certificates/verify.html", certificate=None, typed=serial, problem=problem), 404
+    response = Response(render_template("certificates/verify.html", certificate=certificate, typed="", problem=None))
+    # The status can change (revocation): never a stale copy.
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/certificates/status/<int:list_number>")
+def status_list(list_number: int) -> Response:
+    """The signed Bitstring Status List credential that certificates' ``credentialStatus`` points to."""
+    if list_number < 1:
+        abort(404)
+    response = jsonify(services.status_list_credential(list_number))
+    response.headers["Cache-Control"] = "public, max-age=60"
+    return response
+
+
+@bp.get("/certificates")
+@login_required
+def mine() -> str:
+    """The signed-in learner's certificates."""
+    certificates = list(
+        db.session.scalars(
+            db.select(Certificate).where(Certificate.user_id == current_user.id).order_by(Certificate.issued_at.desc())
+        )
+    )
+    return render_template("certificates/mine.html", certificates=certificates)
+
+
+def _verification_url(certificate: Certificate) -> str:
+    return url_for("certificates.verify", serial=serials.display(certificate.serial), _external=True)
+
+
+@bp.app_context_processor
+def certificate_helpers() -> dict[str, object]:
+    return {"display_serial": serials.display, "verification_url": _verification_url}

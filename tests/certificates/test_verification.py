@@ -1,0 +1,120 @@
+"""Verification: the public page, the JSON API, the status list, revocation from the command line."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from certificates import dataintegrity, serials, services, statuslist
+from certificates.models import Certificate
+from lms.models import Role
+from tests import factories
+from tests.certificates.test_issuance import complete
+
+
+@pytest.fixture
+def certificate(db: Any) -> Certificate:
+    course = factories.course()
+    student = factories.user(full_name="Әлихан Өмірзақұлы", language="kk")
+    complete(course, student)
+    found = services.find_certificate(student.id, course.id)
+    assert found is not None
+    return found
+
+
+def english(client: Any) -> Any:
+    client.set_cookie("lms_lang", "en")
+    return client
+
+
+def test_the_page_says_valid_with_the_holder_course_and_date(client: Any, certificate: Certificate) -> None:
+    page = english(client).get(f"/verify/{serials.display(certificate.serial)}")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and page.headers["Cache-Control"] == "no-store"
+    assert "Valid" in html and "Әлихан Өмірзақұлы" in html and certificate.course_title in html
+    assert serials.display(certificate.serial) in html
+
+
+def test_a_typed_number_is_forgiven_dashes_and_case(client: Any, certificate: Certificate) -> None:
+    typed = certificate.serial.lower()
+    answer = english(client).get("/verify", query_string={"serial": typed})
+    assert answer.status_code == 302 and answer.headers["Location"].endswith(serials.display(certificate.serial))
+
+
+def test_a_wrong_number_is_a_clear_4xx(client: Any, certificate: Certificate) -> None:
+    client = english(client)
+    malformed = client.get("/verify", query_string={"serial": "not a serial"})
+    assert malformed.status_code == 400 and "not a certificate number" in malformed.get_data(as_text=True)
+    body = certificate.serial[:-1]
+    other = body[:-1] + ("0" if body[-1] != "0" else "1")
+    unknown = client.get(f"/verify/{other}{serials.check_character(other)}")
+    assert unknown.status_code == 404 and "No certificate has this number" in unknown.get_data(as_text=True)
+    assert client.get("/api/v1/certificates/XXXX").status_code == 404
+
+
+def test_the_api_gives_the_status_and_the_signed_credential(client: Any, certificate: Certificate) -> None:
+    body = client.get(f"/api/v1/certificates/{certificate.serial}").get_json()
+    assert body["serial"] == serials.display(certificate.serial) and body["status"] == "valid"
+    assert body["holder"] == "Әлихан Өмірзақұлы" and body["course"] == certificate.course_title
+    assert body["credential"] == certificate.credential
+    assert dataintegrity.verify_proof(body["credential"])
+
+
+def test_revocation_shows_at_once_on_the_page_the_api_and_the_status_list(
+    app: Any, client: Any, certificate: Certificate
+) -> None:
+    url = f"/certificates/status/{certificate.status_list}"
+    before = client.get(url).get_json()
+    assert dataintegrity.verify_proof(before)
+    assert certificate.status_index is not None
+    assert not statuslist.get_bit(
+        statuslist.decode(before["credentialSubject"]["encodedList"]), certificate.status_index
+    )
+    admin = factories.user(Role.ADMIN, email="revoker@example.org")
+    result = app.test_cli_runner().invoke(
+        args=["certificates", "revoke", certificate.serial, "--reason", "Plagiarism found", "--by", admin.email]
+    )
+    assert result.exit_code == 0, result.output
+    html = english(client).get(f"/verify/{certificate.serial}").get_data(as_text=True)
+    assert "Revoked" in html and "Plagiarism found" in html
+    assert client.get(f"/api/v1/certificates/{certificate.serial}").get_json()["status"] == "revoked"
+    after = client.get(url).get_json()
+    assert dataintegrity.verify_proof(after)
+    assert statuslist.get_bit(statuslist.decode(after["credentialSubject"]["encodedList"]), certificate.status_index)
+    again = app.test_cli_runner().invoke(
+        args=["certificates", "revoke", certificate.serial, "--reason", "again", "--by", admin.email]
+    )
+    assert again.exit_code != 0 and "revoked already" in again.output
+
+
+def test_only_an_administrator_revokes(app: Any, certificate: Certificate) -> None:
+    teacher = factories.user(Role.TEACHER, email="not-admin@example.org")
+    result = app.test_cli_runner().invoke(
+        args=["certificates", "revoke", certificate.serial, "--reason", "x", "--by", teacher.email]
+    )
+    assert result.exit_code != 0 and "not an administrator" in result.output
+    assert certificate.status.value == "valid"
+
+
+def test_the_learner_lists_their_certificates(client: Any, login: Any, certificate: Certificate) -> None:
+    from lms.db import db
+    from lms.models import User
+
+    login(db.session.get(User, certificate.user_id))
+    html = english(client).get("/certificates").get_data(as_text=True)
+    assert certificate.course_title in html and serials.display(certificate.serial) in html
+    assert client.get("/certificates", follow_redirects=False).status_code == 200
+
+
+def test_verification_is_rate_limited(app: Any, client: Any, certificate: Certificate, monkeypatch: Any) -> None:
+    from lms.extensions import limiter
+
+    monkeypatch.setitem(app.config, "RATELIMIT_ENABLED", True)
+    limiter.enabled = True
+    try:
+        limiter.reset()
+        codes = [client.get(f"/verify/{certificate.serial}").status_code for _ in range(61)]
+    finally:
+        limiter.reset()
+    assert codes[:60] == [200] * 60 and codes[60] == 429
