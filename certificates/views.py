@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -11,6 +11,8 @@ from certificates import serials, services
 from certificates.models import Certificate
 from lms.db import db
 from lms.extensions import limiter
+from lms.models import Role
+from lms.permissions import roles_required
 
 bp = Blueprint("certificates", __name__, template_folder="templates")
 
@@ -45,6 +47,27 @@ def verify(serial: str) -> ResponseReturnValue:
     # The status can change (revocation): never a stale copy.
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+@bp.post("/verify/<serial>/revoke")
+@roles_required(Role.ADMIN)
+def revoke(serial: str) -> ResponseReturnValue:
+    """An administrator revokes a certificate from its page, with a reason shown there."""
+    certificate = services.certificate_by_serial(serial)
+    if certificate is None:
+        abort(404)
+    reason = request.form.get("reason", "").strip()
+    if not reason or len(reason) > 500:
+        flash(_("Give the reason for revoking (up to 500 characters): it is shown on this page."), "error")
+        return redirect(url_for("certificates.verify", serial=serials.display(certificate.serial)))
+    try:
+        services.revoke_certificate(certificate, current_user, reason)
+    except services.AlreadyRevoked:
+        flash(_("This certificate is revoked already."), "error")
+    else:
+        db.session.commit()
+        flash(_("The certificate is revoked."), "success")
+    return redirect(url_for("certificates.verify", serial=serials.display(certificate.serial)))
 
 
 @bp.get("/certificates/status/<int:list_number>")

@@ -118,3 +118,21 @@ def test_verification_is_rate_limited(app: Any, client: Any, certificate: Certif
     finally:
         limiter.reset()
     assert codes[:60] == [200] * 60 and codes[60] == 429
+
+
+def test_an_administrator_revokes_from_the_page(client: Any, login: Any, certificate: Certificate) -> None:
+    from tests.conftest import post_form
+
+    page = f"/verify/{serials.display(certificate.serial)}"
+    login(factories.user(Role.TEACHER))
+    assert "Revoke this certificate" not in english(client).get(page).get_data(as_text=True)
+    assert post_form(client, "/verify/x/revoke", {"reason": "x"}, page=page).status_code == 403
+    login(factories.user(Role.ADMIN))
+    assert "Revoke this certificate" in client.get(page).get_data(as_text=True)
+    assert client.post(f"{page}/revoke", data={"reason": "no token"}).status_code == 400  # CSRF
+    empty = post_form(client, f"{page}/revoke", {"reason": "  "}, page=page, follow_redirects=True)
+    assert "Give the reason" in empty.get_data(as_text=True) and certificate.status.value == "valid"
+    done = post_form(client, f"{page}/revoke", {"reason": "Issued by mistake"}, page=page, follow_redirects=True)
+    html = done.get_data(as_text=True)
+    assert "Revoked" in html and "Issued by mistake" in html and "Revoke this certificate" not in html
+    assert certificate.status.value == "revoked" and certificate.revoked_by_id is not None
