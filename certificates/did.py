@@ -45,3 +45,27 @@ def resolve_verification_method(method: str) -> tuple[str, Ed25519PublicKey]:
     if not did.startswith("did:key:") or fragment != did.removeprefix("did:key:"):
         raise UnsupportedDid(method)
     return did, public_key_from_multibase(fragment)
+
+
+def did_document(public_key: Ed25519PublicKey) -> dict[str, object]:
+    """The DID document of a ``did:key`` (what resolving it gives; published for convenience).
+
+    A ``did:key`` carries its key, so every credential stays verifiable after the platform
+    moves to a new key: each names the key that signed it.
+    """
+    identifier = did_key(public_key)
+    method = verification_method(public_key)
+    return {
+        "@context": ["https://www.w3.org/ns/did/v1", "https://w3id.org/security/multikey/v1"],
+        "id": identifier,
+        "verificationMethod": [
+            {
+                "id": method,
+                "type": "Multikey",
+                "controller": identifier,
+                "publicKeyMultibase": multibase_key(public_key),
+            }
+        ],
+        "assertionMethod": [method],
+        "authentication": [method],
+    }

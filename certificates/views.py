@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, url_for
+from cryptography.hazmat.primitives import serialization
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from certificates import serials, services
+from certificates import did, keys, serials, services
 from certificates.models import Certificate
 from lms.db import db
 from lms.extensions import limiter
@@ -78,6 +90,23 @@ def status_list(list_number: int) -> Response:
     response = jsonify(services.status_list_credential(list_number))
     response.headers["Cache-Control"] = "public, max-age=60"
     return response
+
+
+@bp.get("/.well-known/did.json")
+def did_document() -> Response:
+    """The issuer's DID document: the ``did:key`` that signs credentials, with its public key."""
+    key = keys.credential_signing_key(current_app._get_current_object())  # type: ignore[attr-defined]
+    response = jsonify(did.did_document(key.public_key()))
+    response.headers["Cache-Control"] = "public, max-age=3600"
+    return response
+
+
+@bp.get("/certificates/keys/credentials.pem")
+def credential_public_key() -> Response:
+    """The public key that signs credentials (PEM)."""
+    key = keys.credential_signing_key(current_app._get_current_object())  # type: ignore[attr-defined]
+    pem = key.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+    return Response(pem, mimetype="application/x-pem-file", headers={"Cache-Control": "public, max-age=3600"})
 
 
 @bp.get("/certificates")

@@ -136,3 +136,20 @@ def test_an_administrator_revokes_from_the_page(client: Any, login: Any, certifi
     html = done.get_data(as_text=True)
     assert "Revoked" in html and "Issued by mistake" in html and "Revoke this certificate" not in html
     assert certificate.status.value == "revoked" and certificate.revoked_by_id is not None
+
+
+def test_the_issuers_did_document_and_public_key_are_published(client: Any, certificate: Certificate) -> None:
+    from cryptography.hazmat.primitives.serialization import load_pem_public_key
+
+    document = client.get("/.well-known/did.json").get_json()
+    issuer = certificate.credential["issuer"]["id"]
+    assert document["id"] == issuer
+    method = document["verificationMethod"][0]
+    assert method["id"] == certificate.credential["proof"]["verificationMethod"]
+    assert document["assertionMethod"] == [method["id"]]
+    published = load_pem_public_key(client.get("/certificates/keys/credentials.pem").data)
+    # The published key is the one the DID names (and the one that verifies the credential).
+    from certificates import did as dids
+
+    assert dids.did_key(published) == issuer  # type: ignore[arg-type]
+    assert dataintegrity.verify_proof(certificate.credential)
