@@ -31,6 +31,7 @@ from typing import Any
 
 from courses.grading import messages as msg
 from courses.grading.results import MAX_POINTS, ItemResult, text_problem
+from courses.grading.results import points as points_of
 
 MODES = ("unit", "io", "values")
 PROFILES = ("python", "data")
@@ -79,11 +80,8 @@ def check_spec(spec: dict[str, Any]) -> None:
         raise InvalidCodeSpec(f"limits may set only {', '.join(DEFAULT_LIMITS)}")
 
 
-def test_points(test: dict[str, Any]) -> float:
-    value = test.get("points", 1.0)
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value) or value <= 0:
-        return 1.0
-    return min(float(value), MAX_POINTS)
+# A test's points follow the same rule as an item's ("points", a positive number, else 1).
+test_points = points_of
 
 
 def points(spec: dict[str, Any]) -> float:

@@ -34,18 +34,9 @@ class InvalidResponses(ValueError):
 
 
 def attempts_used(user: User, assignment: Assignment) -> int:
-    return int(
-        db.session.scalar(
-            sa.select(sa.func.count())
-            .select_from(Attempt)
-            .where(
-                Attempt.user_id == user.id,
-                Attempt.assignment_id == assignment.id,
-                Attempt.status != AttemptStatus.ERROR,
-            )
-        )
-        or 0
-    )
+    """Attempts that count against the limit (the same rule the submission applies)."""
+    counted = db.session.execute(_count_query(), {"assignment_id": assignment.id, "user_id": user.id}).one()
+    return int(counted[0] or 0)
 
 
 def attempts_left(user: User, assignment: Assignment) -> int | None:
