@@ -54,6 +54,7 @@ def _test_keys_dir() -> str:
 
 def make_test_app(database_url: str, **overrides: Any) -> Flask:
     overrides.setdefault("SIGNING_KEY_FILE", os.path.join(_test_keys_dir(), "credentials-ed25519.pem"))
+    overrides.setdefault("STORAGE_DIR", tempfile.mkdtemp(prefix="lms-test-storage-"))
     return create_app({"ENV": "testing", "DATABASE_URL": database_url, **overrides})
 
 
