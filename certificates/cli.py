@@ -6,10 +6,12 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from certificates import did, keys, serials, services
+from certificates import did, documents, keys, serials, services
+from courses.models import Course
+from lms.cli import follow
 from lms.db import db
 from lms.models import Role
-from lms.services import accounts
+from lms.services import accounts, progress
 
 certificates_cli = AppGroup("certificates", help="Certificates: signing keys, issuance, revocation.")
 
@@ -57,3 +59,29 @@ def revoke_command(serial: str, reason: str, actor_email: str) -> None:
     click.echo(
         f"Revoked {serials.display(certificate.serial)} ({certificate.holder_name}, {certificate.course_title})."
     )
+
+
+@certificates_cli.command("render")
+@click.option("--all", "render_all", is_flag=True, help="Every valid certificate whose PDF is not stored yet.")
+@click.option("--course", "course_slug", help="Only this course's certificates.")
+@click.option("--no-wait", is_flag=True, help="Queue the task and print its id without following it.")
+def render_command(render_all: bool, course_slug: str | None, no_wait: bool) -> None:
+    """Render and sign the missing certificate PDFs on the queue, with a progress bar."""
+    if not render_all and not course_slug:
+        raise click.UsageError("Say which: --all, or --course SLUG.")
+    course_id = None
+    if course_slug:
+        course = db.session.scalar(db.select(Course).where(Course.slug == course_slug))
+        if course is None:
+            raise click.ClickException(f"No course {course_slug}.")
+        course_id = course.id
+    missing = documents.missing_pdf_ids(course_id)
+    if not missing:
+        click.echo("Every certificate's PDF is rendered already.")
+        return
+    task_id = progress.create_progress("certificate-pdfs", None, total=len(missing)).id
+    db.session.commit()
+    documents.render_pdfs(missing, task_id)
+    click.echo(f"Rendering {len(missing)} PDFs: task {task_id}")
+    if not no_wait:
+        follow(task_id)

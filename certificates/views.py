@@ -19,8 +19,8 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from certificates import did, keys, serials, services
-from certificates.models import Certificate
+from certificates import did, documents, keys, pdf, pdfsign, serials, services
+from certificates.models import Certificate, CertificateStatus
 from lms.db import db
 from lms.extensions import limiter
 from lms.models import Role
@@ -30,6 +30,10 @@ bp = Blueprint("certificates", __name__, template_folder="templates")
 
 #: Verification is public: limited per address so that serials cannot be guessed by brute force.
 VERIFY_LIMIT = "60/minute"
+#: Checking an uploaded PDF validates a signature: a few a minute per address is plenty for a person.
+UPLOAD_LIMIT = "10/minute"
+#: A certificate PDF is about 30 KB; anything far bigger is not one of ours.
+MAX_UPLOAD_BYTES = 2 * 1024 * 1024
 
 
 @bp.get("/verify")
@@ -59,6 +63,62 @@ def verify(serial: str) -> ResponseReturnValue:
     # The status can change (revocation): never a stale copy.
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+@bp.post("/verify/pdf")
+@limiter.limit(UPLOAD_LIMIT, scope="verify-pdf")
+def verify_pdf() -> ResponseReturnValue:
+    """Check an uploaded certificate PDF: the platform's signature, untouched, and a certificate on record."""
+    upload = request.files.get("pdf")
+    problem = None
+    if upload is None or not upload.filename:
+        problem = _("Choose the certificate's PDF file.")
+    else:
+        data = upload.stream.read(MAX_UPLOAD_BYTES + 1)
+        upload.close()
+        if len(data) > MAX_UPLOAD_BYTES:
+            problem = _("This file is too large to be a certificate from this platform (at most 2 MB).")
+    if problem is not None:
+        page = render_template(
+            "certificates/verify.html", certificate=None, typed="", problem=None, upload_problem=problem
+        )
+        return page, 400
+    result = documents.check_upload(data)
+    certificate = result.certificate
+    status = 200 if result.outcome == "genuine" else 422
+    page = render_template("certificates/verify.html", certificate=certificate, typed="", problem=None, upload=result)
+    response = Response(page, status=status)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/certificates/<serial>/pdf")
+@login_required
+def download_pdf(serial: str) -> Response:
+    """The certificate's signed PDF, for its holder (while valid) and for administrators.
+
+    ``?layout=`` picks kk, ru, en or the bilingual kk-en; the certificate's language by default.
+    Rendered and stored on the first download, served from storage after that.
+    """
+    certificate = services.certificate_by_serial(serial)
+    is_admin = current_user.role is Role.ADMIN
+    if certificate is None or (certificate.user_id != current_user.id and not is_admin):
+        abort(404)
+    if certificate.status is CertificateStatus.REVOKED and not is_admin:
+        abort(410)
+    layout = request.args.get("layout") or pdf.default_layout(certificate.language)
+    if layout not in pdf.LAYOUTS:
+        abort(404)
+    data = documents.certificate_pdf(certificate, layout)
+    db.session.commit()
+    return Response(
+        data,
+        mimetype="application/pdf",
+        headers={
+            "Content-Disposition": f'attachment; filename="{documents.download_name(certificate, layout)}"',
+            "Cache-Control": "private, no-cache",
+        },
+    )
 
 
 @bp.post("/verify/<serial>/revoke")
@@ -109,6 +169,15 @@ def credential_public_key() -> Response:
     return Response(pem, mimetype="application/x-pem-file", headers={"Cache-Control": "public, max-age=3600"})
 
 
+@bp.get("/certificates/keys/pdf-chain.pem")
+def pdf_signing_chain() -> Response:
+    """The certificate chain of the key that signs PDFs (leaf first, then the issuing CA)."""
+    material = pdfsign.signing_material(current_app._get_current_object())  # type: ignore[attr-defined]
+    return Response(
+        material.chain_pem(), mimetype="application/x-pem-file", headers={"Cache-Control": "public, max-age=3600"}
+    )
+
+
 @bp.get("/certificates")
 @login_required
 def mine() -> str:
@@ -127,4 +196,8 @@ def _verification_url(certificate: Certificate) -> str:
 
 @bp.app_context_processor
 def certificate_helpers() -> dict[str, object]:
-    return {"display_serial": serials.display, "verification_url": _verification_url}
+    return {
+        "display_serial": serials.display,
+        "verification_url": _verification_url,
+        "certificate_layouts": pdf.LAYOUTS,
+    }

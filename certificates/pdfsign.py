@@ -1,0 +1,169 @@
+"""PDF signatures: PAdES baseline B-B with ECDSA P-256 (pyHanko), and checking them.
+
+The signing key and its certificate chain are files (``PDF_SIGNING_KEY_FILE``,
+``PDF_SIGNING_CHAIN_FILE``; leaf first, then the issuing CA). The chain is embedded in
+every signature so a reader can build the path to the CA; the CA is published at
+``/certificates/keys/pdf-chain.pem``. ECDSA P-256 rather than Ed25519: poppler's
+``pdfsig`` (and so many readers) cannot validate Ed25519 PDF signatures.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+from asn1crypto import keys as asn1_keys
+from asn1crypto import x509 as asn1_x509
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from flask import Flask
+
+from certificates import keys
+
+FIELD_NAME = "Signature"
+
+
+class PdfSigningKeyMissing(keys.SigningKeyMissing):
+    """No usable PDF signing key or chain."""
+
+
+@dataclass(frozen=True)
+class PdfSigningMaterial:
+    key: ec.EllipticCurvePrivateKey
+    chain: tuple[x509.Certificate, ...]  # leaf first
+
+    @property
+    def leaf(self) -> x509.Certificate:
+        return self.chain[0]
+
+    @property
+    def root(self) -> x509.Certificate:
+        return self.chain[-1]
+
+    def chain_pem(self) -> bytes:
+        return b"".join(cert.public_bytes(serialization.Encoding.PEM) for cert in self.chain)
+
+
+def _after_mark(data: bytes) -> bytes:
+    start = data.find(b"-----BEGIN")
+    return data[max(start, 0) :]
+
+
+def load_material(key_path: Path, chain_path: Path) -> PdfSigningMaterial:
+    """Read an ECDSA P-256 key and its PEM chain; raises ``PdfSigningKeyMissing`` when unusable."""
+    if not key_path.exists() or not chain_path.exists():
+        raise PdfSigningKeyMissing(f"no PDF signing key or chain at {key_path} / {chain_path}")
+    key = serialization.load_pem_private_key(_after_mark(key_path.read_bytes()), password=None)
+    if not isinstance(key, ec.EllipticCurvePrivateKey) or not isinstance(key.curve, ec.SECP256R1):
+        raise PdfSigningKeyMissing(f"{key_path} is not an ECDSA P-256 private key")
+    chain = tuple(x509.load_pem_x509_certificates(_after_mark(chain_path.read_bytes())))
+    if not chain:
+        raise PdfSigningKeyMissing(f"{chain_path} holds no certificate")
+    leaf_key = chain[0].public_key()
+    if (
+        not isinstance(leaf_key, ec.EllipticCurvePublicKey)
+        or leaf_key.public_numbers() != key.public_key().public_numbers()
+    ):
+        raise PdfSigningKeyMissing(f"the first certificate in {chain_path} is not the key's")
+    return PdfSigningMaterial(key, chain)
+
+
+def signing_material(app: Flask) -> PdfSigningMaterial:
+    """The app's PDF signing key and chain, cached on the app (development keys made on first use)."""
+    cached = app.extensions.get("certificates.pdf_signing")
+    if isinstance(cached, PdfSigningMaterial):
+        return cached
+    paths = keys.key_paths(app)
+    if not paths.pdf_key.exists() and keys.development_keys_allowed(app):
+        keys.init_development_keys(app)
+    keys.check_keys(app)
+    material = load_material(paths.pdf_key, paths.pdf_chain)
+    app.extensions["certificates.pdf_signing"] = material
+    return material
+
+
+def _signer(material: PdfSigningMaterial) -> object:
+    from pyhanko.sign import signers
+    from pyhanko_certvalidator.registry import SimpleCertificateStore
+
+    der_key = material.key.private_bytes(
+        serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    certs = [asn1_x509.Certificate.load(cert.public_bytes(serialization.Encoding.DER)) for cert in material.chain]
+    return signers.SimpleSigner(
+        signing_cert=certs[0],
+        signing_key=asn1_keys.PrivateKeyInfo.load(der_key),
+        cert_registry=SimpleCertificateStore.from_certs(certs[1:]),
+    )
+
+
+def sign(pdf: bytes, material: PdfSigningMaterial, *, reason: str, location: str, name: str) -> bytes:
+    """``pdf`` with a PAdES B-B signature (SHA-256, ECDSA P-256, chain embedded) over the whole file."""
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.sign import fields, signers
+
+    metadata = signers.PdfSignatureMetadata(
+        field_name=FIELD_NAME,
+        md_algorithm="sha256",
+        subfilter=fields.SigSeedSubFilter.PADES,
+        reason=reason,
+        location=location,
+        name=name,
+    )
+    writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
+    output = signers.sign_pdf(writer, metadata, signer=_signer(material))  # type: ignore[arg-type]
+    return bytes(output.getbuffer())
+
+
+@dataclass(frozen=True)
+class SignatureCheck:
+    """What pyHanko's validator says of a PDF's signature."""
+
+    signed: bool  # has a signature at all
+    intact: bool  # the signed bytes are unchanged
+    valid: bool  # the cryptographic signature holds
+    trusted: bool  # the signer chains to the given root
+    whole_file: bool  # nothing was added after signing
+    signer: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.signed and self.intact and self.valid and self.trusted and self.whole_file
+
+
+class NotAPdf(ValueError):
+    """The bytes are not a readable PDF."""
+
+
+def check(pdf: bytes, trust_root: x509.Certificate) -> SignatureCheck:
+    """Validate the PDF's (single) signature against ``trust_root``, offline. Raises ``NotAPdf``."""
+    from pyhanko.pdf_utils.misc import PdfError
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.validation import validate_pdf_signature
+    from pyhanko.sign.validation.errors import SignatureValidationError
+    from pyhanko.sign.validation.status import SignatureCoverageLevel
+    from pyhanko_certvalidator import ValidationContext
+
+    try:
+        reader = PdfFileReader(io.BytesIO(pdf), strict=False)
+        signatures = reader.embedded_signatures
+    except (PdfError, ValueError, KeyError, TypeError, IndexError, AttributeError) as exc:
+        raise NotAPdf(str(exc)) from exc
+    if len(signatures) != 1:
+        return SignatureCheck(signed=bool(signatures), intact=False, valid=False, trusted=False, whole_file=False)
+    root = asn1_x509.Certificate.load(trust_root.public_bytes(serialization.Encoding.DER))
+    context = ValidationContext(trust_roots=[root], allow_fetching=False)
+    try:
+        status = validate_pdf_signature(signatures[0], signer_validation_context=context)
+    except (SignatureValidationError, PdfError, ValueError, KeyError) as exc:
+        raise NotAPdf(str(exc)) from exc
+    return SignatureCheck(
+        signed=True,
+        intact=bool(status.intact),
+        valid=bool(status.valid),
+        trusted=bool(status.trusted),
+        whole_file=status.coverage == SignatureCoverageLevel.ENTIRE_FILE,
+        signer=str(status.signing_cert.subject.human_friendly) if status.signing_cert is not None else "",
+    )

@@ -1,0 +1,214 @@
+"""A certificate's PDF: made on first download and stored, served to its holder and admins,
+checked when uploaded on the verification page, rendered in bulk from the command line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from certificates import documents, pdf, pdfsign, serials, services
+from certificates.models import Certificate
+from lms import storage
+from lms.models import Role
+from tests import factories
+from tests.certificates.test_issuance import complete
+from tests.certificates.test_pdf import flip_one_byte, make_material
+from tests.conftest import csrf_token
+
+
+@pytest.fixture
+def certificate(db: Any) -> Certificate:
+    course = factories.course()
+    student = factories.user(full_name="Әлихан Өмірзақұлы", language="kk")
+    complete(course, student)
+    found = services.find_certificate(student.id, course.id)
+    assert found is not None
+    return found
+
+
+def holder_of(certificate: Certificate) -> Any:
+    from lms.db import db
+    from lms.models import User
+
+    return db.session.get(User, certificate.user_id)
+
+
+def test_first_download_renders_and_stores_then_serves_the_stored_file(
+    app: Any, certificate: Certificate, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    key = documents.storage_key(certificate, "kk")
+    assert not storage.exists(key)
+    first = documents.certificate_pdf(certificate)
+    assert first.startswith(b"%PDF-") and storage.exists(key)
+    assert pdfsign.check(first, pdfsign.signing_material(app).root).ok
+    assert documents._attached_credential(first) == certificate.credential
+
+    def no_rendering(*_args: Any) -> bytes:
+        raise AssertionError("rendered again")
+
+    monkeypatch.setattr(documents, "build_pdf", no_rendering)
+    assert documents.certificate_pdf(certificate) == first  # the same bytes, the same signature
+
+
+def test_layouts_are_stored_apart_and_unknown_ones_refused(certificate: Certificate) -> None:
+    kk = documents.certificate_pdf(certificate, "kk")
+    bilingual = documents.certificate_pdf(certificate, "kk-en")
+    assert kk != bilingual and storage.exists(documents.storage_key(certificate, "kk-en"))
+    with pytest.raises(pdf.UnknownLayout):
+        documents.certificate_pdf(certificate, "de")
+
+
+def test_the_holder_downloads_a_signed_pdf(client: Any, login: Any, certificate: Certificate) -> None:
+    login(holder_of(certificate))
+    url = f"/certificates/{serials.display(certificate.serial)}/pdf"
+    response = client.get(url)
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    assert "attachment" in response.headers["Content-Disposition"]
+    assert serials.display(certificate.serial) in response.headers["Content-Disposition"]
+    assert response.data.startswith(b"%PDF-")
+    assert client.get(url + "?layout=kk-en").status_code == 200
+    assert client.get(url + "?layout=xx").status_code == 404
+
+
+def test_another_learner_cannot_download_it_and_an_admin_can(client: Any, login: Any, certificate: Certificate) -> None:
+    url = f"/certificates/{serials.display(certificate.serial)}/pdf"
+    assert client.get(url).status_code in (302, 401)  # signed out: to the sign-in page
+    login(factories.user())
+    assert client.get(url).status_code == 404
+    login(factories.user(role=Role.TEACHER))
+    assert client.get(url).status_code == 404
+    login(factories.user(role=Role.ADMIN))
+    assert client.get(url).status_code == 200
+
+
+def test_a_revoked_certificate_is_no_longer_downloadable_by_its_holder(
+    client: Any, login: Any, certificate: Certificate
+) -> None:
+    services.revoke_certificate(certificate, factories.user(role=Role.ADMIN), "Plagiarism")
+    login(holder_of(certificate))
+    assert client.get(f"/certificates/{certificate.serial}/pdf").status_code == 410
+
+
+def test_the_learners_page_offers_download_and_a_public_link(client: Any, login: Any, certificate: Certificate) -> None:
+    login(holder_of(certificate))
+    client.set_cookie("lms_lang", "en")
+    html = client.get("/certificates").get_data(as_text=True)
+    display = serials.display(certificate.serial)
+    assert f"/certificates/{display}/pdf" in html and "layout=kk-en" in html
+    assert f'value="http://localhost/verify/{display}"' in html and "readonly" in html
+
+
+def upload(client: Any, data: bytes, name: str = "certificate.pdf") -> Any:
+    import io
+
+    token = csrf_token(client, "/verify")
+    return client.post(
+        "/verify/pdf",
+        data={"csrf_token": token, "pdf": (io.BytesIO(data), name)},
+        content_type="multipart/form-data",
+    )
+
+
+def test_uploading_the_genuine_pdf_says_so_and_shows_the_status(client: Any, certificate: Certificate) -> None:
+    client.set_cookie("lms_lang", "en")
+    response = upload(client, documents.certificate_pdf(certificate))
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200, html
+    assert "The PDF is genuine and unchanged" in html and "Valid" in html and "Әлихан Өмірзақұлы" in html
+
+
+def test_uploading_a_genuine_pdf_of_a_revoked_certificate_says_revoked(client: Any, certificate: Certificate) -> None:
+    data = documents.certificate_pdf(certificate)
+    services.revoke_certificate(certificate, factories.user(role=Role.ADMIN), "Issued in error")
+    client.set_cookie("lms_lang", "en")
+    html = upload(client, data).get_data(as_text=True)
+    assert "genuine and unchanged" in html and "Revoked" in html and "Issued in error" in html
+
+
+def test_an_altered_pdf_is_reported(client: Any, certificate: Certificate) -> None:
+    client.set_cookie("lms_lang", "en")
+    response = upload(client, flip_one_byte(documents.certificate_pdf(certificate)))
+    assert response.status_code == 422
+    assert "changed after it was signed" in response.get_data(as_text=True)
+    appended = upload(client, documents.certificate_pdf(certificate) + b"\n% added later\n")
+    assert appended.status_code == 422 and "changed after it was signed" in appended.get_data(as_text=True)
+
+
+def test_a_pdf_signed_by_someone_else_is_reported(
+    app: Any, client: Any, certificate: Certificate, tmp_path: Path
+) -> None:
+    with app.test_request_context():
+        unsigned = pdf.render(documents.facts_of(certificate))
+    forged = pdfsign.sign(unsigned, make_material(tmp_path), reason="x", location="y", name="z")
+    client.set_cookie("lms_lang", "en")
+    response = upload(client, forged)
+    assert response.status_code == 422 and "not signed by this platform" in response.get_data(as_text=True)
+
+
+def test_a_platform_signed_pdf_with_other_data_names_no_certificate(
+    app: Any, client: Any, certificate: Certificate
+) -> None:
+    with app.test_request_context():
+        facts = documents.facts_of(certificate)
+        doctored = pdf.PdfFacts(**{**facts.__dict__, "credential": {**certificate.credential, "name": "Other"}})
+        unsigned = pdf.render(doctored)
+    signed = pdfsign.sign(unsigned, pdfsign.signing_material(app), reason="x", location="y", name="z")
+    client.set_cookie("lms_lang", "en")
+    response = upload(client, signed)
+    assert response.status_code == 422 and "names no certificate on record" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("data", [b"hello", b"%PDF-1.7\n" + bytes(range(256)) * 4, b""])
+def test_not_a_pdf_gets_a_clear_answer(client: Any, certificate: Certificate, data: bytes) -> None:
+    client.set_cookie("lms_lang", "en")
+    response = upload(client, data)
+    html = response.get_data(as_text=True)
+    assert response.status_code in (400, 422), html
+    assert "not a PDF file that can be read" in html or "Choose the certificate" in html
+
+
+def test_a_huge_upload_is_refused(client: Any, certificate: Certificate, monkeypatch: pytest.MonkeyPatch) -> None:
+    from certificates import views
+
+    # A smaller limit keeps the test's body in memory (werkzeug spools big test bodies to files).
+    monkeypatch.setattr(views, "MAX_UPLOAD_BYTES", 4096)
+    client.set_cookie("lms_lang", "en")
+    response = upload(client, b"%PDF-1.7\n" + b"0" * 5000)
+    assert response.status_code == 400 and "too large" in response.get_data(as_text=True)
+
+
+def test_the_upload_form_needs_its_csrf_token(client: Any, certificate: Certificate) -> None:
+    import io
+
+    response = client.post(
+        "/verify/pdf", data={"pdf": (io.BytesIO(b"%PDF-"), "a.pdf")}, content_type="multipart/form-data"
+    )
+    assert response.status_code == 400
+
+
+def test_the_pdf_signing_chain_is_published(app: Any, client: Any) -> None:
+    response = client.get("/certificates/keys/pdf-chain.pem")
+    assert response.status_code == 200
+    assert response.data.count(b"BEGIN CERTIFICATE") == 2
+    assert response.data == pdfsign.signing_material(app).chain_pem()
+
+
+def test_render_all_renders_the_missing_pdfs_with_progress(app: Any, certificate: Certificate) -> None:
+    runner = app.test_cli_runner()
+    assert documents.missing_pdf_ids() == [certificate.id]
+    result = runner.invoke(args=["certificates", "render", "--all"])
+    assert result.exit_code == 0, result.output
+    assert "Rendering 1 PDFs" in result.output and "certificate-pdfs: done (1/1)" in result.output
+    assert storage.exists(documents.storage_key(certificate, "kk"))
+    assert documents.missing_pdf_ids() == []
+    again = runner.invoke(args=["certificates", "render", "--all"])
+    assert again.exit_code == 0 and "rendered already" in again.output
+
+
+def test_render_needs_a_scope_and_a_real_course(app: Any, certificate: Certificate) -> None:
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["certificates", "render"]).exit_code == 2
+    result = runner.invoke(args=["certificates", "render", "--course", "no-such-course"])
+    assert result.exit_code == 1 and "No course no-such-course" in result.output
