@@ -29,6 +29,28 @@ CHROMIUM_ARGS = [
 ]
 
 
+def live_server_keys(folder: Path) -> dict[str, str]:
+    """Signing keys of the live server's own, as production keys are (no development mark), and their settings.
+
+    The server runs with production settings, which refuse development keys: it must never find the
+    developer's ``instance/keys`` (made by ``make run``).
+    """
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from certificates import keys
+
+    pdf_key = ec.generate_private_key(ec.SECP256R1())
+    files = {
+        "LMS_SIGNING_KEY_FILE": (folder / "credentials.pem", keys._pem(Ed25519PrivateKey.generate())),
+        "LMS_PDF_SIGNING_KEY_FILE": (folder / "pdf-key.pem", keys._pem(pdf_key)),
+        "LMS_PDF_SIGNING_CHAIN_FILE": (folder / "pdf-chain.pem", keys._self_signed_chain(pdf_key)),
+    }
+    for path, data in files.values():
+        path.write_bytes(data)
+    return {name: str(path) for name, (path, _data) in files.items()} | {"LMS_STORAGE_DIR": str(folder / "storage")}
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -39,6 +61,7 @@ def _free_port() -> int:
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     folder = tmp_path_factory.mktemp("live")
     env = {
+        **live_server_keys(folder),
         **os.environ,
         "LMS_ENV": "production",
         "LMS_SECRET_KEY": "browser-tests-" + "x" * 40,
