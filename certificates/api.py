@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import marshmallow as ma
+from flask import Response
 from flask_babel import gettext as _
 from webargs.flaskparser import abort
 
-from certificates import serials, services
+from certificates import services
 from certificates.views import VERIFY_LIMIT
 from lms.api.base import ApiBlueprint, ErrorSchema
 from lms.extensions import limiter
@@ -34,19 +33,13 @@ class CertificateSchema(ma.Schema):
 @limiter.limit(VERIFY_LIMIT, scope="verify-api")
 @blp.response(200, CertificateSchema)
 @blp.alt_response(404, schema=ErrorSchema, description="No certificate has this number")
-def certificate(serial: str) -> dict[str, Any]:
-    """A certificate by its number (dashes and case forgiven): status, holder, course, date, credential."""
-    found = services.certificate_by_serial(serial)
-    if found is None:
+def certificate(serial: str) -> Response:
+    """A certificate by its number (dashes and case forgiven): status, holder, course, date, credential.
+
+    The body is built by ``services.public_record_json`` (the schema above documents it).
+    """
+    body = services.public_record_json(serial)
+    if body is None:
         abort(404, message=_("No certificate has this number."))
-    return {
-        "serial": serials.display(found.serial),
-        "status": found.status.value,
-        "holder": found.holder_name,
-        "course": found.course_title,
-        "grade": found.grade,
-        "issued_at": found.issued_at,
-        "revoked_at": found.revoked_at,
-        "revocation_reason": found.revocation_reason,
-        "credential": found.credential,
-    }
+    # The status can change (revocation): clients must not keep a stale copy.
+    return Response(body, mimetype="application/json", headers={"Cache-Control": "no-store"})

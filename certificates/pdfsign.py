@@ -9,9 +9,13 @@ every signature so a reader can build the path to the CA; the CA is published at
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
 import io
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, TypeVar
 
 from asn1crypto import keys as asn1_keys
 from asn1crypto import x509 as asn1_x509
@@ -21,6 +25,24 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from flask import Flask
 
 from certificates import keys
+
+T = TypeVar("T")
+
+
+def _run(coroutine: Callable[[], Coroutine[Any, Any, T]]) -> T:
+    """Run one of pyHanko's coroutines to completion from synchronous code.
+
+    pyHanko's synchronous wrappers call ``asyncio.run``, which fails where an event loop is
+    already running in this thread (an async server, or Playwright's sync API in the tests);
+    there the coroutine runs in a thread of its own.
+    """
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coroutine())
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(lambda: asyncio.run(coroutine())).result()
+
 
 FIELD_NAME = "Signature"
 
@@ -113,7 +135,8 @@ def sign(pdf: bytes, material: PdfSigningMaterial, *, reason: str, location: str
         name=name,
     )
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
-    output = signers.sign_pdf(writer, metadata, signer=_signer(material))  # type: ignore[arg-type]
+    signer = _signer(material)
+    output = _run(lambda: signers.async_sign_pdf(writer, metadata, signer=signer))  # type: ignore[arg-type]
     return bytes(output.getbuffer())
 
 
@@ -141,7 +164,7 @@ def check(pdf: bytes, trust_root: x509.Certificate) -> SignatureCheck:
     """Validate the PDF's (single) signature against ``trust_root``, offline. Raises ``NotAPdf``."""
     from pyhanko.pdf_utils.misc import PdfError
     from pyhanko.pdf_utils.reader import PdfFileReader
-    from pyhanko.sign.validation import validate_pdf_signature
+    from pyhanko.sign.validation import async_validate_pdf_signature
     from pyhanko.sign.validation.errors import SignatureValidationError
     from pyhanko.sign.validation.status import SignatureCoverageLevel
     from pyhanko_certvalidator import ValidationContext
@@ -156,7 +179,7 @@ def check(pdf: bytes, trust_root: x509.Certificate) -> SignatureCheck:
     root = asn1_x509.Certificate.load(trust_root.public_bytes(serialization.Encoding.DER))
     context = ValidationContext(trust_roots=[root], allow_fetching=False)
     try:
-        status = validate_pdf_signature(signatures[0], signer_validation_context=context)
+        status = _run(lambda: async_validate_pdf_signature(signatures[0], signer_validation_context=context))
     except (SignatureValidationError, PdfError, ValueError, KeyError) as exc:
         raise NotAPdf(str(exc)) from exc
     return SignatureCheck(

@@ -6,7 +6,10 @@
 
 from __future__ import annotations
 
+import functools
+import json
 import logging
+from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -48,6 +51,60 @@ def certificate_by_serial(text: str) -> Certificate | None:
     except serials.InvalidSerial:
         return None
     return db.session.scalar(sa.select(Certificate).where(Certificate.serial == serial))
+
+
+@functools.cache
+def _public_record_statement() -> Any:
+    """The columns the public JSON shows, the credential as its stored JSON text (built once)."""
+    return sa.select(
+        Certificate.serial,
+        Certificate.status,
+        Certificate.holder_name,
+        Certificate.course_title,
+        Certificate.grade,
+        Certificate.issued_at,
+        Certificate.revoked_at,
+        Certificate.revocation_reason,
+        sa.cast(Certificate.credential, sa.Text),
+    ).where(Certificate.serial == sa.bindparam("serial"))
+
+
+def _iso(moment: datetime | None) -> str | None:
+    if moment is None:
+        return None
+    aware = moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+    return aware.isoformat()
+
+
+def public_record_json(text: str) -> str | None:
+    """The public JSON of the certificate a typed serial names (None when there is none).
+
+    Verification is the platform's busiest public request, so it reads only these columns and
+    splices the credential's stored JSON text in as it is, rather than parsing and re-encoding it.
+    """
+    try:
+        serial = serials.normalize(text)
+    except serials.InvalidSerial:
+        return None
+    row = db.session.execute(_public_record_statement(), {"serial": serial}).first()
+    if row is None:
+        return None
+    serial, status, holder, course, grade, issued_at, revoked_at, reason, credential = row
+    head = json.dumps(
+        {
+            "serial": serials.display(serial),
+            "status": CertificateStatus(status).value,
+            "holder": holder,
+            "course": course,
+            "grade": grade,
+            "issued_at": _iso(issued_at),
+            "revoked_at": _iso(revoked_at),
+            "revocation_reason": reason,
+        },
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+    return head[:-1] + ',"credential":' + credential + "}"
 
 
 def course_grade(user_id: int, course: Course) -> int | None:

@@ -28,8 +28,12 @@ from lms.permissions import roles_required
 
 bp = Blueprint("certificates", __name__, template_folder="templates")
 
-#: Verification is public: limited per address so that serials cannot be guessed by brute force.
-VERIFY_LIMIT = "60/minute"
+
+def VERIFY_LIMIT() -> str:  # noqa: N802 - used as a limit string
+    """Verification is public: limited per address (``VERIFY_RATE_LIMIT``) so serials cannot be guessed."""
+    return str(current_app.config["VERIFY_RATE_LIMIT"])
+
+
 #: Checking an uploaded PDF validates a signature: a few a minute per address is plenty for a person.
 UPLOAD_LIMIT = "10/minute"
 #: A certificate PDF is about 30 KB; anything far bigger is not one of ours.

@@ -214,3 +214,17 @@ def test_the_signed_pdf_is_tagged_for_screen_readers(signed: bytes, tmp_path: Pa
     info = run(tool("pdfinfo"), data=signed, tmp=tmp_path)
     assert re.search(r"^Tagged:\s+yes$", info, re.MULTILINE), info
     assert "Сертификат 7K3Q-9XM2-PA4R-W" in info  # the document title
+
+
+def test_signing_and_checking_work_inside_a_running_event_loop(app: Any) -> None:
+    """pyHanko's own wrappers call asyncio.run, which fails under a running loop (Playwright's sync API)."""
+    import asyncio
+
+    async def inside() -> bool:
+        with app.test_request_context():
+            unsigned = pdf.render(facts())
+        material = pdfsign.signing_material(app)
+        signed = pdfsign.sign(unsigned, material, reason="r", location="l", name="n")
+        return pdfsign.check(signed, material.root).ok
+
+    assert asyncio.run(inside())

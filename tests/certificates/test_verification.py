@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import pytest
@@ -59,6 +60,31 @@ def test_the_api_gives_the_status_and_the_signed_credential(client: Any, certifi
     assert body["holder"] == "Әлихан Өмірзақұлы" and body["course"] == certificate.course_title
     assert body["credential"] == certificate.credential
     assert dataintegrity.verify_proof(body["credential"])
+    assert body["grade"] == certificate.grade and body["revoked_at"] is None and body["revocation_reason"] is None
+    issued = datetime.fromisoformat(body["issued_at"])
+    assert issued.tzinfo is not None and issued.replace(tzinfo=None) == certificate.issued_at.replace(tzinfo=None)
+
+
+def test_the_api_answers_in_one_query_and_is_never_cached(app: Any, client: Any, certificate: Certificate) -> None:
+    import sqlalchemy as sa
+
+    from lms.db import db
+
+    statements: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        statements.append(statement)
+
+    sa.event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        response = client.get(f"/api/v1/certificates/{serials.display(certificate.serial).lower()}")
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", record)
+    assert response.status_code == 200 and response.mimetype == "application/json"
+    queries = [statement for statement in statements if "SAVEPOINT" not in statement.upper()]
+    assert len(queries) == 1, statements
+    assert response.headers["Cache-Control"] == "no-store"
+    assert client.get("/api/v1/certificates/not-a-serial").status_code == 404
 
 
 def test_revocation_shows_at_once_on_the_page_the_api_and_the_status_list(
