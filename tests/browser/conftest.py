@@ -10,6 +10,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -57,9 +58,15 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-@pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    folder = tmp_path_factory.mktemp("live")
+@contextmanager
+def running_server(folder: Path) -> Iterator[str]:
+    """A seeded server of its own (database, queue, keys and storage in ``folder``) with a queue consumer; its URL.
+
+    The port is chosen before seeding so that ``EXTERNAL_URL`` (links in certificates' QR codes,
+    credentials and e-mails) names this server.
+    """
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
     env = {
         **live_server_keys(folder),
         **os.environ,
@@ -69,46 +76,55 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         "LMS_QUEUE_URL": f"sqlite:///{folder}/queue.sqlite",
         "LMS_SESSION_COOKIE_SECURE": "false",
         "LMS_REMEMBER_COOKIE_SECURE": "false",
+        "LMS_EXTERNAL_URL": url,
     }
     flask = [sys.executable, "-m", "flask", "--app", "wsgi"]
     for command in (["db", "upgrade"], ["lms", "seed-demo"]):
         subprocess.run(flask + command, cwd=ROOT, env=env, check=True, capture_output=True)
-    port = _free_port()
-    log = open(folder / "server.log", "w")  # noqa: SIM115 - closed after the server stops
-    server = subprocess.Popen(
-        flask + ["run", "--host", "127.0.0.1", "--port", str(port), "--no-reload"],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    # A queue consumer beside the server, as `make run` starts one: code attempts are graded by it.
-    consumer = subprocess.Popen(
-        [sys.executable, "-m", "huey.bin.huey_consumer", "wsgi.huey", "--workers", "2", "--worker-type", "thread"],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(url + "/healthz", timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    raise RuntimeError((folder / "server.log").read_text()) from None
-                time.sleep(0.2)
+    with open(folder / "server.log", "w") as log:
+        server = subprocess.Popen(
+            flask + ["run", "--host", "127.0.0.1", "--port", str(port), "--no-reload"],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        # A queue consumer beside the server, as `make run` starts one: code attempts are graded by it.
+        consumer = subprocess.Popen(
+            [sys.executable, "-m", "huey.bin.huey_consumer", "wsgi.huey", "--workers", "2", "--worker-type", "thread"],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            _wait_until_healthy(url, server, folder / "server.log")
+            yield url
+        finally:
+            for process in (server, consumer):
+                process.terminate()
+            for process in (server, consumer):
+                process.wait(timeout=10)
+
+
+def _wait_until_healthy(url: str, server: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            with urllib.request.urlopen(url + "/healthz", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            if time.monotonic() > deadline or server.poll() is not None:
+                raise RuntimeError(log.read_text()) from None
+            time.sleep(0.2)
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The server most browser tests share; a test that changes the demo for good starts its own."""
+    with running_server(tmp_path_factory.mktemp("live")) as url:
         yield url
-    finally:
-        for process in (server, consumer):
-            process.terminate()
-        for process in (server, consumer):
-            process.wait(timeout=10)
-        log.close()
 
 
 @pytest.fixture(scope="session")
