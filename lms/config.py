@@ -80,6 +80,8 @@ class Config:
     PDF_SIGNING_KEY_FILE: str | None = None
     PDF_SIGNING_CHAIN_FILE: str | None = None
     CERTIFICATE_ISSUER_NAME = "AI Skills"
+    CERTIFICATE_SIGNATORY_NAME: str | None = None  # printed on certificates; the issuer name when unset
+    CERTIFICATE_LOCATION = "Kazakhstan"  # the PDF signature's location
     # Per address, on the public verification page and API (a serial is hard to guess; keep it so).
     VERIFY_RATE_LIMIT = "60/minute"
     # Development and testing may sign with (and make) development keys; production refuses them.

@@ -219,6 +219,7 @@ def test_the_signed_pdf_is_tagged_for_screen_readers(signed: bytes, tmp_path: Pa
 def test_signing_and_checking_work_inside_a_running_event_loop(app: Any) -> None:
     """pyHanko's own wrappers call asyncio.run, which fails under a running loop (Playwright's sync API)."""
     import asyncio
+    import concurrent.futures
 
     async def inside() -> bool:
         with app.test_request_context():
@@ -227,4 +228,6 @@ def test_signing_and_checking_work_inside_a_running_event_loop(app: Any) -> None
         signed = pdfsign.sign(unsigned, material, reason="r", location="l", name="n")
         return pdfsign.check(signed, material.root).ok
 
-    assert asyncio.run(inside())
+    # A thread of its own: in the whole suite, Playwright's loop already runs in this one.
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        assert pool.submit(lambda: asyncio.run(inside())).result()
