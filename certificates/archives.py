@@ -24,8 +24,8 @@ from lms import storage
 from lms.db import db
 
 REGISTER_NAME = "register.csv"
-#: Certificates loaded from the database at a time.
-CHUNK = 100
+#: Certificates loaded from the database at a time; progress is reported after each chunk.
+CHUNK = 20
 MAX_NAME = 100
 _UNSAFE = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]')
 _WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{n}" for n in range(1, 10)), *(f"LPT{n}" for n in range(1, 10))}
@@ -84,7 +84,8 @@ def write_certificates_zip(
 ) -> ArchiveSummary:
     """Write the ZIP of the filtered certificates under the storage ``key`` (replacing any file there).
 
-    ``on_progress(done, total)`` is called with ``(0, total)`` first, then after each PDF;
+    ``on_progress(done, total)`` is called with ``(0, total)`` first, then after each chunk
+    of ``CHUNK`` PDFs, when no loaded certificate is waiting, so the caller may commit there;
     ``total`` counts valid certificates. The register is written in the current language.
     Raises whatever ``documents.certificate_pdf`` raises; nothing is stored then.
     """
@@ -113,7 +114,7 @@ def write_certificates_zip(
                     archive.writestr(info, documents.certificate_pdf(certificate))
                     written += 1
                 done += 1
-                if on_progress is not None:
-                    on_progress(done, total)
+            if on_progress is not None:
+                on_progress(done, total)
         archive.writestr(REGISTER_NAME, register.register_csv(rows), compress_type=zipfile.ZIP_DEFLATED)
     return ArchiveSummary(key=key, pdfs=written, rows=len(rows))
