@@ -14,6 +14,7 @@ import tempfile
 import sqlalchemy as sa
 
 from certificates import serials, services
+from certificates.models import Certificate
 from courses.models import Course, Enrolment
 from lms.db import db, utcnow
 from lms.models import Role, User
@@ -32,11 +33,12 @@ with app.app_context():
     db.session.flush()
     db.session.add_all(Enrolment(user_id=user.id, course_id=course.id, completed_at=utcnow()) for user in users)
     db.session.flush()
-    issued = services.issue_missing()
+    services.issue_missing(course.id)
     db.session.commit()
+    issued = list(db.session.scalars(sa.select(Certificate.serial).order_by(Certificate.id)))
     handle, path = tempfile.mkstemp(prefix="lms-bench-serials-", suffix=".txt")
     with os.fdopen(handle, "w") as out:
-        for certificate in issued:
-            out.write(serials.display(certificate.serial) + "\n")
+        for serial in issued:
+            out.write(serials.display(serial) + "\n")
     print(f"SERIALS_FILE={path}")
-    print(f"SERIAL={serials.display(issued[0].serial)}")
+    print(f"SERIAL={serials.display(issued[0])}")

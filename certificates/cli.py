@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import click
+import sqlalchemy as sa
 from flask import current_app
 from flask.cli import AppGroup
 
@@ -30,11 +31,33 @@ def init_keys_command() -> None:
 
 
 @certificates_cli.command("issue")
-def issue_command() -> None:
-    """Issue a certificate for every completed course that has none."""
-    issued = services.issue_missing()
-    db.session.commit()
-    click.echo(f"Issued {len(issued)} certificates.")
+@click.option("--course", "slug", help="Only this course (its slug); all courses without it.")
+@click.option(
+    "--batch", default=200, show_default=True, type=click.IntRange(min=1), help="Commit after this many certificates."
+)
+def issue_command(slug: str | None, batch: int) -> None:
+    """Issue a certificate for every completed course that has none.
+
+    Commits every --batch certificates, so an interrupted run keeps what it issued; run it again to go on.
+    """
+    course_id = None
+    if slug is not None:
+        course = db.session.scalar(sa.select(Course).where(Course.slug == slug))
+        if course is None:
+            raise click.ClickException(f"No course has the slug {slug!r}.")
+        course_id = course.id
+    pending = services.pending_completions(course_id)
+    if not pending:
+        click.echo("Issued 0 certificates: every completion has one.")
+        return
+    with click.progressbar(length=len(pending), label="Issuing certificates", show_pos=True) as bar:
+
+        def commit_batch(done: int, _total: int) -> None:
+            db.session.commit()
+            bar.update(done - bar.pos)
+
+        issued = services.issue_missing(course_id, batch=batch, on_batch=commit_batch, pending=pending)
+    click.echo(f"Issued {issued} certificates.")
 
 
 @certificates_cli.command("revoke")

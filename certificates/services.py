@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import json
 import logging
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -219,9 +220,9 @@ def on_course_completed(_sender: object, *, user_id: int, course_id: int, **_ext
         )
 
 
-def issue_missing() -> list[Certificate]:
-    """Issue a certificate for every completed enrolment without one (a missed signal loses nothing)."""
-    missing = db.session.execute(
+def pending_completions(course_id: int | None = None) -> list[tuple[int, int]]:
+    """(learner, course) of every completed enrolment without a certificate, of one course or all, oldest first."""
+    query = (
         sa.select(Enrolment.user_id, Enrolment.course_id)
         .outerjoin(
             Certificate,
@@ -229,8 +230,42 @@ def issue_missing() -> list[Certificate]:
         )
         .where(Enrolment.completed_at.is_not(None), Certificate.id.is_(None))
         .order_by(Enrolment.id)
-    ).all()
-    return [issue_certificate(user_id, course_id) for user_id, course_id in missing]
+    )
+    if course_id is not None:
+        query = query.where(Enrolment.course_id == course_id)
+    return [(user_id, course) for user_id, course in db.session.execute(query)]
+
+
+def issue_missing(
+    course_id: int | None = None,
+    *,
+    batch: int = 200,
+    on_batch: Callable[[int, int], None] | None = None,
+    pending: list[tuple[int, int]] | None = None,
+) -> int:
+    """Issue a certificate for every completed enrolment without one (a missed signal loses nothing).
+
+    Of one course, or of all. ``on_batch(done, total)`` is called after every ``batch``
+    completions and after the last: the caller commits there, so an interrupted run keeps
+    all but the current batch, and shows progress. ``pending`` is what
+    ``pending_completions`` returned when the caller needed the total first. Returns how
+    many were issued. Flushes; raises ``keys.SigningKeyMissing`` (and the
+    like) without a usable key.
+    """
+    if batch < 1:
+        raise ValueError("batch must be at least 1")
+    todo = pending_completions(course_id) if pending is None else pending
+    issued = 0
+    for done, (user_id, course) in enumerate(todo, start=1):
+        try:
+            issue_certificate(user_id, course)
+            issued += 1
+        except CourseNotCompleted:
+            # The completion was withdrawn after the list was read: nothing to issue.
+            log.warning("user %s no longer has course %s completed; skipped", user_id, course)
+        if on_batch is not None and (done % batch == 0 or done == len(todo)):
+            on_batch(done, len(todo))
+    return issued
 
 
 def revoke_certificate(certificate: Certificate, actor: User, reason: str) -> None:

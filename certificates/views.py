@@ -1,6 +1,9 @@
-"""Public verification of certificates, the status lists, and the learner's own certificates."""
+"""Public verification of certificates, the status lists, the learner's own certificates, the admin register."""
 
 from __future__ import annotations
+
+import io
+from typing import Any
 
 from cryptography.hazmat.primitives import serialization
 from flask import (
@@ -13,18 +16,23 @@ from flask import (
     redirect,
     render_template,
     request,
+    send_file,
     url_for,
 )
 from flask.typing import ResponseReturnValue
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from certificates import did, documents, keys, pdf, pdfsign, serials, services
+from certificates import archives, did, documents, keys, pdf, pdfsign, register, serials, services, tasks
 from certificates.models import Certificate, CertificateStatus
+from lms import storage
 from lms.db import db
 from lms.extensions import limiter
-from lms.models import Role
+from lms.models import Role, School, SchoolClass, TaskProgress, TaskStatus
 from lms.permissions import roles_required
+from lms.services import org, progress
+from lms.views.auth import safe_next
 
 bp = Blueprint("certificates", __name__, template_folder="templates")
 
@@ -192,6 +200,149 @@ def mine() -> str:
         )
     )
     return render_template("certificates/mine.html", certificates=certificates)
+
+
+REGISTER_PAGE_SIZE = 50
+SPREADSHEET_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+class RegisterChoice:
+    """The register's filters as the query string (or the ZIP form) gives them: school by code, others by id."""
+
+    def __init__(self, values: Any) -> None:
+        self.school_code = values.get("school", "").strip()[:32]
+        self.school: School | None = org.school_by_code(self.school_code) if self.school_code else None
+        self.school_class: SchoolClass | None = None
+        class_id = values.get("class", type=int)
+        if class_id is not None:
+            self.school_class = db.session.get(SchoolClass, class_id)
+            if self.school_class is not None:
+                self.school = self.school_class.school
+        self.course_id: int | None = values.get("course", type=int)
+        status = values.get("status", "")
+        self.status = CertificateStatus(status) if status in {s.value for s in CertificateStatus} else None
+        self.unknown_school = bool(self.school_code) and self.school is None
+        self.unknown = self.unknown_school or (class_id is not None and self.school_class is None)
+
+    @property
+    def filters(self) -> register.RegisterFilter:
+        if self.unknown:
+            return register.RegisterFilter(class_id=0)  # no class has id 0: nothing matches
+        return register.RegisterFilter(
+            school_id=self.school.id if self.school else None,
+            class_id=self.school_class.id if self.school_class else None,
+            course_id=self.course_id,
+            status=self.status,
+        )
+
+    @property
+    def args(self) -> dict[str, Any]:
+        """For links to other pages and the downloads of the same register."""
+        values = {
+            "school": self.school.code if self.school else self.school_code or None,
+            "class": self.school_class.id if self.school_class else None,
+            "course": self.course_id,
+            "status": self.status.value if self.status else None,
+        }
+        return {key: value for key, value in values.items() if value is not None}
+
+    @property
+    def file_name(self) -> str:
+        parts = [_("Certificates")]
+        if self.school is not None:
+            parts.append(self.school.name)
+        if self.school_class is not None:
+            parts.append(register.class_label(self.school_class.name, self.school_class.academic_year))
+        return archives.safe_name(" - ".join(parts), fallback="certificates")
+
+
+@bp.get("/admin/certificates")
+@roles_required(Role.ADMIN)
+def register_page() -> str:
+    """The certificate register, filtered by school, class, course and status."""
+    choice = RegisterChoice(request.args)
+    page = register.register_page(choice.filters, request.args.get("page", 1, type=int), REGISTER_PAGE_SIZE)
+    return render_template(
+        "certificates/register.html",
+        page=page,
+        choice=choice,
+        classes=org.classes_of_school(choice.school) if choice.school else [],
+        courses=register.courses_with_certificates(),
+        language=str(get_locale() or "kk"),
+        status_labels=register.STATUS_LABELS,
+    )
+
+
+@bp.get("/admin/certificates.<fmt>")
+@roles_required(Role.ADMIN)
+def register_download(fmt: str) -> Response:
+    """The filtered register as CSV or XLSX, its headings in the administrator's language."""
+    if fmt not in SPREADSHEET_TYPES:
+        abort(404)
+    choice = RegisterChoice(request.args)
+    rows = register.register_rows(choice.filters)
+    data = register.register_csv(rows) if fmt == "csv" else register.register_xlsx(rows)
+    return send_file(
+        io.BytesIO(data), mimetype=SPREADSHEET_TYPES[fmt], as_attachment=True, download_name=f"{choice.file_name}.{fmt}"
+    )
+
+
+@bp.post("/admin/certificates/zip")
+@roles_required(Role.ADMIN)
+def request_zip() -> ResponseReturnValue:
+    """Queue the ZIP of a school's or a class's certificate PDFs and show its progress."""
+    choice = RegisterChoice(request.form)
+    if choice.school is None:
+        flash(
+            _("Choose a school or a class first: a ZIP file holds one school's or one class's certificates."), "error"
+        )
+        return redirect(url_for("certificates.register_page", **choice.args))
+    job = progress.create_progress(tasks.ZIP_TASK_KIND, current_user)
+    db.session.commit()
+    language = str(get_locale() or "kk")
+    tasks.build_certificates_zip(job.id, choice.filters.as_dict(), language, f"{choice.file_name}.zip")
+    return redirect(
+        url_for("certificates.zip_progress", task_id=job.id, back=url_for("certificates.register_page", **choice.args))
+    )
+
+
+def _zip_task(task_id: str) -> TaskProgress:
+    """Any administrator's ZIP task: the register is shared by all administrators."""
+    try:
+        record = progress.progress_for(current_user, task_id)
+    except progress.ProgressNotFound:
+        abort(404)
+    if record.kind != tasks.ZIP_TASK_KIND:
+        abort(404)
+    return record
+
+
+@bp.get("/admin/certificates/zip/<task_id>")
+@roles_required(Role.ADMIN)
+def zip_progress(task_id: str) -> str:
+    """The ZIP task's progress bar, then its download link."""
+    record = _zip_task(task_id)
+    back = safe_next(request.args.get("back")) if request.args.get("back") else url_for("certificates.register_page")
+    return render_template("certificates/zip_progress.html", task=record, back=back)
+
+
+@bp.get("/admin/certificates/zip/<task_id>/download")
+@roles_required(Role.ADMIN)
+def zip_download(task_id: str) -> Response:
+    """The finished ZIP file, for any administrator."""
+    record = _zip_task(task_id)
+    result = record.result or {}
+    if record.status is not TaskStatus.DONE or not result.get("key") or not storage.exists(result["key"]):
+        abort(404)
+    return send_file(
+        storage.path_of(result["key"]),
+        mimetype="application/zip",
+        as_attachment=True,
+        download_name=result.get("filename") or "certificates.zip",
+    )
 
 
 def _verification_url(certificate: Certificate) -> str:

@@ -253,6 +253,7 @@ def _register_cli(app: Flask) -> None:
 
 def _connect_signals(app: Flask) -> None:
     """Effects that run against the dependency direction are connected here (see DESIGN.md)."""
+    import certificates.tasks  # noqa: F401 - registers the certificates' tasks with the queue
     import lms.tasks  # noqa: F401 - registers the core's tasks with the queue
     from certificates import keys as certificate_keys
     from certificates import services as certificate_services

@@ -22,7 +22,7 @@ STATUS_LABELS = {
     "done": _l("Done"),
     "failed": _l("Failed"),
 }
-TASK_LABELS = {"invitations": _l("Sending invitations")}
+TASK_LABELS = {"invitations": _l("Sending invitations"), "certificates_zip": _l("ZIP file of certificates")}
 
 
 def role_label(role: Role | str) -> str:

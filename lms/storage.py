@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import BinaryIO
 
 from flask import Flask, current_app
 
@@ -44,17 +47,27 @@ def read(key: str, app: Flask | None = None) -> bytes:
 
 def write(key: str, data: bytes, app: Flask | None = None) -> Path:
     """Store ``data`` under ``key`` atomically (replacing any file there); return its path."""
+    with writer(key, app) as handle:
+        handle.write(data)
+    return path_of(key, app)
+
+
+@contextmanager
+def writer(key: str, app: Flask | None = None) -> Iterator[BinaryIO]:
+    """A file to write ``key`` piece by piece (a big ZIP, say); it appears under ``key`` only when complete.
+
+    On an exception nothing is stored and any earlier file under ``key`` stays.
+    """
     target = path_of(key, app)
     target.parent.mkdir(parents=True, exist_ok=True)
     descriptor, temporary = tempfile.mkstemp(dir=target.parent, prefix=".part-")
     try:
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.write(data)
+        with os.fdopen(descriptor, "w+b") as handle:
+            yield handle
         os.replace(temporary, target)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
-    return target
 
 
 def delete(key: str, app: Flask | None = None) -> None:

@@ -156,6 +156,16 @@ def classes_of_teacher(teacher: User) -> list[SchoolClass]:
     )
 
 
+def classes_of_school(school: School) -> list[SchoolClass]:
+    return list(
+        db.session.scalars(
+            sa.select(SchoolClass)
+            .where(SchoolClass.school_id == school.id)
+            .order_by(SchoolClass.academic_year.desc(), SchoolClass.name)
+        )
+    )
+
+
 def classes_of_student(student: User) -> list[SchoolClass]:
     return list(
         db.session.scalars(

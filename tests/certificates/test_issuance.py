@@ -57,7 +57,7 @@ def test_issuing_twice_gives_one(certificate: Certificate) -> None:
     assert again.id == certificate.id
     learning.course_completed.send(None, user_id=certificate.user_id, course_id=certificate.course_id)
     assert len(certificates_of(certificate.user_id)) == 1
-    assert services.issue_missing() == []
+    assert services.issue_missing() == 0
 
 
 def test_not_completed_is_refused(db: Any) -> None:
@@ -73,8 +73,8 @@ def test_reconciling_issues_a_completion_the_signal_missed(db: Any, monkeypatch:
     complete(course, student)
     monkeypatch.undo()
     assert certificates_of(student.id) == []
-    issued = services.issue_missing()
-    assert [(c.user_id, c.course_id) for c in issued] == [(student.id, course.id)]
+    assert services.issue_missing() == 1
+    assert [(c.user_id, c.course_id) for c in certificates_of(student.id)] == [(student.id, course.id)]
 
 
 def test_serial_lookup_forgives_hyphens_and_case(certificate: Certificate) -> None:
@@ -233,5 +233,5 @@ def test_a_failure_to_issue_never_fails_the_learners_completion(
     assert certificates_of(student.id) == []
     assert "run `certificates issue`" in caplog.text
     monkeypatch.undo()
-    issued = services.issue_missing()
-    assert [c.user_id for c in issued] == [student.id]
+    assert services.issue_missing() == 1
+    assert len(certificates_of(student.id)) == 1

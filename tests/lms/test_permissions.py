@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from lms import storage
 from lms.models import Role
 from lms.services import accounts, progress
 from tests import factories
@@ -27,6 +28,11 @@ def world(db):
         "admin": factories.user(Role.ADMIN),
     }
     task = progress.create_progress("invitations", teacher, total=1)
+    # A finished ZIP of certificates, made by the administrator.
+    zip_task = progress.create_progress("certificates_zip", users["admin"], total=0)
+    key = f"exports/certificates/{zip_task.id}.zip"
+    storage.write(key, b"PK\x05\x06" + b"\x00" * 18)
+    progress.finish(zip_task.id, result={"key": key, "filename": "c.zip", "certificates": 0, "rows": 0})
     course = factories.course()
     course.author_id = teacher.id
     module = course.modules[0]
@@ -38,6 +44,7 @@ def world(db):
         "almaty": factories.region("KZ-75").id,
         "user": users["student"].id,
         "task": task.id,
+        "zip_task": zip_task.id,
         "course": course.id,
         "module": module.id,
         "lesson": module.lessons[0].id,
@@ -78,6 +85,12 @@ PAGES = [
     ("/admin/schools", ADMIN_ONLY),
     ("/admin/schools/new", ADMIN_ONLY),
     ("/admin/schools/{school}", ADMIN_ONLY),
+    ("/admin/certificates", ADMIN_ONLY),
+    ("/admin/certificates?class={class}", ADMIN_ONLY),
+    ("/admin/certificates.csv", ADMIN_ONLY),
+    ("/admin/certificates.xlsx", ADMIN_ONLY),
+    ("/admin/certificates/zip/{zip_task}", ADMIN_ONLY),
+    ("/admin/certificates/zip/{zip_task}/download", ADMIN_ONLY),
     ("/authoring/courses", AUTHORS),
     ("/authoring/courses/new", AUTHORS),
     ("/authoring/courses/{course}", COURSE_AUTHOR),
@@ -99,6 +112,7 @@ def check_every_role(client, login, world, url, expected, request):
         if role != "anonymous":
             login(world["users"][role])
         response = request(url)
+        response.close()  # a download streams its file until closed
         want = expected[role]
         if want == LOGIN:
             assert response.status_code == 302, (role, url, response.status_code)
@@ -118,6 +132,7 @@ POSTS = [
     ("/classes/{class}/join-code", expect(FORBIDDEN, anonymous=LOGIN, teacher=302, admin=302)),
     ("/classes/{class}/members/{user}/remove", expect(FORBIDDEN, anonymous=LOGIN, teacher=302, admin=302)),
     ("/join", expect(FORBIDDEN, anonymous=LOGIN, student=302)),
+    ("/admin/certificates/zip", expect(FORBIDDEN, anonymous=LOGIN, admin=302)),
     # Moves change only the order; deletions are checked in tests/courses/test_editor_views.py.
     ("/authoring/modules/{module}/move", expect(FORBIDDEN, anonymous=LOGIN, teacher=302, admin=302)),
     ("/authoring/lessons/{lesson}/move", expect(FORBIDDEN, anonymous=LOGIN, teacher=302, admin=302)),

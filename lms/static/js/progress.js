@@ -20,6 +20,9 @@
         if (task.total !== null) { setText("total", task.total); }
         setText("message", task.message || "");
         setText("status", box.getAttribute("data-label-" + task.status) || task.status);
+        if (task.status === "done") {
+          document.querySelectorAll("[data-when-done]").forEach(function (el) { el.hidden = false; });
+        }
         if (task.status === "done" || task.status === "failed") { return; }
         delay = Math.min(delay * 1.5, 10000);
         window.setTimeout(poll, delay);
