@@ -14,7 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask import current_app
 
-from certificates import pdf, pdfsign, serials
+from certificates import fastpdf, pdf, pdfsign, serials
 from certificates.models import Certificate, CertificateStatus
 from lms import storage
 from lms.db import db
@@ -52,17 +52,14 @@ def facts_of(certificate: Certificate) -> pdf.PdfFacts:
 
 
 def build_pdf(certificate: Certificate, layout: str) -> bytes:
-    """Render and sign the certificate's PDF (not stored)."""
+    """Set and sign the certificate's PDF (not stored): the fast path, or WeasyPrint and pyHanko where it falls back."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
-    material = pdfsign.signing_material(app)
-    unsigned = pdf.render(facts_of(certificate), layout)
-    return pdfsign.sign(
-        unsigned,
-        material,
+    labels = fastpdf.SigningLabels(
         reason=f"Certificate {serials.display(certificate.serial)}",
         location=str(app.config.get("CERTIFICATE_LOCATION") or "Kazakhstan"),
         name=str(app.config["CERTIFICATE_ISSUER_NAME"]),
     )
+    return fastpdf.signed_pdf(facts_of(certificate), layout, pdfsign.signing_material(app), labels)
 
 
 def certificate_pdf(certificate: Certificate, layout: str | None = None) -> bytes:

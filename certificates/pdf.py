@@ -23,6 +23,7 @@ from markupsafe import Markup
 FONTS_DIR = Path(__file__).resolve().parent / "fonts"
 LAYOUTS = ("kk", "ru", "en", "kk-en")
 CREDENTIAL_ATTACHMENT = "credential.json"
+ATTACHMENT_DESCRIPTION = "Open Badges 3.0 credential (W3C Verifiable Credential, eddsa-rdfc-2022 proof)"
 
 #: The signatory's title on the certificate, per language.
 DEFAULT_SIGNATORY_TITLE = {
@@ -135,7 +136,7 @@ def render(facts: PdfFacts, layout: str | None = None) -> bytes:
     attachment = Attachment(
         string=credential_bytes(facts.credential),
         name=CREDENTIAL_ATTACHMENT,
-        description="Open Badges 3.0 credential (W3C Verifiable Credential, eddsa-rdfc-2022 proof)",
+        description=ATTACHMENT_DESCRIPTION,
         created=facts.issued_at,
         modified=facts.issued_at,
     )
