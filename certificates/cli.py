@@ -88,7 +88,8 @@ def revoke_command(serial: str, reason: str, actor_email: str) -> None:
 @click.option("--all", "render_all", is_flag=True, help="Every valid certificate whose PDF is not stored yet.")
 @click.option("--course", "course_slug", help="Only this course's certificates.")
 @click.option("--no-wait", is_flag=True, help="Queue the task and print its id without following it.")
-def render_command(render_all: bool, course_slug: str | None, no_wait: bool) -> None:
+@click.option("--fast", is_flag=True, help="The fast path: ~20x cheaper, larger files, not tagged (see docs).")
+def render_command(render_all: bool, course_slug: str | None, no_wait: bool, fast: bool) -> None:
     """Render and sign the missing certificate PDFs on the queue, with a progress bar."""
     if not render_all and not course_slug:
         raise click.UsageError("Say which: --all, or --course SLUG.")
@@ -104,7 +105,7 @@ def render_command(render_all: bool, course_slug: str | None, no_wait: bool) -> 
         return
     task_id = progress.create_progress("certificate-pdfs", None, total=len(missing)).id
     db.session.commit()
-    documents.render_pdfs(missing, task_id)
+    documents.render_pdfs(missing, task_id, fast)
     click.echo(f"Rendering {len(missing)} PDFs: task {task_id}")
     if not no_wait:
         follow(task_id)

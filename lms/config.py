@@ -82,6 +82,9 @@ class Config:
     CERTIFICATE_ISSUER_NAME = "AI Skills"
     CERTIFICATE_SIGNATORY_NAME: str | None = None  # printed on certificates; the issuer name when unset
     CERTIFICATE_LOCATION = "Kazakhstan"  # the PDF signature's location
+    # Certificate PDFs on download: the standard path (tagged, ~28 KB) unless this is set; bulk
+    # runs choose with `certificates render --fast` (certificates.fastpdf: ~20x cheaper, ~200 KB, untagged).
+    CERTIFICATE_PDF_FAST = False
     # Per address, on the public verification page and API (a serial is hard to guess; keep it so).
     VERIFY_RATE_LIMIT = "60/minute"
     # Development and testing may sign with (and make) development keys; production refuses them.

@@ -212,3 +212,28 @@ def test_render_needs_a_scope_and_a_real_course(app: Any, certificate: Certifica
     assert runner.invoke(args=["certificates", "render"]).exit_code == 2
     result = runner.invoke(args=["certificates", "render", "--course", "no-such-course"])
     assert result.exit_code == 1 and "No course no-such-course" in result.output
+
+
+def test_downloads_are_tagged_standard_pdfs_and_render_fast_makes_verifiable_ones(
+    app: Any, client: Any, certificate: Certificate, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from certificates import fastpdf
+
+    standard = documents.certificate_pdf(certificate, "en")
+    assert b"/StructTreeRoot" in standard or b"StructTreeRoot" in standard.replace(b" ", b"")
+
+    calls: list[str] = []
+    real = fastpdf.signed_pdf
+
+    def counting(*args: Any, **kwargs: Any) -> bytes:
+        calls.append("fast")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(fastpdf, "signed_pdf", counting)
+    result = app.test_cli_runner().invoke(args=["certificates", "render", "--all", "--fast"])
+    assert result.exit_code == 0, result.output
+    assert calls == ["fast"]
+    fast = documents.certificate_pdf(certificate)  # kk: stored by the fast run
+    client.set_cookie("lms_lang", "en")
+    response = upload(client, fast)
+    assert response.status_code == 200 and "genuine and unchanged" in response.get_data(as_text=True)
