@@ -210,7 +210,10 @@ def rdfc(quads: list[tuple[str, str, str]]) -> str | None:
     hashes: dict[str, str] = {}
     for node, related in mentions.items():
         lines = sorted(f"{_first_degree(s, node)} {p} {_first_degree(o, node)} .\n" for s, p, o in related)
-        digest = hashlib.sha256("".join(lines).encode("utf-8")).hexdigest()
+        try:
+            digest = hashlib.sha256("".join(lines).encode("utf-8")).hexdigest()
+        except UnicodeEncodeError:
+            return None  # a lone surrogate: pyld fails here, and its failure is the one callers know
         if digest in hashes:
             return None
         hashes[digest] = node
