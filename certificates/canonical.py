@@ -230,16 +230,17 @@ def _first_degree(term: str, node: str) -> str:
 
 def canonical_credential(document: Any) -> str | None:
     """The canonical N-Quads of one of our credentials (without ``proof``), or ``None`` if not recognised."""
-    for graded, shape in ((True, GRADED), (False, UNGRADED)):
-        slots: dict[str, str] = {}
-        if _match(document, shape, slots):
-            nodes = [slots[name] for name in ("credential", "issuer", "achievement", "status")]
-            if graded:
-                nodes.append(slots["result_description"])
-            if len(set(nodes)) != len(nodes):
-                return None  # one node written in two places: pyld merges them
-            return rdfc(_credential_quads(slots, graded))
-    return None
+    subject = document.get("credentialSubject") if isinstance(document, dict) else None
+    graded = isinstance(subject, dict) and "result" in subject
+    slots: dict[str, str] = {}
+    if not _match(document, GRADED if graded else UNGRADED, slots):
+        return None
+    nodes = [slots[name] for name in ("credential", "issuer", "achievement", "status")]
+    if graded:
+        nodes.append(slots["result_description"])
+    if len(set(nodes)) != len(nodes):
+        return None  # one node written in two places: pyld merges them
+    return rdfc(_credential_quads(slots, graded))
 
 
 def canonical_proof_options(options: Any) -> str | None:
