@@ -146,7 +146,8 @@ def _sign_in_workers(signer: str, count: int, workers: int) -> Run:
 
 def credentials(args: argparse.Namespace) -> None:
     """Credentials signed per second: the fast canonical form, then pyld's."""
-    print(f"## credentials signed per second — {args.workers} workers, CPUs: {os.cpu_count()}")
+    load = ", ".join(f"{figure:.1f}" for figure in os.getloadavg())
+    print(f"## credentials signed per second — {args.workers} workers, CPUs: {os.cpu_count()}, load: {load}")
     rows = []
     for label, signer, count in (
         ("fast path (`certificates/canonical.py`)", "fast", args.count),
