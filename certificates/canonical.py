@@ -2,8 +2,8 @@
 
 pyld expands a credential against the Open Badges context and canonicalises it in several
 milliseconds. The credentials this platform signs all have the shape of
-``credentials.open_badge_credential`` (and proofs the options of ``dataintegrity.add_proof``):
-only string values vary, so their RDF quads are known in advance. This module recognises that
+``credentials.open_badge_credential``, and their proof options the shape ``dataintegrity.add_proof``
+gives them: only string values vary, so their RDF quads are known in advance. This module recognises that
 shape strictly — the same keys, the same constants, ``str`` where a value varies, node
 identifiers from a conservative IRI alphabet and all different — writes the quads, and applies
 RDFC-1.0 to them. A document it does not recognise, or a graph whose blank nodes it cannot tell
