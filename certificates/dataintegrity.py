@@ -15,8 +15,8 @@ import base58
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-from certificates import did
-from certificates.jsonld import DocumentLoader, canonize, document_loader
+from certificates import canonical, did
+from certificates.jsonld import DocumentLoader, canonize
 
 CRYPTOSUITE = "eddsa-rdfc-2022"
 PROOF_TYPE = "DataIntegrityProof"
@@ -26,14 +26,22 @@ class ProofInvalid(Exception):
     """The proof is missing, malformed, from an unsupported key, or does not match the document."""
 
 
-def hash_data(document: dict[str, Any], proof_options: dict[str, Any], loader: DocumentLoader) -> bytes:
-    """The bytes an ``eddsa-rdfc-2022`` signature covers (document and options without ``proof``)."""
+def hash_data(document: dict[str, Any], proof_options: dict[str, Any], loader: DocumentLoader | None = None) -> bytes:
+    """The bytes an ``eddsa-rdfc-2022`` signature covers (document and options without ``proof``).
+
+    With the pinned contexts (no ``loader``), our own credentials' shape is canonicalised by
+    ``canonical`` — the same N-Quads as pyld, faster; everything else goes through pyld.
+    """
     options = {key: value for key, value in proof_options.items() if key != "proofValue"}
     options["@context"] = document["@context"]
     unsecured = {key: value for key, value in document.items() if key != "proof"}
-    proof_hash = hashlib.sha256(canonize(options, loader).encode()).digest()
-    document_hash = hashlib.sha256(canonize(unsecured, loader).encode()).digest()
-    return proof_hash + document_hash
+    proof_nquads = canonical.canonical_proof_options(options) if loader is None else None
+    document_nquads = canonical.canonical_credential(unsecured) if loader is None else None
+    if proof_nquads is None:
+        proof_nquads = canonize(options, loader)
+    if document_nquads is None:
+        document_nquads = canonize(unsecured, loader)
+    return hashlib.sha256(proof_nquads.encode()).digest() + hashlib.sha256(document_nquads.encode()).digest()
 
 
 def add_proof(
@@ -44,7 +52,6 @@ def add_proof(
     loader: DocumentLoader | None = None,
 ) -> dict[str, Any]:
     """A copy of ``document`` with an ``eddsa-rdfc-2022`` proof made with ``private_key``."""
-    loader = loader or document_loader()
     proof: dict[str, Any] = {
         "type": PROOF_TYPE,
         "cryptosuite": CRYPTOSUITE,
@@ -69,7 +76,6 @@ def verify_proof(
     Keys come from ``did:key`` methods unless ``resolve_key`` is given. For an
     issuer given as a DID, the method must belong to it. Raises ``ProofInvalid``.
     """
-    loader = loader or document_loader()
     proof = document.get("proof")
     if not isinstance(proof, dict):
         raise ProofInvalid("no single proof")

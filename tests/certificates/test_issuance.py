@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from openbadgeslib.ob3.ldp import OB3LdpVerifier
 from openbadgeslib.ob3.verifier import OB3VerificationError
 
-from certificates import dataintegrity, did, keys, serials, services, statuslist
+from certificates import dataintegrity, did, jsonld, keys, serials, services, statuslist
 from certificates.models import Certificate, CertificateStatus
 from courses.services import attempts, learning
 from lms.db import db
@@ -124,6 +124,22 @@ EDITS = {
 def test_credential_verifies_with_our_verifier_and_an_independent_one(certificate: Certificate) -> None:
     assert dataintegrity.verify_proof(certificate.credential)
     OB3LdpVerifier().verify(copy.deepcopy(certificate.credential))
+
+
+def test_issuance_signs_through_the_fast_path(db: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Our credential shape is canonicalised without JSON-LD processing; the result is still pyld's."""
+
+    def no_pyld(*_args: Any, **_kwargs: Any) -> str:
+        raise AssertionError("pyld used to sign")
+
+    course, student = factories.course(), factories.user(full_name='Қайрат "Kai" \\ Нұрланұлы')
+    monkeypatch.setattr(dataintegrity, "canonize", no_pyld)
+    complete(course, student)
+    monkeypatch.undo()
+    found = services.find_certificate(student.id, course.id)
+    assert found is not None
+    assert dataintegrity.verify_proof(found.credential, jsonld.document_loader())  # pyld
+    OB3LdpVerifier().verify(copy.deepcopy(found.credential))
 
 
 @pytest.mark.parametrize("field", EDITS)
