@@ -1,7 +1,13 @@
 #!/usr/bin/env python3
 """Certificate throughput, one function per measured section.
 
-    .venv/bin/python benchmarks/certificates.py [--only credentials] [--count 20000] [--baseline-count 400]
+    .venv/bin/python benchmarks/certificates.py [--only credentials|pdfs|verification] [--count 20000]
+        [--baseline-count 400] [--pdf-count 2000] [--pdf-baseline-count 200]
+
+Sections: credentials (below), pdfs (benchmarks/certificates_pdf.py: signed PDFs per second, the standard
+WeasyPrint + pyHanko loop against certificates.fastpdf) and verification
+(benchmarks/certificates_verify.sh: the verification JSON under gunicorn against a bare Flask app; needs
+wrk and PostgreSQL).
 
 credentials: Open Badges 3.0 credentials signed per second (eddsa-rdfc-2022), the way
 ``certificates.services._sign`` signs them: ``open_badge_credential`` + ``dataintegrity.add_proof``.
@@ -17,9 +23,11 @@ No database is needed. Target: at least 1,000 credentials per second on 2 cores.
 from __future__ import annotations
 
 import argparse
+import json
 import multiprocessing
 import os
 import random
+import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -170,7 +178,39 @@ def credentials(args: argparse.Namespace) -> None:
     print(f"\ntarget: ≥ 1,000 signed/s on 2 cores ({646_000:,} in under 11 minutes)")
 
 
-SECTIONS: dict[str, Callable[[argparse.Namespace], None]] = {"credentials": credentials}
+def pdfs(args: argparse.Namespace) -> None:
+    """Signed PDFs per second: the standard loop (WeasyPrint + pyHanko) against the fast path."""
+    load = ", ".join(f"{figure:.1f}" for figure in os.getloadavg())
+    print(f"## signed PDFs per second — {args.workers} workers, CPUs: {os.cpu_count()}, load: {load}")
+    # Its own process: its spawned workers import it as their main module.
+    command = [sys.executable, str(Path(__file__).resolve().parent / "certificates_pdf.py")]
+    command += ["--count", str(args.pdf_count), "--processes", str(args.workers)]
+    if args.pdf_baseline_count:
+        command += ["--baseline-count", str(args.pdf_baseline_count)]
+    done = subprocess.run(command, check=True, capture_output=True, text=True)
+    result = json.loads(done.stdout)
+    print("| path | PDFs | PDFs/s (wall, all workers) | CPU ms per PDF | bytes per PDF |\n|---|---:|---:|---:|---:|")
+    for label, key in (("standard: WeasyPrint + pyHanko", "standard"), ("fast: `certificates/fastpdf.py`", "fast")):
+        run = result[key]
+        print(
+            f"| {label} | {run['pdfs']:,} | **{run['pdfs_per_second']:,.1f}** | {run['cpu_ms_per_pdf']} "
+            f"| {run['bytes_per_pdf']:,} |"
+        )
+    print(f"\nfast / standard: {result['speedup']}x; target: >= 10x the standard loop (>= 240/s on 2 cores)")
+
+
+def verification(args: argparse.Namespace) -> None:
+    """Verification JSON requests per second under gunicorn against the bare Flask app (a shell script: wrk)."""
+    script = Path(__file__).resolve().parent / "certificates_verify.sh"
+    print("## verification JSON under gunicorn", flush=True)
+    subprocess.run([str(script)], check=True)
+
+
+SECTIONS: dict[str, Callable[[argparse.Namespace], None]] = {
+    "credentials": credentials,
+    "pdfs": pdfs,
+    "verification": verification,
+}
 
 
 def main() -> None:
@@ -179,6 +219,8 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2, help="signing processes (one per core)")
     parser.add_argument("--count", type=int, default=20_000, help="credentials signed by the fast path")
     parser.add_argument("--baseline-count", type=int, default=400, help="credentials signed through pyld")
+    parser.add_argument("--pdf-count", type=int, default=2000, help="PDFs made by the fast path")
+    parser.add_argument("--pdf-baseline-count", type=int, default=None, help="PDFs by the standard loop (count/10)")
     args = parser.parse_args()
     for name in args.only or list(SECTIONS):
         SECTIONS[name](args)
