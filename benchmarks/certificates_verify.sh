@@ -28,10 +28,11 @@ export LMS_DATABASE_URL="${SERVER%/*}/$database"
 export LMS_QUEUE_URL="sqlite:///$work/queue.sqlite"
 export LMS_STORAGE_DIR="$work/storage"
 export LMS_VERIFY_RATE_LIMIT="1000000/minute"
-eval "$(PYTHONPATH=. "$BIN/python" benchmarks/signing_keys.py "$work/keys")"
+# -P: the scripts in benchmarks/ must import the certificates package, not benchmarks/certificates.py.
+eval "$(PYTHONPATH=. "$BIN/python" -P benchmarks/signing_keys.py "$work/keys")"
 "$BIN/flask" --app wsgi db upgrade >/dev/null 2>&1
 "$BIN/flask" --app wsgi lms seed-demo >/dev/null
-eval "$(PYTHONPATH=. "$BIN/python" benchmarks/certificates_setup.py)"
+eval "$(PYTHONPATH=. "$BIN/python" -P benchmarks/certificates_setup.py)"
 
 free_port() { "$BIN/python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 APP_PORT=$(free_port); HELLO_PORT=$(free_port)
