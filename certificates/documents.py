@@ -18,18 +18,22 @@ from certificates import fastpdf, pdf, pdfsign, serials
 from certificates.models import Certificate, CertificateStatus
 from lms import storage
 from lms.db import db
+from lms.mail import external_url
 from lms.queue import task
 from lms.services import progress
 
 
+def _key(serial: str, layout: str) -> str:
+    return f"certificates/{serial[:2]}/{serial}-{layout}.pdf"
+
+
 def storage_key(certificate: Certificate, layout: str) -> str:
-    return f"certificates/{certificate.serial[:2]}/{certificate.serial}-{layout}.pdf"
+    return _key(certificate.serial, layout)
 
 
 def verification_url(certificate: Certificate) -> str:
     """The public verification page's address (``EXTERNAL_URL``: the same in a request, a task or the CLI)."""
-    base = str(current_app.config["EXTERNAL_URL"]).rstrip("/")
-    return f"{base}/verify/{serials.display(certificate.serial)}"
+    return external_url("certificates.verify", serial=serials.display(certificate.serial))
 
 
 def facts_of(certificate: Certificate) -> pdf.PdfFacts:
@@ -100,7 +104,7 @@ def missing_pdf_ids(course_id: int | None = None) -> list[int]:
     return [
         certificate_id
         for certificate_id, serial, language in rows
-        if not storage.exists(f"certificates/{serial[:2]}/{serial}-{pdf.default_layout(language)}.pdf")
+        if not storage.exists(_key(serial, pdf.default_layout(language)))
     ]
 
 

@@ -7,6 +7,11 @@ from typing import Any
 
 import pytest
 
+from certificates import services
+from certificates.models import Certificate
+from tests import factories
+from tests.certificates.test_issuance import complete
+
 
 @pytest.fixture
 def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -17,3 +22,14 @@ def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
 
     monkeypatch.setattr(socket, "create_connection", refuse)
     monkeypatch.setattr(socket.socket, "connect", refuse)
+
+
+@pytest.fixture
+def certificate(db: Any) -> Certificate:
+    """A completed course's certificate for a learner with a Kazakh name."""
+    course = factories.course()
+    student = factories.user(full_name="Әлихан Өмірзақұлы", language="kk")
+    complete(course, student)
+    found = services.find_certificate(student.id, course.id)
+    assert found is not None
+    return found

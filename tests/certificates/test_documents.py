@@ -13,19 +13,8 @@ from certificates.models import Certificate
 from lms import storage
 from lms.models import Role
 from tests import factories
-from tests.certificates.test_issuance import complete
 from tests.certificates.test_pdf import flip_one_byte, make_material
 from tests.conftest import csrf_token
-
-
-@pytest.fixture
-def certificate(db: Any) -> Certificate:
-    course = factories.course()
-    student = factories.user(full_name="Әлихан Өмірзақұлы", language="kk")
-    complete(course, student)
-    found = services.find_certificate(student.id, course.id)
-    assert found is not None
-    return found
 
 
 def holder_of(certificate: Certificate) -> Any:

@@ -5,23 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-import pytest
-
-from certificates import dataintegrity, serials, services, statuslist
+from certificates import dataintegrity, serials, statuslist
 from certificates.models import Certificate
 from lms.models import Role
 from tests import factories
-from tests.certificates.test_issuance import complete
-
-
-@pytest.fixture
-def certificate(db: Any) -> Certificate:
-    course = factories.course()
-    student = factories.user(full_name="Әлихан Өмірзақұлы", language="kk")
-    complete(course, student)
-    found = services.find_certificate(student.id, course.id)
-    assert found is not None
-    return found
 
 
 def english(client: Any) -> Any:
