@@ -7,7 +7,6 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
-import sqlalchemy as sa
 from flask import Flask, request
 from flask_babel import get_locale
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -85,7 +84,7 @@ def _init_database(app: Flask) -> None:
     import certificates.models  # noqa: F401 - feature models join the metadata (and migrations)
     import courses.models  # noqa: F401
     import lms.models  # noqa: F401
-    from lms.db import db, ping_idle_connections
+    from lms.db import begin_on_first_write, configure_sqlite, db, ping_idle_connections
 
     url = database_url(app)
     app.config["SQLALCHEMY_DATABASE_URI"] = url
@@ -96,36 +95,10 @@ def _init_database(app: Flask) -> None:
     db.init_app(app)
     with app.app_context():
         if url.startswith("sqlite"):
-            _configure_sqlite(db.engine)
+            configure_sqlite(db.engine)
         elif not options.get("pool_pre_ping"):
             ping_idle_connections(db.engine)
-
-
-def _configure_sqlite(engine: sa.Engine) -> None:
-    """WAL, foreign keys, a busy timeout, Unicode-aware lower(), and real transactions.
-
-    pysqlite's own transaction handling defers BEGIN and breaks SAVEPOINTs;
-    SQLAlchemy's documented fix takes over emitting BEGIN.
-    """
-
-    @sa.event.listens_for(engine, "connect")
-    def on_connect(dbapi_connection: Any, _record: Any) -> None:
-        dbapi_connection.isolation_level = None
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=30000")
-        if engine.url.database not in (None, "", ":memory:"):
-            cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.close()
-        # SQLite's lower() only folds ASCII; Kazakh and Russian names need Python's.
-        dbapi_connection.create_function(
-            "lower", 1, lambda text: text.lower() if isinstance(text, str) else text, deterministic=True
-        )
-
-    @sa.event.listens_for(engine, "begin")
-    def on_begin(connection: sa.Connection) -> None:
-        connection.exec_driver_sql("BEGIN")
+        begin_on_first_write(db.engine)
 
 
 def _init_extensions(app: Flask) -> None:

@@ -8,6 +8,7 @@ migrations name things the same on SQLite and PostgreSQL.
 from __future__ import annotations
 
 import enum
+import re
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -117,3 +118,99 @@ def ping_idle_connections(engine: sa.Engine, after: float = PING_AFTER_IDLE_SECO
             raise sa.exc.DisconnectionError(str(exc)) from exc
         if not alive:
             raise sa.exc.DisconnectionError("the database connection did not answer a ping")
+
+
+def configure_sqlite(engine: sa.Engine) -> None:
+    """WAL, foreign keys, a busy timeout, Unicode-aware lower(), and real transactions.
+
+    pysqlite's own transaction handling defers BEGIN and breaks SAVEPOINTs; it is turned
+    off here, and ``lms.db.begin_on_first_write`` sends BEGIN before the first write.
+    """
+
+    @sa.event.listens_for(engine, "connect")
+    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        if engine.url.database not in (None, "", ":memory:"):
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+        # SQLite's lower() only folds ASCII; Kazakh and Russian names need Python's.
+        dbapi_connection.create_function(
+            "lower", 1, lambda text: text.lower() if isinstance(text, str) else text, deterministic=True
+        )
+
+
+#: What opens a transaction under ``begin_on_first_write``: anything but a plain read.
+_LOCKING_READ = re.compile(r"\bFOR\s+(?:UPDATE|NO\s+KEY\s+UPDATE|SHARE|KEY\s+SHARE)\b", re.IGNORECASE)
+
+
+def begin_on_first_write(engine: sa.Engine) -> None:
+    """Send ``BEGIN`` only before a connection's first write, as Django does by default.
+
+    The DBAPI connection runs in autocommit mode, and this hook opens a real transaction
+    just before the first statement that is not a plain read: an INSERT, UPDATE or DELETE,
+    DDL, a ``SAVEPOINT``, a ``SELECT … FOR UPDATE``/``FOR SHARE``, a server-side cursor,
+    any textual SQL but a plain ``SELECT``, or a statement run with the execution option
+    ``lms_transaction=True`` (for a select that calls a function with side effects).
+    From then on the connection stays in that transaction until SQLAlchemy commits or rolls
+    back, which the DBAPI sends only when a transaction is open.
+
+    A read-only request (a lesson page that only reads, the verification JSON) thus costs
+    its reads alone: no ``BEGIN`` and ``ROLLBACK`` round trips. Reads lose nothing: at READ
+    COMMITTED (PostgreSQL's default, and the platform's) every statement takes its own
+    snapshot inside a transaction too. Writes keep their atomicity, and reads after the
+    first write see that transaction's own changes. What a request read before its first
+    write is not locked by the transaction: code that decides on a read and then writes
+    must lock what it read (``with_for_update``), as it had to already at READ COMMITTED.
+    On SQLite a locking read (which SQLite cannot express) opens ``BEGIN IMMEDIATE``, so the
+    write lock is taken before the read rather than at the write.
+    """
+    sqlite = engine.dialect.name == "sqlite"
+
+    if sqlite:
+
+        def in_transaction(dbapi_connection: Any) -> bool:
+            return bool(dbapi_connection.in_transaction)
+
+    else:
+        import psycopg
+
+        idle = psycopg.pq.TransactionStatus.IDLE
+
+        def in_transaction(dbapi_connection: Any) -> bool:
+            return bool(dbapi_connection.info.transaction_status != idle)
+
+        @sa.event.listens_for(engine, "connect")
+        def autocommit(dbapi_connection: Any, _record: Any) -> None:
+            dbapi_connection.autocommit = True
+
+    @sa.event.listens_for(engine, "before_cursor_execute")
+    def begin_before_write(
+        _connection: sa.Connection, cursor: Any, statement: str, _parameters: Any, context: Any, _many: bool
+    ) -> None:
+        dbapi_connection = cursor.connection
+        if in_transaction(dbapi_connection):
+            return
+        locking = False
+        if context is not None:
+            options = context.execution_options
+            compiled = context.compiled
+            if options.get("lms_transaction") or context.isinsert or context.isupdate or context.isdelete:
+                pass
+            elif compiled is not None and isinstance(compiled.statement, sa.Select):
+                locking = compiled.statement._for_update_arg is not None
+                if not locking and not context._is_server_side:
+                    return
+            elif _is_plain_read(statement):
+                return
+        elif _is_plain_read(statement):
+            return
+        dbapi_connection.execute("BEGIN IMMEDIATE" if sqlite and locking else "BEGIN")
+
+
+def _is_plain_read(statement: str) -> bool:
+    head = statement.lstrip()[:6].upper()
+    return head == "SELECT" and _LOCKING_READ.search(statement) is None

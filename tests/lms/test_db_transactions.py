@@ -1,0 +1,148 @@
+"""``begin_on_first_write``: reads run in autocommit, a transaction opens before the first write."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from lms.db import begin_on_first_write, configure_sqlite
+
+
+@pytest.fixture
+def engine(database_url: str, tmp_path: Any) -> Iterator[sa.Engine]:
+    """An engine configured as the app configures its own, on a table of its own."""
+    if database_url.startswith("sqlite"):
+        engine = sa.create_engine(f"sqlite:///{tmp_path / 'transactions.sqlite'}")
+        configure_sqlite(engine)
+    else:
+        engine = sa.create_engine(database_url)
+    begin_on_first_write(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def table(engine: sa.Engine) -> Iterator[sa.Table]:
+    table = sa.Table(
+        f"probe_{uuid.uuid4().hex[:8]}",
+        sa.MetaData(),
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("value", sa.String(20)),
+    )
+    table.create(engine)
+    with engine.begin() as connection:
+        connection.execute(table.insert(), [{"id": 1, "value": "first"}])
+    yield table
+    table.drop(engine)
+
+
+def _in_transaction(connection: sa.Connection) -> bool:
+    dbapi_connection: Any = connection.connection.dbapi_connection
+    if connection.dialect.name == "sqlite":
+        return bool(dbapi_connection.in_transaction)
+    return str(dbapi_connection.info.transaction_status.name) != "IDLE"
+
+
+def _values(engine: sa.Engine, table: sa.Table) -> list[str]:
+    with engine.connect() as other:
+        return list(other.scalars(sa.select(table.c.value).order_by(table.c.id)))
+
+
+def test_reads_open_no_transaction(engine, table):
+    with engine.connect() as connection:
+        assert connection.scalar(sa.select(table.c.value)) == "first"
+        assert connection.exec_driver_sql("SELECT 1").scalar() == 1
+        assert not _in_transaction(connection)
+
+
+def test_the_first_write_opens_a_transaction_that_a_rollback_undoes(engine, table):
+    with engine.connect() as connection:
+        connection.scalar(sa.select(table.c.value))
+        connection.execute(table.insert().values(id=2, value="second"))
+        assert _in_transaction(connection)
+        connection.execute(table.update().where(table.c.id == 1).values(value="changed"))
+        assert connection.scalars(sa.select(table.c.value).order_by(table.c.id)).all() == ["changed", "second"]
+        connection.rollback()
+        assert not _in_transaction(connection)
+    assert _values(engine, table) == ["first"]
+
+
+def test_a_commit_keeps_every_write(engine, table):
+    with engine.connect() as connection:
+        connection.execute(table.insert().values(id=2, value="second"))
+        connection.execute(table.delete().where(table.c.id == 1))
+        connection.commit()
+    assert _values(engine, table) == ["second"]
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE {table} SET value = 'text' WHERE id = 1",
+        "SELECT value FROM {table} WHERE id = 1 FOR UPDATE",
+        "select value from {table} for share",
+    ],
+)
+def test_textual_writes_and_locking_reads_open_a_transaction(engine, table, statement):
+    if engine.dialect.name == "sqlite" and "for" in statement.lower():
+        pytest.skip("SQLite has no locking reads")
+    with engine.connect() as connection:
+        connection.exec_driver_sql(statement.format(table=table.name))
+        assert _in_transaction(connection)
+        connection.rollback()
+    assert _values(engine, table) == ["first"]
+
+
+def test_a_locking_select_opens_a_transaction(engine, table):
+    with engine.connect() as connection:
+        connection.execute(sa.select(table.c.value).with_for_update())
+        assert _in_transaction(connection)
+
+
+def test_a_select_marked_as_needing_a_transaction_opens_one(engine, table):
+    with engine.connect() as connection:
+        connection.execute(sa.select(table.c.value).execution_options(lms_transaction=True))
+        assert _in_transaction(connection)
+
+
+def test_a_savepoint_first_opens_the_outer_transaction(engine, table):
+    with engine.connect() as connection:
+        with connection.begin_nested() as savepoint:
+            connection.execute(table.insert().values(id=3, value="third"))
+            savepoint.rollback()
+        connection.execute(table.insert().values(id=4, value="fourth"))
+        connection.commit()
+    assert _values(engine, table) == ["first", "fourth"]
+
+
+def test_ddl_opens_a_transaction(engine):
+    name = f"probe_{uuid.uuid4().hex[:8]}"
+    with engine.connect() as connection:
+        connection.exec_driver_sql(f"CREATE TABLE {name} (id INTEGER)")
+        assert _in_transaction(connection)
+        connection.rollback()
+    assert name not in sa.inspect(engine).get_table_names()
+
+
+def test_an_orm_session_reads_outside_and_writes_inside_a_transaction(engine, table):
+    from sqlalchemy.orm import Session
+
+    with Session(engine) as session:
+        assert session.scalar(sa.select(table.c.value)) == "first"
+        assert not _in_transaction(session.connection())
+        session.execute(table.insert().values(id=5, value="fifth"))
+        assert _in_transaction(session.connection())
+    assert _values(engine, table) == ["first"]  # closed without a commit
+
+
+def test_a_failed_statement_rolls_back_the_whole_transaction(engine, table):
+    from sqlalchemy.orm import Session
+
+    with Session(engine) as session, pytest.raises(sa.exc.IntegrityError):
+        session.execute(table.insert().values(id=5, value="fifth"))
+        session.execute(table.insert().values(id=1, value="duplicate"))
+    assert _values(engine, table) == ["first"]
