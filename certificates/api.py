@@ -10,7 +10,7 @@ from webargs.flaskparser import abort
 from certificates import services
 from certificates.views import VERIFY_LIMIT
 from lms.api.base import ApiBlueprint, ErrorSchema
-from lms.extensions import limiter
+from lms.ratelimits import per_address_limit
 
 blp = ApiBlueprint("api_certificates", __name__, url_prefix="/api/v1", description="Certificates (public)")
 
@@ -30,7 +30,7 @@ class CertificateSchema(ma.Schema):
 
 
 @blp.route("/certificates/<serial>", methods=["GET"])
-@limiter.limit(VERIFY_LIMIT, scope="verify-api")
+@per_address_limit(VERIFY_LIMIT, scope="verify-api")
 @blp.response(200, CertificateSchema)
 @blp.alt_response(404, schema=ErrorSchema, description="No certificate has this number")
 def certificate(serial: str) -> Response:

@@ -23,7 +23,7 @@ from certificates.models import Certificate, CertificateStatus
 from courses.models import Assignment, Attempt, AttemptStatus, Course, Enrolment
 from courses.models.catalog import localized
 from courses.services.outline import outline_of
-from lms.db import db, utcnow
+from lms.db import db, read_first, utcnow
 from lms.models import User
 
 ISSUE_ATTEMPTS = 3
@@ -87,7 +87,7 @@ def public_record_json(text: str) -> str | None:
         serial = serials.normalize(text)
     except serials.InvalidSerial:
         return None
-    row = db.session.execute(_public_record_statement(), {"serial": serial}).first()
+    row = read_first(_public_record_statement(), {"serial": serial})
     if row is None:
         return None
     serial, status, holder, course, grade, issued_at, revoked_at, reason, credential = row

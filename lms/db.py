@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import enum
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -87,6 +89,73 @@ if TYPE_CHECKING:
     Model = Base
 else:
     Model = db.Model
+
+
+def read_first(statement: sa.Select[Any], parameters: dict[str, Any]) -> tuple[Any, ...] | None:
+    """The first row of a read, on a pooled DBAPI connection rather than through the ORM session.
+
+    For the busiest read-only requests, where SQLAlchemy's execution and result machinery
+    cost more than the database (0.23 ms of Python against 0.05 ms for PostgreSQL to answer a
+    one-row indexed read): the statement is compiled once per dialect, run on a raw pooled
+    connection, and its row converted by the columns' own result processors (so types read
+    back exactly as through the ORM). Inside a session transaction (a request that has
+    already written, or a test's session bound to its connection) the read goes through the
+    session instead, so it sees what the transaction wrote.
+    """
+    scoped = db.session
+    if scoped.session_factory.kw.get("bind") is not None or (scoped.registry.has() and scoped().in_transaction()):
+        row = scoped.execute(statement, parameters).first()
+        return None if row is None else tuple(row)
+    engine = db.engine
+    read = _compiled_read(statement, engine.dialect)
+    values = {name: value if name not in read.binds else read.binds[name](value) for name, value in parameters.items()}
+    connection = engine.raw_connection()
+    try:
+        cursor = connection.cursor()
+        cursor.execute(read.sql, values if read.order is None else tuple(values[name] for name in read.order))
+        raw = cursor.fetchone()
+        cursor.close()
+    finally:
+        connection.close()
+    if raw is None:
+        return None
+    return tuple(value if process is None else process(value) for process, value in zip(read.results, raw, strict=True))
+
+
+@dataclass(frozen=True)
+class _CompiledRead:
+    sql: str
+    order: tuple[str, ...] | None  # parameter names in order (positional paramstyles), else None
+    binds: dict[str, Callable[[Any], Any]]  # the parameters' bind processors, where their types have one
+    results: list[Callable[[Any], Any] | None]  # each column's result processor
+
+
+# Keyed by the statement itself (kept alive here, so never confused with a later one): the hot
+# statements are built once (functools.cache), so this holds a handful.
+_compiled_reads: dict[tuple[sa.Select[Any], str], _CompiledRead] = {}
+
+
+def _compiled_read(statement: sa.Select[Any], dialect: sa.Dialect) -> _CompiledRead:
+    """What running a statement on a raw DBAPI connection needs, worked out once per statement and dialect."""
+    key = (statement, dialect.name)
+    found = _compiled_reads.get(key)
+    if found is None:
+        compiled = statement.compile(dialect=dialect)
+        binds: dict[str, Callable[[Any], Any]] = {}
+        for name, bind in compiled.binds.items():
+            process = bind.type.dialect_impl(dialect).bind_processor(dialect)
+            if process is not None:
+                binds[name] = process
+        found = _compiled_reads[key] = _CompiledRead(
+            sql=compiled.string,
+            order=tuple(compiled.positiontup) if compiled.positional and compiled.positiontup else None,
+            binds=binds,
+            results=[
+                column.type.dialect_impl(dialect).result_processor(dialect, None)
+                for column in statement.selected_columns
+            ],
+        )
+    return found
 
 
 #: A pooled connection idle for longer than this is pinged before use (see ``ping_idle_connections``).

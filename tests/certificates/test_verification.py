@@ -133,6 +133,28 @@ def test_verification_is_rate_limited(app: Any, client: Any, certificate: Certif
     assert codes[:60] == [200] * 60 and codes[60] == 429
 
 
+def test_the_verification_api_is_rate_limited_per_address(
+    app: Any, client: Any, certificate: Certificate, monkeypatch: Any
+) -> None:
+    from lms.extensions import limiter
+
+    monkeypatch.setitem(app.config, "VERIFY_RATE_LIMIT", "5/minute")
+    limiter.enabled = True
+    try:
+        limiter.reset()
+        url = f"/api/v1/certificates/{certificate.serial}"
+        codes = [client.get(url).status_code for _ in range(5)]
+        refused = client.get(url)
+        other_address = client.get(url, environ_base={"REMOTE_ADDR": "10.1.2.3"})
+    finally:
+        limiter.reset()
+    assert codes == [200] * 5
+    assert refused.status_code == 429
+    assert refused.get_json()["error"]["code"] == "rate_limited"
+    assert 1 <= int(refused.headers["Retry-After"]) <= 60
+    assert other_address.status_code == 200
+
+
 def test_an_administrator_revokes_from_the_page(client: Any, login: Any, certificate: Certificate) -> None:
     from tests.conftest import post_form
 

@@ -146,3 +146,57 @@ def test_a_failed_statement_rolls_back_the_whole_transaction(engine, table):
         session.execute(table.insert().values(id=5, value="fifth"))
         session.execute(table.insert().values(id=1, value="duplicate"))
     assert _values(engine, table) == ["first"]
+
+
+def test_read_first_outside_a_transaction_reads_typed_values_on_a_raw_connection(app, monkeypatch):
+    from datetime import UTC, datetime
+
+    from lms.db import db, read_first
+    from lms.models import Region, School
+    from lms.models.org import SchoolKind
+
+    code = f"R{uuid.uuid4().hex[:6]}"
+    created = datetime(2026, 3, 4, 5, 6, 7, tzinfo=UTC)
+    statement = sa.select(School.name, School.kind, School.created_at).where(
+        School.code == sa.bindparam("code"), School.created_at == sa.bindparam("created", type_=School.created_at.type)
+    )
+    with app.app_context():
+        region = Region(code=code, name_kk="R", name_ru="R", name_en="R")
+        db.session.add(region)
+        db.session.flush()
+        db.session.add(
+            School(region_id=region.id, code=code, name="Мектеп", kind=SchoolKind.COLLEGE, created_at=created)
+        )
+        db.session.commit()
+        db.session.remove()
+        raw_connections = []
+        original = db.engine.raw_connection
+        monkeypatch.setattr(type(db.engine), "raw_connection", lambda self: raw_connections.append(1) or original())
+        try:
+            row = read_first(statement, {"code": code, "created": created})
+            assert raw_connections == [1]  # not through the session
+            assert row == ("Мектеп", SchoolKind.COLLEGE, created)  # the enum and the aware time, as the ORM gives
+            assert read_first(statement, {"code": code, "created": created.replace(second=8)}) is None
+        finally:
+            monkeypatch.undo()
+            db.session.execute(sa.delete(School).where(School.code == code))
+            db.session.execute(sa.delete(Region).where(Region.code == code))
+            db.session.commit()
+            db.session.remove()
+
+
+def test_read_first_inside_a_transaction_sees_its_writes(app):
+    from lms.db import db, read_first
+    from lms.models import Region
+
+    code = f"R{uuid.uuid4().hex[:6]}"
+    statement = sa.select(Region.name_en).where(Region.code == sa.bindparam("code"))
+    with app.app_context():
+        db.session.add(Region(code=code, name_kk="U", name_ru="U", name_en="Uncommitted"))
+        db.session.flush()
+        try:
+            assert read_first(statement, {"code": code}) == ("Uncommitted",)
+        finally:
+            db.session.rollback()
+            db.session.remove()
+        assert read_first(statement, {"code": code}) is None
