@@ -21,6 +21,7 @@ from courses.services import attempts, code_grading, learning
 from courses.services.outline import outline_of
 from lms.db import db
 from lms.models import Role
+from lms.pagecache import ShellCache
 
 bp = Blueprint("courses", __name__, template_folder="templates")
 
@@ -138,16 +139,26 @@ def lesson(lesson_id: int) -> ResponseReturnValue:
     db.session.commit()
     language = _language()
     course = visit.course
-    return render_template(
-        "courses/lesson.html",
-        course=course,
-        lesson=visit.lesson,
-        module=course.module(visit.lesson.module_id),
-        body=render_markdown(localized(visit.lesson.body, language, course.language)),
-        progress=visit.progress,
-        next_lesson=course.next_lesson(lesson_id),
-        language=language,
-    )
+
+    def render_page() -> str:
+        return render_template(
+            "courses/lesson.html",
+            course=course,
+            lesson=visit.lesson,
+            module=course.module(visit.lesson.module_id),
+            body=render_markdown(localized(visit.lesson.body, language, course.language)),
+            completed=visit.completed_at is not None,
+            next_lesson=course.next_lesson(lesson_id),
+            language=language,
+        )
+
+    # The page is the same for every learner who has (or has not yet) completed this lesson of
+    # this version of the course: rendered once per process (the path, language and role are
+    # part of the key too).
+    return _lesson_pages.page((course.version, visit.completed_at is not None), render_page)
+
+
+_lesson_pages = ShellCache()
 
 
 @bp.post("/lessons/<int:lesson_id>/complete")

@@ -1,4 +1,5 @@
-"""A per-process cache of the pages anonymous visitors open most: landing, sign-in, registration.
+"""Per-process caches of the busiest pages: anonymous ones (landing, sign-in, registration) and
+signed-in page shells (a lesson), each visitor's CSRF token put in per request.
 
 At nine in the morning a whole country's classrooms open the sign-in page at
 once. For a visitor who is not signed in, has no message waiting and sends no
@@ -11,8 +12,11 @@ errors, a POST) renders normally.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
-from typing import ParamSpec
+import threading
+import weakref
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from typing import ClassVar, ParamSpec
 
 from flask import current_app, request, session
 from flask.typing import ResponseReturnValue
@@ -58,3 +62,59 @@ def anonymous_page_cache(view: Callable[P, ResponseReturnValue]) -> Callable[P, 
         return page.replace(TOKEN_SLOT, token)
 
     return cached
+
+
+#: Signed-in page shells kept per process (a lesson page is about 8 KB: 2,048 of them are 16 MB).
+MAX_SHELLS = 2048
+
+
+class ShellCache:
+    """Signed-in pages rendered once per key and process, the visitor's CSRF token put in per request.
+
+    For pages many learners open in the same state (a lesson: the same text, the same buttons),
+    where rendering the template costs more than everything else the request does. The caller
+    names in ``key`` everything the page shows beyond the path, the language, the CSRF token and
+    the visitor's role (which the navigation shows); a page with a flashed message waiting, a
+    query string, or in debug mode renders normally. Least recently used shells go first.
+    """
+
+    instances: ClassVar[weakref.WeakSet[ShellCache]] = weakref.WeakSet()
+
+    def __init__(self, max_entries: int = MAX_SHELLS) -> None:
+        self.max_entries = max_entries
+        self._pages: OrderedDict[Hashable, str] = OrderedDict()
+        self._lock = threading.Lock()
+        self.renders = 0  # pages rendered rather than taken from the cache (for tests and monitoring)
+        ShellCache.instances.add(self)
+
+    def page(self, key: tuple[Hashable, ...], render: Callable[[], str]) -> str:
+        if request.query_string or "_flashes" in session or current_app.debug:
+            return render()
+        token = csrf_token()
+        full_key = (request.path, str(get_locale()), getattr(current_user, "role", None), *key)
+        with self._lock:
+            shell = self._pages.get(full_key)
+            if shell is not None:
+                self._pages.move_to_end(full_key)
+        if shell is not None:
+            return shell.replace(TOKEN_SLOT, token)
+        rendered = render()
+        self.renders += 1
+        with self._lock:
+            self._pages[full_key] = rendered.replace(token, TOKEN_SLOT)
+            while len(self._pages) > self.max_entries:
+                self._pages.popitem(last=False)
+        return rendered
+
+    def __len__(self) -> int:
+        return len(self._pages)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._pages.clear()
+            self.renders = 0
+
+    @classmethod
+    def clear_all(cls) -> None:
+        for cache in list(cls.instances):
+            cache.clear()

@@ -26,6 +26,7 @@ from lms import create_app
 from lms.db import db as _db
 from lms.extensions import limiter
 from lms.models import Role, User
+from lms.pagecache import ShellCache
 
 TEST_DATABASE_URL = os.environ.get("LMS_TEST_DATABASE_URL")
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
@@ -106,6 +107,12 @@ def db(app: Flask) -> Iterator[Any]:
 def _fresh_rate_limits(app: Flask) -> None:
     with app.app_context():
         limiter.reset()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_page_shells() -> None:
+    """Cached signed-in pages are per process; each test starts without them."""
+    ShellCache.clear_all()
 
 
 class IsolatedClient(FlaskClient):

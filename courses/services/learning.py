@@ -12,7 +12,7 @@ from blinker import Namespace
 from courses.models import Assignment, Attempt, AttemptStatus, Course, Enrolment, Lesson, LessonProgress, Module
 from courses.services import events
 from courses.services.outline import LessonInfo, Outline, outline, outline_of
-from lms.db import db, utcnow
+from lms.db import db, read_first, utcnow
 from lms.models import Role, User
 
 signals = Namespace()
@@ -133,15 +133,23 @@ def note_activity(registration: Enrolment, now: datetime | None = None) -> None:
 class LessonVisit:
     course: Outline
     lesson: LessonInfo
-    progress: LessonProgress
+    completed_at: datetime | None
 
 
 @functools.cache
-def _visit_query() -> sa.Select[int, datetime, bool, Enrolment, LessonProgress]:
+def _visit_query() -> sa.Select[int, datetime, bool, int, datetime, int, datetime | None]:
     # Built once: constructing a statement costs more than running it on the hot path.
     user_id = sa.bindparam("user_id", type_=sa.Integer)
     return (
-        sa.select(Module.course_id, Course.updated_at, Course.published, Enrolment, LessonProgress)
+        sa.select(
+            Module.course_id,
+            Course.updated_at,
+            Course.published,
+            Enrolment.id,
+            Enrolment.last_activity_at,
+            LessonProgress.lesson_id,
+            LessonProgress.completed_at,
+        )
         .select_from(Lesson)
         .join(Module, Module.id == Lesson.module_id)
         .join(Course, Course.id == Module.course_id)
@@ -151,31 +159,43 @@ def _visit_query() -> sa.Select[int, datetime, bool, Enrolment, LessonProgress]:
     )
 
 
+@functools.cache
+def _note_activity_statement() -> sa.Update:
+    return (
+        sa.update(Enrolment)
+        .where(Enrolment.id == sa.bindparam("enrolment_id"))
+        .values(last_activity_at=sa.bindparam("now"))
+        .execution_options(synchronize_session=False)
+    )
+
+
 def visit_lesson(user: User, lesson_id: int) -> LessonVisit:
-    """Open a lesson by id with a fixed handful of queries (the lesson page's path).
+    """Open a lesson by id: one read, and a write only when something changes (the lesson page's path).
 
     Raises CourseNotFound (no such lesson, or an unpublished course), NotEnrolled, ModuleLocked.
     """
     # One round trip: where the lesson is, the learner's enrolment and their progress in it.
-    row = db.session.execute(_visit_query(), {"lesson_id": lesson_id, "user_id": user.id}).first()
-    if row is None or (not row.published and not can_see_unpublished(user)):
+    row = read_first(_visit_query(), {"lesson_id": lesson_id, "user_id": user.id})
+    if row is None:
         raise CourseNotFound(lesson_id)
-    course = outline(row.course_id, row.updated_at)
+    course_id, version, published, enrolment_id, last_activity_at, progress_lesson_id, completed_at = row
+    if not published and not can_see_unpublished(user):
+        raise CourseNotFound(lesson_id)
+    course = outline(course_id, version)
     lesson = course.lesson(lesson_id)
     assert lesson is not None  # noqa: S101 - the outline holds every lesson of its course
-    registration: Enrolment | None = row.Enrolment
-    if registration is None:
+    if enrolment_id is None:
         raise NotEnrolled(course.slug)
     if not unlocked(user, course, lesson.module_id):
         raise ModuleLocked(lesson.module_id)
-    progress: LessonProgress | None = row.LessonProgress
-    note_activity(registration)
-    if progress is None:
-        progress = LessonProgress(user_id=user.id, lesson_id=lesson_id)
-        db.session.add(progress)
+    now = utcnow()
+    if now - last_activity_at >= ACTIVITY_RESOLUTION:
+        db.session.execute(_note_activity_statement(), {"enrolment_id": enrolment_id, "now": now})
+    if progress_lesson_id is None:
+        db.session.add(LessonProgress(user_id=user.id, lesson_id=lesson_id))
         db.session.flush()
-        events.record(user, "experienced", "lesson", lesson_id, course_id=course.id, registration=registration.id)
-    return LessonVisit(course, lesson, progress)
+        events.record(user, "experienced", "lesson", lesson_id, course_id=course.id, registration=enrolment_id)
+    return LessonVisit(course, lesson, completed_at)
 
 
 def open_lesson(user: User, lesson: Lesson) -> LessonProgress:

@@ -200,3 +200,50 @@ def test_read_first_inside_a_transaction_sees_its_writes(app):
             db.session.rollback()
             db.session.remove()
         assert read_first(statement, {"code": code}) is None
+
+
+def test_get_quickly_gives_the_instance_the_orm_would(app):
+    from lms.db import db, get_quickly
+    from lms.models import Role, User
+
+    email = f"quick-{uuid.uuid4().hex[:8]}@example.org"
+    with app.app_context():
+        made = User(email=email, full_name="Әлихан Өмірзақұлы", role=Role.TEACHER, preferred_language="ru")
+        db.session.add(made)
+        db.session.commit()
+        user_id = made.id
+        expected = {key: getattr(made, key) for key in sa.inspect(User).column_attrs.keys()}
+        db.session.remove()
+        try:
+            user = get_quickly(User, user_id)
+            assert user is not None
+            state = sa.inspect(user)
+            assert state.persistent and not state.modified and not state.expired_attributes
+            assert {key: getattr(user, key) for key in expected} == expected
+            assert user.school is None  # relationships load as usual
+            assert get_quickly(User, user_id) is user  # the session's own instance, once there
+            assert get_quickly(User, user_id + 10_000_000) is None
+            user.full_name = "Renamed"
+            db.session.commit()  # a change to it is written like any other
+            db.session.remove()
+            assert db.session.get(User, user_id).full_name == "Renamed"
+        finally:
+            db.session.rollback()
+            db.session.execute(sa.delete(User).where(User.id == user_id))
+            db.session.commit()
+            db.session.remove()
+
+
+def test_read_first_sees_changes_the_session_has_not_flushed(app):
+    from lms.db import db, read_first
+    from lms.models import Region
+
+    code = f"R{uuid.uuid4().hex[:6]}"
+    with app.app_context():
+        db.session.add(Region(code=code, name_kk="P", name_ru="P", name_en="Pending"))
+        try:
+            statement = sa.select(Region.name_en).where(Region.code == sa.bindparam("code"))
+            assert read_first(statement, {"code": code}) == ("Pending",)  # autoflushed by the session
+        finally:
+            db.session.rollback()
+            db.session.remove()

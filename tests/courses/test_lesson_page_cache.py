@@ -1,0 +1,113 @@
+"""The lesson page is rendered once per state and process, and served with each visitor's own CSRF token."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from courses.services import editing, learning
+from courses.views import _lesson_pages
+from lms.models import Role
+from lms.pagecache import TOKEN_SLOT, ShellCache
+from tests import factories
+from tests.conftest import CSRF_INPUT
+
+
+def _page(client: Any, url: str) -> str:
+    response = client.get(url)
+    assert response.status_code == 200
+    return str(response.get_data(as_text=True))
+
+
+def _token(html: str) -> str:
+    match = CSRF_INPUT.search(html)
+    assert match
+    return str(match.group(1) or match.group(2))
+
+
+@pytest.fixture
+def course_with_learners(app: Any, db: Any) -> Any:
+    course = factories.course()
+    learners = [factories.user(language="en") for _ in range(2)]
+    for learner in learners:
+        learning.enroll(learner, course)
+    return course, learners
+
+
+def test_a_second_learner_gets_the_cached_page_with_their_own_working_token(app, course_with_learners, login):
+    course, (first, second) = course_with_learners
+    lesson = course.modules[0].lessons[0]
+    url = f"/lessons/{lesson.id}"
+    one, two = app.test_client(), app.test_client()
+    for client, learner in ((one, first), (two, second)):
+        with client.session_transaction() as session:
+            session["_user_id"] = learner.get_id()
+        client.set_cookie("lms_lang", "en")
+    first_page = _page(one, url)
+    second_page = _page(two, url)
+    assert _lesson_pages.renders == 1  # the second learner's page came from the cache
+    assert TOKEN_SLOT not in second_page
+    assert _token(first_page) != _token(second_page)
+    assert first_page.replace(_token(first_page), "") == second_page.replace(_token(second_page), "")
+    # The token put into the cached page is the second learner's own: their form works with it.
+    response = two.post(f"{url}/complete", data={"csrf_token": _token(second_page)})
+    assert response.status_code == 302
+    assert one.post(f"{url}/complete", data={"csrf_token": _token(second_page)}).status_code == 400
+
+
+def test_each_language_role_and_completion_state_has_its_own_page(app, course_with_learners, client, login):
+    course, (learner, _other) = course_with_learners
+    lesson = course.modules[0].lessons[0]
+    url = f"/lessons/{lesson.id}"
+    login(learner)
+    client.set_cookie("lms_lang", "en")
+    english = _page(client, url)
+    assert "Mark as done and continue" in english
+    russian = factories.user(language="ru")
+    learning.enroll(russian, course)
+    login(russian)
+    assert "Mark as done and continue" not in _page(client, url)
+    login(learner)
+    client.post(f"{url}/complete", data={"csrf_token": _token(english)})
+    done = _page(client, url)
+    assert "You have completed this lesson." in done and "Mark as done and continue" not in done
+    teacher = factories.user(Role.TEACHER, language="en")
+    learning.enroll(teacher, course)
+    login(teacher)
+    assert "Course editor" in _page(client, url) and "Course editor" not in done
+    assert _lesson_pages.renders == 4 and len(_lesson_pages) == 4
+
+
+def test_an_edited_lesson_shows_at_once(app, course_with_learners, client, login):
+    course, (learner, _other) = course_with_learners
+    lesson = course.modules[0].lessons[0]
+    login(learner)
+    client.set_cookie("lms_lang", "en")
+    assert "Rewritten" not in _page(client, f"/lessons/{lesson.id}")
+    editing.update_lesson(lesson, lesson.title, {"en": "# Rewritten", "kk": "# Rewritten"}, lesson.minutes)
+    assert "<h1>Rewritten</h1>" in _page(client, f"/lessons/{lesson.id}")
+
+
+def test_a_page_with_a_message_waiting_is_not_cached(app, course_with_learners, client, login):
+    course, (learner, _other) = course_with_learners
+    lesson = course.modules[0].lessons[0]
+    login(learner)
+    client.set_cookie("lms_lang", "en")
+    with client.session_transaction() as session:
+        session["_flashes"] = [("info", "A one-off message")]
+    assert "A one-off message" in _page(client, f"/lessons/{lesson.id}")
+    assert len(_lesson_pages) == 0
+    assert "A one-off message" not in _page(client, f"/lessons/{lesson.id}")
+    assert len(_lesson_pages) == 1
+
+
+def test_the_cache_keeps_only_the_most_recently_used_shells(app):
+    cache = ShellCache(max_entries=2)
+    with app.test_request_context("/a"):
+        for key in ("one", "two", "one", "three"):
+            cache.page((key,), lambda key=key: f"page {key}")
+        assert len(cache) == 2 and cache.renders == 3
+        cache.page(("one",), lambda: "page one again")
+        cache.page(("two",), lambda: "page two again")  # evicted: rendered anew
+        assert cache.renders == 4
