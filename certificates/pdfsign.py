@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 from asn1crypto import keys as asn1_keys
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
+from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from flask import Flask
@@ -68,41 +69,52 @@ class PdfSigningMaterial:
         return b"".join(cert.public_bytes(serialization.Encoding.PEM) for cert in self.chain)
 
 
-def _after_mark(data: bytes) -> bytes:
-    start = data.find(b"-----BEGIN")
-    return data[max(start, 0) :]
+def material_from_pem(key_pem: bytes, chain_pem: bytes, key_name: str, chain_name: str) -> PdfSigningMaterial:
+    """An ECDSA P-256 key and its PEM chain, leaf first; raises ``PdfSigningKeyMissing`` when unusable."""
+    try:
+        key = serialization.load_pem_private_key(keys.after_mark(key_pem), password=None)
+    except (ValueError, TypeError, UnsupportedAlgorithm) as exc:
+        raise PdfSigningKeyMissing(f"{key_name} is not an unencrypted PEM private key ({exc})") from exc
+    if not isinstance(key, ec.EllipticCurvePrivateKey) or not isinstance(key.curve, ec.SECP256R1):
+        raise PdfSigningKeyMissing(f"{key_name} is not an ECDSA P-256 private key")
+    try:
+        chain = tuple(x509.load_pem_x509_certificates(keys.after_mark(chain_pem)))
+    except ValueError as exc:
+        raise PdfSigningKeyMissing(f"{chain_name} holds no PEM certificate") from exc
+    if not chain:
+        raise PdfSigningKeyMissing(f"{chain_name} holds no certificate")
+    leaf_key = chain[0].public_key()
+    if (
+        not isinstance(leaf_key, ec.EllipticCurvePublicKey)
+        or leaf_key.public_numbers() != key.public_key().public_numbers()
+    ):
+        raise PdfSigningKeyMissing(f"the first certificate in {chain_name} is not the key's")
+    return PdfSigningMaterial(key, chain)
 
 
 def load_material(key_path: Path, chain_path: Path) -> PdfSigningMaterial:
     """Read an ECDSA P-256 key and its PEM chain; raises ``PdfSigningKeyMissing`` when unusable."""
     if not key_path.exists() or not chain_path.exists():
         raise PdfSigningKeyMissing(f"no PDF signing key or chain at {key_path} / {chain_path}")
-    key = serialization.load_pem_private_key(_after_mark(key_path.read_bytes()), password=None)
-    if not isinstance(key, ec.EllipticCurvePrivateKey) or not isinstance(key.curve, ec.SECP256R1):
-        raise PdfSigningKeyMissing(f"{key_path} is not an ECDSA P-256 private key")
-    chain = tuple(x509.load_pem_x509_certificates(_after_mark(chain_path.read_bytes())))
-    if not chain:
-        raise PdfSigningKeyMissing(f"{chain_path} holds no certificate")
-    leaf_key = chain[0].public_key()
-    if (
-        not isinstance(leaf_key, ec.EllipticCurvePublicKey)
-        or leaf_key.public_numbers() != key.public_key().public_numbers()
-    ):
-        raise PdfSigningKeyMissing(f"the first certificate in {chain_path} is not the key's")
-    return PdfSigningMaterial(key, chain)
+    return material_from_pem(key_path.read_bytes(), chain_path.read_bytes(), str(key_path), str(chain_path))
 
 
 def signing_material(app: Flask) -> PdfSigningMaterial:
-    """The app's PDF signing key and chain, cached on the app (development keys made on first use)."""
-    cached = app.extensions.get("certificates.pdf_signing")
-    if isinstance(cached, PdfSigningMaterial):
-        return cached
+    """The app's PDF signing key and chain, cached on the app until their files change.
+
+    Development keys are made on first use where they are allowed.
+    """
     paths = keys.key_paths(app)
+    stamp = (paths.pdf_key, keys.file_stamp(paths.pdf_key), paths.pdf_chain, keys.file_stamp(paths.pdf_chain))
+    material = keys.cached(app, keys.CACHED_PDF_MATERIAL, stamp)
+    if isinstance(material, PdfSigningMaterial):
+        return material
     if not paths.pdf_key.exists() and keys.development_keys_allowed(app):
         keys.init_development_keys(app)
+        stamp = (paths.pdf_key, keys.file_stamp(paths.pdf_key), paths.pdf_chain, keys.file_stamp(paths.pdf_chain))
     keys.check_keys(app)
     material = load_material(paths.pdf_key, paths.pdf_chain)
-    app.extensions["certificates.pdf_signing"] = material
+    keys.remember(app, keys.CACHED_PDF_MATERIAL, stamp, material)
     return material
 
 
