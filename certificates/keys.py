@@ -4,10 +4,11 @@
 credentials; by default ``instance/keys/credentials-ed25519.pem``. Keys made by
 ``flask certificates init-keys`` carry a development mark before the PEM block,
 and the platform refuses them unless ``DEVELOPMENT_KEYS_ALLOWED``
-(development and testing configurations only).
+(development and testing configurations only). ``RETIRED_KEYS_DIR`` holds the
+public halves of keys that ``certificates rotate-keys`` retired (``certificates.retired``).
 
 Loaded keys are cached on the app with the key files' identity (inode, size, modification
-time): a process notices files replaced on its next use, without a restart.
+time): a process notices files replaced by a rotation on its next use, without a restart.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ DEVELOPMENT_CA_NAME = "AI Skills development CA (not trusted)"
 CREDENTIAL_KEY_NAME = "credentials-ed25519.pem"
 PDF_KEY_NAME = "pdf-signing-p256.pem"
 PDF_CHAIN_NAME = "pdf-signing-chain.pem"
+RETIRED_DIR_NAME = "retired"
 CACHED_CREDENTIAL_KEY = "certificates.signing_key"
 CACHED_PDF_MATERIAL = "certificates.pdf_signing"
 
@@ -47,6 +49,7 @@ class KeyPaths:
     credential_key: Path
     pdf_key: Path
     pdf_chain: Path
+    retired: Path  # a folder of public material only
 
 
 def key_paths(app: Flask) -> KeyPaths:
@@ -55,10 +58,12 @@ def key_paths(app: Flask) -> KeyPaths:
     folder = credential.parent
     pdf_key = app.config.get("PDF_SIGNING_KEY_FILE")
     pdf_chain = app.config.get("PDF_SIGNING_CHAIN_FILE")
+    retired = app.config.get("RETIRED_KEYS_DIR")
     return KeyPaths(
         credential,
         Path(pdf_key) if pdf_key else folder / PDF_KEY_NAME,
         Path(pdf_chain) if pdf_chain else folder / PDF_CHAIN_NAME,
+        Path(retired) if retired else folder / RETIRED_DIR_NAME,
     )
 
 
