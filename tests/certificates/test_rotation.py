@@ -1,4 +1,4 @@
-"""Rotating the signing keys: the public halves of retired keys kept, new keys checked before they are installed."""
+"""Rotating the signing keys: retired public halves kept and published, new keys checked before they are installed."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import base58
 import pytest
@@ -19,6 +20,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.x509.oid import NameOID
 
 from certificates import did, keys, pdfsign, retired
+from certificates.models import Certificate
 
 KEY_SETTINGS = ("SIGNING_KEY_FILE", "PDF_SIGNING_KEY_FILE", "PDF_SIGNING_CHAIN_FILE", "RETIRED_KEYS_DIR")
 
@@ -40,6 +42,13 @@ def own_keys(app: Any, tmp_path: Path) -> Iterator[keys.KeyPaths]:
     finally:
         app.config.update(saved)
         keys.forget_cached_keys(app)
+
+
+@pytest.fixture
+def old_certificate(app: Any, own_keys: keys.KeyPaths, certificate: Certificate) -> Certificate:
+    """The shared certificate fixture, issued after ``own_keys`` (fixtures run in the order they are named)."""
+    assert certificate.credential["issuer"]["id"] == did.did_key(keys.credential_signing_key(app).public_key())
+    return certificate
 
 
 @pytest.fixture
@@ -391,3 +400,41 @@ def test_nothing_private_lands_in_the_retired_folder(app: Any, own_keys: keys.Ke
     with pytest.raises(ValueError, match="private"):
         retired.write_public(own_keys.retired / "leak.pem", pem(Ed25519PrivateKey.generate()))
     assert not (own_keys.retired / "leak.pem").exists()
+
+
+# Published.
+
+
+def test_the_keys_in_use_and_the_retired_ones_are_published(
+    app: Any, client: Any, own_keys: keys.KeyPaths, old_certificate: Certificate
+) -> None:
+    old_material = pdfsign.signing_material(app)
+    assert rotate(app).exit_code == 0
+    new_key = keys.credential_signing_key(app).public_key()
+
+    response = client.get("/certificates/keys")
+    assert response.status_code == 200 and response.headers["Cache-Control"] == "public, max-age=300"
+    body = response.get_json()
+    current, old = body["credentialKeys"]
+    assert (current["status"], current["id"], current["until"]) == ("current", did.did_key(new_key), None)
+    assert old["status"] == "retired" and old["id"] == old_certificate.credential["issuer"]["id"]
+    assert old["verificationMethod"] == old_certificate.credential["proof"]["verificationMethod"]
+    assert old["publicKeyMultibase"] == old["id"].removeprefix("did:key:")
+    assert old["until"] == current["from"] and old["from"] <= old["until"]
+    assert urlsplit(current["publicKeyPem"]).path == "/certificates/keys/credentials.pem"
+
+    retired_pem = client.get(urlsplit(old["publicKeyPem"]).path)
+    assert retired_pem.status_code == 200 and "immutable" in retired_pem.headers["Cache-Control"]
+    assert did.did_key(serialization.load_pem_public_key(retired_pem.data)) == old["id"]  # type: ignore[arg-type]
+
+    current_chain, old_chain = body["pdfSigningChains"]
+    assert current_chain["status"] == "current" and old_chain["status"] == "retired"
+    assert old_chain["fingerprint"] == retired.certificate_fingerprint(old_material.leaf)
+    assert old_chain["rootFingerprint"] == retired.certificate_fingerprint(old_material.root)
+    chain = client.get(urlsplit(old_chain["chainPem"]).path)
+    assert chain.status_code == 200 and chain.data == old_material.chain_pem()
+
+    assert client.get("/.well-known/did.json").get_json()["id"] == did.did_key(new_key)
+    assert client.get(f"/certificates/keys/retired/{'0' * 64}.pem").status_code == 404
+    assert client.get("/certificates/keys/retired/..%2Fretired-keys.json.pem").status_code == 404
+    assert client.get(f"/certificates/keys/retired/{old_chain['fingerprint'].upper()}.pem").status_code == 404
