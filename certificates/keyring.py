@@ -11,7 +11,7 @@ from typing import Any
 from cryptography import x509
 from flask import Flask
 
-from certificates import did, keys, pdfsign, retired
+from certificates import dataintegrity, did, keys, pdfsign, retired
 from lms.mail import external_url
 
 
@@ -41,6 +41,20 @@ def trust_roots(found: list[retired.Chain]) -> list[x509.Certificate]:
     for chain in found:
         roots.setdefault(retired.certificate_fingerprint(chain.root), chain.root)
     return list(roots.values())
+
+
+def signing_key_of(app: Flask, credential: dict[str, Any]) -> retired.CredentialKey:
+    """The platform key (in use or retired) whose proof the credential carries.
+
+    Raises ``dataintegrity.ProofInvalid`` when the proof does not hold or its key is not the platform's.
+    """
+    method = dataintegrity.verify_proof(credential)
+    _controller, public_key = did.resolve_verification_method(method)
+    fingerprint = retired.key_fingerprint(public_key)
+    for key in credential_keys(app):
+        if key.fingerprint == fingerprint:
+            return key
+    raise dataintegrity.ProofInvalid("signed by a key that is not the platform's")
 
 
 def published_keys(app: Flask) -> dict[str, Any]:

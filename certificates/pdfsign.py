@@ -3,16 +3,18 @@
 The signing key and its certificate chain are files (``PDF_SIGNING_KEY_FILE``,
 ``PDF_SIGNING_CHAIN_FILE``; leaf first, then the issuing CA). The chain is embedded in
 every signature so a reader can build the path to the CA; the CA is published at
-``/certificates/keys/pdf-chain.pem``. ECDSA P-256 rather than Ed25519: poppler's
-``pdfsig`` (and so many readers) cannot validate Ed25519 PDF signatures.
+``/certificates/keys/pdf-chain.pem`` (retired chains under ``/certificates/keys``). ECDSA P-256
+rather than Ed25519: poppler's ``pdfsig`` (and so many readers) cannot validate Ed25519 PDF
+signatures.
 """
 
 from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import hashlib
 import io
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -159,9 +161,10 @@ class SignatureCheck:
     signed: bool  # has a signature at all
     intact: bool  # the signed bytes are unchanged
     valid: bool  # the cryptographic signature holds
-    trusted: bool  # the signer chains to the given root
+    trusted: bool  # the signer chains to one of the given roots
     whole_file: bool  # nothing was added after signing
     signer: str = ""
+    signer_fingerprint: str = ""  # SHA-256 of the signer's certificate (DER), hex
 
     @property
     def ok(self) -> bool:
@@ -172,8 +175,8 @@ class NotAPdf(ValueError):
     """The bytes are not a readable PDF."""
 
 
-def check(pdf: bytes, trust_root: x509.Certificate) -> SignatureCheck:
-    """Validate the PDF's (single) signature against ``trust_root``, offline. Raises ``NotAPdf``."""
+def check(pdf: bytes, trust_roots: x509.Certificate | Sequence[x509.Certificate]) -> SignatureCheck:
+    """Validate the PDF's (single) signature against ``trust_roots`` (one or several), offline. Raises ``NotAPdf``."""
     from pyhanko.pdf_utils.misc import PdfError
     from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.sign.validation import async_validate_pdf_signature
@@ -188,8 +191,11 @@ def check(pdf: bytes, trust_root: x509.Certificate) -> SignatureCheck:
         raise NotAPdf(str(exc)) from exc
     if len(signatures) != 1:
         return SignatureCheck(signed=bool(signatures), intact=False, valid=False, trusted=False, whole_file=False)
-    root = asn1_x509.Certificate.load(trust_root.public_bytes(serialization.Encoding.DER))
-    context = ValidationContext(trust_roots=[root], allow_fetching=False)
+    roots = [trust_roots] if isinstance(trust_roots, x509.Certificate) else list(trust_roots)
+    context = ValidationContext(
+        trust_roots=[asn1_x509.Certificate.load(root.public_bytes(serialization.Encoding.DER)) for root in roots],
+        allow_fetching=False,
+    )
     try:
         status = _run(lambda: async_validate_pdf_signature(signatures[0], signer_validation_context=context))
     except (SignatureValidationError, PdfError, ValueError, KeyError) as exc:
@@ -201,4 +207,5 @@ def check(pdf: bytes, trust_root: x509.Certificate) -> SignatureCheck:
         trusted=bool(status.trusted),
         whole_file=status.coverage == SignatureCoverageLevel.ENTIRE_FILE,
         signer=str(status.signing_cert.subject.human_friendly) if status.signing_cert is not None else "",
+        signer_fingerprint=hashlib.sha256(status.signing_cert.dump()).hexdigest() if status.signing_cert else "",
     )

@@ -1,8 +1,9 @@
-"""Rotating the signing keys: retired public halves kept and published, new keys checked before they are installed."""
+"""Rotating the signing keys: retired public halves kept and published, old certificates still verifiable."""
 
 from __future__ import annotations
 
 import base64
+import copy
 import datetime
 import json
 import os
@@ -18,9 +19,27 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.x509.oid import NameOID
+from openbadgeslib.ob3.ldp import OB3LdpVerifier
 
-from certificates import did, keys, pdfsign, retired
+from certificates import (
+    dataintegrity,
+    did,
+    documents,
+    keyring,
+    keys,
+    pdf,
+    pdfsign,
+    retired,
+    serials,
+    services,
+    statuslist,
+)
 from certificates.models import Certificate
+from lms.models import Role
+from tests import factories
+from tests.certificates.test_documents import upload
+from tests.certificates.test_issuance import complete
+from tests.certificates.test_pdf import flip_one_byte, make_material
 
 KEY_SETTINGS = ("SIGNING_KEY_FILE", "PDF_SIGNING_KEY_FILE", "PDF_SIGNING_CHAIN_FILE", "RETIRED_KEYS_DIR")
 
@@ -438,3 +457,106 @@ def test_the_keys_in_use_and_the_retired_ones_are_published(
     assert client.get(f"/certificates/keys/retired/{'0' * 64}.pem").status_code == 404
     assert client.get("/certificates/keys/retired/..%2Fretired-keys.json.pem").status_code == 404
     assert client.get(f"/certificates/keys/retired/{old_chain['fingerprint'].upper()}.pem").status_code == 404
+
+
+# Still verifiable.
+
+
+def test_an_old_credential_still_verifies_after_rotation(
+    app: Any, client: Any, own_keys: keys.KeyPaths, old_certificate: Certificate
+) -> None:
+    credential = copy.deepcopy(old_certificate.credential)
+    assert rotate(app).exit_code == 0
+    new_issuer = did.did_key(keys.credential_signing_key(app).public_key())
+    assert credential["issuer"]["id"] != new_issuer
+
+    OB3LdpVerifier().verify(copy.deepcopy(credential))
+    assert dataintegrity.verify_proof(credential)
+    signer = keyring.signing_key_of(app, credential)
+    assert not signer.current and signer.period.end is not None
+
+    body = client.get(f"/api/v1/certificates/{old_certificate.serial}").get_json()
+    assert body["status"] == "valid" and body["credential"] == credential
+    client.set_cookie("lms_lang", "en")
+    html = client.get(f"/verify/{serials.display(old_certificate.serial)}").get_data(as_text=True)
+    assert "Valid" in html and old_certificate.holder_name in html
+
+    # Certificates issued now carry the new key, which is the platform's too.
+    course, student = factories.course(), factories.user(full_name="Нұрлан Серікұлы")
+    complete(course, student)
+    new = services.find_certificate(student.id, course.id)
+    assert new is not None and new.credential["issuer"]["id"] == new_issuer
+    OB3LdpVerifier().verify(copy.deepcopy(new.credential))
+    assert keyring.signing_key_of(app, new.credential).current
+
+
+def test_a_credential_from_another_key_is_not_the_platforms(
+    app: Any, own_keys: keys.KeyPaths, old_certificate: Certificate
+) -> None:
+    assert rotate(app).exit_code == 0
+    unsigned = {name: value for name, value in old_certificate.credential.items() if name != "proof"}
+    stranger = Ed25519PrivateKey.generate()
+    forged = dataintegrity.add_proof(
+        {**unsigned, "issuer": {**unsigned["issuer"], "id": did.did_key(stranger.public_key())}},
+        stranger,
+        "2026-01-01T00:00:00Z",
+    )
+    assert dataintegrity.verify_proof(forged)  # a sound proof ...
+    with pytest.raises(dataintegrity.ProofInvalid, match="not the platform's"):
+        keyring.signing_key_of(app, forged)  # ... by a key that was never the platform's
+
+
+def test_a_certificate_revoked_before_rotation_stays_revoked(
+    app: Any, client: Any, own_keys: keys.KeyPaths, old_certificate: Certificate
+) -> None:
+    services.revoke_certificate(old_certificate, factories.user(Role.ADMIN), "Issued in error")
+    url = f"/certificates/status/{old_certificate.status_list}"
+    assert client.get(url).get_json()["issuer"] == old_certificate.credential["issuer"]["id"]
+    assert rotate(app).exit_code == 0
+    assert client.get(f"/api/v1/certificates/{old_certificate.serial}").get_json()["status"] == "revoked"
+    # The status list is signed again, by the key in use (not served from the copy signed before).
+    status_list = client.get(url).get_json()
+    assert status_list["issuer"] == did.did_key(keys.credential_signing_key(app).public_key())
+    assert dataintegrity.verify_proof(status_list)
+    assert old_certificate.status_index is not None
+    assert statuslist.get_bit(
+        statuslist.decode(status_list["credentialSubject"]["encodedList"]), old_certificate.status_index
+    )
+
+
+def test_an_old_pdf_stays_genuine_and_changes_or_strangers_are_still_caught(
+    app: Any, client: Any, own_keys: keys.KeyPaths, old_certificate: Certificate, tmp_path: Path
+) -> None:
+    old_pdf = documents.certificate_pdf(old_certificate)
+    old_root = pdfsign.signing_material(app).root
+    with app.test_request_context():
+        forged = pdfsign.sign(
+            pdf.render(documents.facts_of(old_certificate)),
+            make_material(tmp_path),
+            reason="x",
+            location="y",
+            name="z",
+        )
+    assert rotate(app).exit_code == 0
+    assert not pdfsign.check(old_pdf, pdfsign.signing_material(app).root).trusted  # the new root alone refuses it
+
+    client.set_cookie("lms_lang", "en")
+    genuine = upload(client, old_pdf)
+    html = genuine.get_data(as_text=True)
+    assert genuine.status_code == 200, html
+    assert "The PDF is genuine and unchanged" in html and "earlier key of the platform" in html and "Valid" in html
+    altered = upload(client, flip_one_byte(old_pdf))
+    assert altered.status_code == 422 and "changed after it was signed" in altered.get_data(as_text=True)
+    foreign = upload(client, forged)
+    assert foreign.status_code == 422 and "not signed by this platform" in foreign.get_data(as_text=True)
+
+    course, student = factories.course(), factories.user()
+    complete(course, student)
+    new = services.find_certificate(student.id, course.id)
+    assert new is not None
+    new_pdf = documents.certificate_pdf(new)
+    assert (
+        not pdfsign.check(new_pdf, old_root).trusted and pdfsign.check(new_pdf, pdfsign.signing_material(app).root).ok
+    )
+    fresh = upload(client, new_pdf).get_data(as_text=True)
+    assert "genuine and unchanged" in fresh and "earlier key of the platform" not in fresh
