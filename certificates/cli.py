@@ -1,13 +1,15 @@
-"""``flask --app wsgi certificates …``: signing keys and reconciling issuance."""
+"""``flask --app wsgi certificates …``: signing keys (and their rotation) and reconciling issuance."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import click
 import sqlalchemy as sa
 from flask import current_app
 from flask.cli import AppGroup
 
-from certificates import did, documents, keys, serials, services
+from certificates import did, documents, keys, rotation, serials, services
 from courses.models import Course
 from lms.cli import follow
 from lms.db import db
@@ -28,6 +30,43 @@ def init_keys_command() -> None:
         click.echo("Signing keys exist already; nothing written.")
     key = keys.credential_signing_key(app)
     click.echo(f"Issuer: {did.did_key(key.public_key())}")
+
+
+@certificates_cli.command("rotate-keys")
+@click.option(
+    "--credential-key",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The new Ed25519 private key (PEM) that signs credentials.",
+)
+@click.option(
+    "--pdf-key", type=click.Path(dir_okay=False, path_type=Path), help="The new ECDSA P-256 private key (PEM) for PDFs."
+)
+@click.option(
+    "--pdf-chain",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The new PDF key's certificate chain (PEM, leaf first).",
+)
+def rotate_keys_command(credential_key: Path | None, pdf_key: Path | None, pdf_chain: Path | None) -> None:
+    """Retire the signing keys in use (their public halves stay published) and install new ones.
+
+    In production give the new keys: --credential-key, and/or --pdf-key with --pdf-chain; they are
+    copied over the configured key files, and the old private keys are gone. In development and
+    testing, without options, new development keys are made. Certificates signed before stay verifiable.
+    """
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    try:
+        done = rotation.rotate_keys(app, credential_key=credential_key, pdf_key=pdf_key, pdf_chain=pdf_chain)
+    except rotation.RotationRefused as exc:
+        raise click.ClickException(f"Nothing changed: {exc}.") from exc
+    folder = keys.key_paths(app).retired
+    if done.new_issuer:
+        click.echo(f"Credential key retired: {done.retired_issuer}")
+        click.echo(f"Issuer now: {done.new_issuer}")
+    if done.new_chain:
+        click.echo(f"PDF chain retired: {done.retired_chain}")
+        click.echo(f"PDF chain now: {done.new_chain}")
+    click.echo(f"Retired public keys are in {folder} (published at /certificates/keys).")
+    click.echo("Copy the key files and that folder to every app server and worker that does not share them.")
 
 
 @certificates_cli.command("issue")

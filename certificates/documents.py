@@ -14,7 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask import current_app
 
-from certificates import fastpdf, pdf, pdfsign, serials
+from certificates import fastpdf, keyring, pdf, pdfsign, retired, serials
 from certificates.models import Certificate, CertificateStatus
 from lms import storage
 from lms.db import db
@@ -138,6 +138,7 @@ class UploadCheck:
     outcome: str  # "genuine", "altered", "foreign", "unknown", "not_pdf"
     certificate: Certificate | None = None
     signature: pdfsign.SignatureCheck | None = None
+    retired_chain: retired.Chain | None = None  # signed under a chain retired since
 
 
 def _attached_credential(data: bytes) -> dict[str, Any] | None:
@@ -163,14 +164,15 @@ def check_upload(data: bytes) -> UploadCheck:
     (the page then shows the certificate's current status, valid or revoked);
     ``altered``: a signature that no longer matches the bytes, or bytes added after signing;
     ``foreign``: not signed by the platform's key; ``unknown``: signed and intact but names
-    no certificate on record; ``not_pdf``: not a readable PDF.
+    no certificate on record; ``not_pdf``: not a readable PDF. The platform's key is the one in
+    use or a retired one (``keyring``): PDFs signed before a key rotation stay genuine.
     """
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     if not data.startswith(b"%PDF-"):
         return UploadCheck("not_pdf")
-    material = pdfsign.signing_material(app)
+    chains = keyring.chains(app)
     try:
-        signature = pdfsign.check(data, material.root)
+        signature = pdfsign.check(data, keyring.trust_roots(chains))
     except pdfsign.NotAPdf:
         return UploadCheck("not_pdf")
     if not signature.signed:
@@ -188,4 +190,6 @@ def check_upload(data: bytes) -> UploadCheck:
         certificate = certificate_by_serial(serial_url.rsplit("/", 1)[-1])
     if certificate is None or certificate.credential != credential:
         return UploadCheck("unknown", signature=signature)
-    return UploadCheck("genuine", certificate=certificate, signature=signature)
+    signed_under = next((chain for chain in chains if chain.fingerprint == signature.signer_fingerprint), None)
+    retired_chain = signed_under if signed_under is not None and not signed_under.current else None
+    return UploadCheck("genuine", certificate=certificate, signature=signature, retired_chain=retired_chain)

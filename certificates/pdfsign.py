@@ -3,16 +3,18 @@
 The signing key and its certificate chain are files (``PDF_SIGNING_KEY_FILE``,
 ``PDF_SIGNING_CHAIN_FILE``; leaf first, then the issuing CA). The chain is embedded in
 every signature so a reader can build the path to the CA; the CA is published at
-``/certificates/keys/pdf-chain.pem``. ECDSA P-256 rather than Ed25519: poppler's
-``pdfsig`` (and so many readers) cannot validate Ed25519 PDF signatures.
+``/certificates/keys/pdf-chain.pem`` (retired chains under ``/certificates/keys``). ECDSA P-256
+rather than Ed25519: poppler's ``pdfsig`` (and so many readers) cannot validate Ed25519 PDF
+signatures.
 """
 
 from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import hashlib
 import io
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -20,6 +22,7 @@ from typing import Any, TypeVar
 from asn1crypto import keys as asn1_keys
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
+from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from flask import Flask
@@ -68,41 +71,52 @@ class PdfSigningMaterial:
         return b"".join(cert.public_bytes(serialization.Encoding.PEM) for cert in self.chain)
 
 
-def _after_mark(data: bytes) -> bytes:
-    start = data.find(b"-----BEGIN")
-    return data[max(start, 0) :]
+def material_from_pem(key_pem: bytes, chain_pem: bytes, key_name: str, chain_name: str) -> PdfSigningMaterial:
+    """An ECDSA P-256 key and its PEM chain, leaf first; raises ``PdfSigningKeyMissing`` when unusable."""
+    try:
+        key = serialization.load_pem_private_key(keys.after_mark(key_pem), password=None)
+    except (ValueError, TypeError, UnsupportedAlgorithm) as exc:
+        raise PdfSigningKeyMissing(f"{key_name} is not an unencrypted PEM private key ({exc})") from exc
+    if not isinstance(key, ec.EllipticCurvePrivateKey) or not isinstance(key.curve, ec.SECP256R1):
+        raise PdfSigningKeyMissing(f"{key_name} is not an ECDSA P-256 private key")
+    try:
+        chain = tuple(x509.load_pem_x509_certificates(keys.after_mark(chain_pem)))
+    except ValueError as exc:
+        raise PdfSigningKeyMissing(f"{chain_name} holds no PEM certificate") from exc
+    if not chain:
+        raise PdfSigningKeyMissing(f"{chain_name} holds no certificate")
+    leaf_key = chain[0].public_key()
+    if (
+        not isinstance(leaf_key, ec.EllipticCurvePublicKey)
+        or leaf_key.public_numbers() != key.public_key().public_numbers()
+    ):
+        raise PdfSigningKeyMissing(f"the first certificate in {chain_name} is not the key's")
+    return PdfSigningMaterial(key, chain)
 
 
 def load_material(key_path: Path, chain_path: Path) -> PdfSigningMaterial:
     """Read an ECDSA P-256 key and its PEM chain; raises ``PdfSigningKeyMissing`` when unusable."""
     if not key_path.exists() or not chain_path.exists():
         raise PdfSigningKeyMissing(f"no PDF signing key or chain at {key_path} / {chain_path}")
-    key = serialization.load_pem_private_key(_after_mark(key_path.read_bytes()), password=None)
-    if not isinstance(key, ec.EllipticCurvePrivateKey) or not isinstance(key.curve, ec.SECP256R1):
-        raise PdfSigningKeyMissing(f"{key_path} is not an ECDSA P-256 private key")
-    chain = tuple(x509.load_pem_x509_certificates(_after_mark(chain_path.read_bytes())))
-    if not chain:
-        raise PdfSigningKeyMissing(f"{chain_path} holds no certificate")
-    leaf_key = chain[0].public_key()
-    if (
-        not isinstance(leaf_key, ec.EllipticCurvePublicKey)
-        or leaf_key.public_numbers() != key.public_key().public_numbers()
-    ):
-        raise PdfSigningKeyMissing(f"the first certificate in {chain_path} is not the key's")
-    return PdfSigningMaterial(key, chain)
+    return material_from_pem(key_path.read_bytes(), chain_path.read_bytes(), str(key_path), str(chain_path))
 
 
 def signing_material(app: Flask) -> PdfSigningMaterial:
-    """The app's PDF signing key and chain, cached on the app (development keys made on first use)."""
-    cached = app.extensions.get("certificates.pdf_signing")
-    if isinstance(cached, PdfSigningMaterial):
-        return cached
+    """The app's PDF signing key and chain, cached on the app until their files change.
+
+    Development keys are made on first use where they are allowed.
+    """
     paths = keys.key_paths(app)
+    stamp = (paths.pdf_key, keys.file_stamp(paths.pdf_key), paths.pdf_chain, keys.file_stamp(paths.pdf_chain))
+    material = keys.cached(app, keys.CACHED_PDF_MATERIAL, stamp)
+    if isinstance(material, PdfSigningMaterial):
+        return material
     if not paths.pdf_key.exists() and keys.development_keys_allowed(app):
         keys.init_development_keys(app)
+        stamp = (paths.pdf_key, keys.file_stamp(paths.pdf_key), paths.pdf_chain, keys.file_stamp(paths.pdf_chain))
     keys.check_keys(app)
     material = load_material(paths.pdf_key, paths.pdf_chain)
-    app.extensions["certificates.pdf_signing"] = material
+    keys.remember(app, keys.CACHED_PDF_MATERIAL, stamp, material)
     return material
 
 
@@ -147,9 +161,10 @@ class SignatureCheck:
     signed: bool  # has a signature at all
     intact: bool  # the signed bytes are unchanged
     valid: bool  # the cryptographic signature holds
-    trusted: bool  # the signer chains to the given root
+    trusted: bool  # the signer chains to one of the given roots
     whole_file: bool  # nothing was added after signing
     signer: str = ""
+    signer_fingerprint: str = ""  # SHA-256 of the signer's certificate (DER), hex
 
     @property
     def ok(self) -> bool:
@@ -160,8 +175,8 @@ class NotAPdf(ValueError):
     """The bytes are not a readable PDF."""
 
 
-def check(pdf: bytes, trust_root: x509.Certificate) -> SignatureCheck:
-    """Validate the PDF's (single) signature against ``trust_root``, offline. Raises ``NotAPdf``."""
+def check(pdf: bytes, trust_roots: x509.Certificate | Sequence[x509.Certificate]) -> SignatureCheck:
+    """Validate the PDF's (single) signature against ``trust_roots`` (one or several), offline. Raises ``NotAPdf``."""
     from pyhanko.pdf_utils.misc import PdfError
     from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.sign.validation import async_validate_pdf_signature
@@ -176,8 +191,11 @@ def check(pdf: bytes, trust_root: x509.Certificate) -> SignatureCheck:
         raise NotAPdf(str(exc)) from exc
     if len(signatures) != 1:
         return SignatureCheck(signed=bool(signatures), intact=False, valid=False, trusted=False, whole_file=False)
-    root = asn1_x509.Certificate.load(trust_root.public_bytes(serialization.Encoding.DER))
-    context = ValidationContext(trust_roots=[root], allow_fetching=False)
+    roots = [trust_roots] if isinstance(trust_roots, x509.Certificate) else list(trust_roots)
+    context = ValidationContext(
+        trust_roots=[asn1_x509.Certificate.load(root.public_bytes(serialization.Encoding.DER)) for root in roots],
+        allow_fetching=False,
+    )
     try:
         status = _run(lambda: async_validate_pdf_signature(signatures[0], signer_validation_context=context))
     except (SignatureValidationError, PdfError, ValueError, KeyError) as exc:
@@ -189,4 +207,5 @@ def check(pdf: bytes, trust_root: x509.Certificate) -> SignatureCheck:
         trusted=bool(status.trusted),
         whole_file=status.coverage == SignatureCoverageLevel.ENTIRE_FILE,
         signer=str(status.signing_cert.subject.human_friendly) if status.signing_cert is not None else "",
+        signer_fingerprint=hashlib.sha256(status.signing_cert.dump()).hexdigest() if status.signing_cert else "",
     )

@@ -309,22 +309,22 @@ def _status_list_version(list_number: int) -> tuple[int, Any]:
     return int(row[0]), row[1]
 
 
-_status_credentials: dict[tuple[str, int], tuple[tuple[int, Any], dict[str, Any]]] = {}
+_status_credentials: dict[tuple[str, int], tuple[tuple[tuple[int, Any], str], dict[str, Any]]] = {}
 
 
 def status_list_credential(list_number: int) -> dict[str, Any]:
     """The signed ``BitstringStatusListCredential`` of one list, as the platform serves it.
 
     Signing canonicalises the document (milliseconds), so the signed copy is kept per
-    process until a revocation in the list changes it.
+    process until a revocation in the list, or a new signing key (a rotation), changes it.
     """
     app = current_app._get_current_object()  # type: ignore[attr-defined]
-    version = _status_list_version(list_number)
+    key = keys.credential_signing_key(app)
+    version = (_status_list_version(list_number), did.did_key(key.public_key()))
     cache_key = (str(app.config["EXTERNAL_URL"]), list_number)
     cached = _status_credentials.get(cache_key)
     if cached is not None and cached[0] == version:
         return cached[1]
-    key = keys.credential_signing_key(app)
     url = status_list_url(list_number)
     valid_from = timestamp(utcnow())
     document: dict[str, Any] = {

@@ -24,7 +24,20 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from certificates import archives, did, documents, keys, pdf, pdfsign, register, serials, services, tasks
+from certificates import (
+    archives,
+    did,
+    documents,
+    keyring,
+    keys,
+    pdf,
+    pdfsign,
+    register,
+    retired,
+    serials,
+    services,
+    tasks,
+)
 from certificates.models import Certificate, CertificateStatus
 from lms import storage
 from lms.db import db
@@ -187,6 +200,29 @@ def pdf_signing_chain() -> Response:
     material = pdfsign.signing_material(current_app._get_current_object())  # type: ignore[attr-defined]
     return Response(
         material.chain_pem(), mimetype="application/x-pem-file", headers={"Cache-Control": "public, max-age=3600"}
+    )
+
+
+@bp.get("/certificates/keys")
+def published_keys() -> Response:
+    """Every key that signs or signed certificates: credential keys (did:key) and PDF chains, with periods."""
+    response = jsonify(keyring.published_keys(current_app._get_current_object()))  # type: ignore[attr-defined]
+    response.headers["Cache-Control"] = "public, max-age=300"
+    return response
+
+
+@bp.get("/certificates/keys/retired/<fingerprint>.pem")
+def retired_public_file(fingerprint: str) -> Response:
+    """A retired credential key's public half or a retired PDF chain, by its SHA-256 fingerprint."""
+    folder = keys.key_paths(current_app._get_current_object()).retired  # type: ignore[attr-defined]
+    path = retired.published_file(folder, fingerprint)
+    if path is None:
+        abort(404)
+    # A fingerprint names these bytes for good.
+    return Response(
+        path.read_bytes(),
+        mimetype="application/x-pem-file",
+        headers={"Cache-Control": "public, max-age=86400, immutable"},
     )
 
 

@@ -79,6 +79,9 @@ class Config:
     SIGNING_KEY_FILE: str | None = None
     PDF_SIGNING_KEY_FILE: str | None = None
     PDF_SIGNING_CHAIN_FILE: str | None = None
+    # Public halves of retired keys and chains (`certificates rotate-keys` writes them), so certificates
+    # signed before a rotation stay verifiable; None means a `retired` folder beside the signing key.
+    RETIRED_KEYS_DIR: str | None = None
     CERTIFICATE_ISSUER_NAME = "AI Skills"
     CERTIFICATE_SIGNATORY_NAME: str | None = None  # printed on certificates; the issuer name when unset
     CERTIFICATE_LOCATION = "Kazakhstan"  # the PDF signature's location
