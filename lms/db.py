@@ -177,6 +177,9 @@ def get_quickly(model: type[M], primary_key: int) -> M | None:
 
 @functools.cache
 def _primary_key_read(mapper: Any) -> tuple[AnySelect, tuple[str, ...]]:
+    # Attribute instrumentation is complete only once the mappers are configured (the first
+    # ORM query does it; this may run before any).
+    sa.orm.configure_mappers()
     (primary_key,) = mapper.primary_key
     columns = list(mapper.local_table.columns)
     statement = sa.select(*columns).where(primary_key == sa.bindparam("primary_key"))

@@ -247,3 +247,46 @@ def test_read_first_sees_changes_the_session_has_not_flushed(app):
         finally:
             db.session.rollback()
             db.session.remove()
+
+
+def test_get_quickly_works_as_a_fresh_process_first_query(database_url, tmp_path):
+    """In a new app server the signed-in user is its first ORM lookup, before mappers are configured."""
+    import subprocess
+    import sys
+    import textwrap
+    from pathlib import Path
+
+    email = f"fresh-{uuid.uuid4().hex[:8]}@example.org"
+    script = textwrap.dedent(
+        f"""
+        import sqlalchemy as sa
+        from lms import create_app
+        from lms.db import db, get_quickly
+        from lms.models import User
+        app = create_app({{"ENV": "testing", "DATABASE_URL": {database_url!r}, "STORAGE_DIR": {str(tmp_path)!r}}})
+        table = User.__table__
+        with app.app_context():
+            with db.engine.begin() as connection:  # Core only: the mappers stay unconfigured
+                user_id = connection.execute(
+                    table.insert().values(email={email!r}, full_name="Fresh", preferred_language="kk",
+                                          role="student", active=True, auth_version=1,
+                                          created_at=sa.func.current_timestamp()).returning(table.c.id)
+                ).scalar_one()
+            try:
+                print(get_quickly(User, user_id).full_name)
+            finally:
+                db.session.remove()
+                with db.engine.begin() as connection:
+                    connection.execute(table.delete().where(table.c.id == user_id))
+        """
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).resolve().parents[2],
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.strip().endswith("Fresh")
