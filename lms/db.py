@@ -10,7 +10,7 @@ from __future__ import annotations
 import enum
 import functools
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar
@@ -153,20 +153,45 @@ M = TypeVar("M")
 def get_quickly(model: type[M], primary_key: int) -> M | None:
     """``db.session.get(model, primary_key)`` for the busiest lookup (the signed-in user, every request).
 
-    The row is read with ``read_first`` and the instance put together with SQLAlchemy's public
-    API for loaded state (``set_committed_value``, ``make_transient_to_detached``) and attached
-    to the session: the same persistent, clean instance the ORM's loader makes, at about half
-    its cost. An instance the session already holds is returned as it is.
+    The row is read with ``read_first`` and the instance put together by ``attach_row``: the
+    same persistent, clean instance the ORM's loader makes, at about half its cost. An instance
+    the session already holds is returned as it is, without a read.
     """
     session = db.session()
     mapper = sa.inspect(model)
     existing = session.identity_map.get(mapper.identity_key_from_primary_key((primary_key,)))
     if existing is not None:
         return existing
-    statement, keys = _primary_key_read(mapper)
-    row = read_first(statement, {"primary_key": primary_key})
-    if row is None:
-        return None
+    row = read_first(_primary_key_read(mapper), {"primary_key": primary_key})
+    return None if row is None else attach_row(model, row)
+
+
+def row_columns(model: type[Any]) -> list[sa.Column[Any]]:
+    """The columns ``attach_row`` takes a row of, in its order: all of the model's table."""
+    # Attribute instrumentation is complete only once the mappers are configured (the first
+    # ORM query does it; the hot paths may run before any).
+    sa.orm.configure_mappers()
+    return list(sa.inspect(model).local_table.columns)
+
+
+def attach_row(model: type[M], row: Sequence[Any]) -> M:
+    """The session's instance for a row of ``row_columns(model)``, as if the ORM had loaded it.
+
+    Built with SQLAlchemy's public API for loaded state (``set_committed_value``,
+    ``make_transient_to_detached``) and added to the session: persistent, clean, its
+    relationships loading as usual. If the session already holds that row's instance, that
+    instance is returned, refreshed from the row unless it has changes not yet flushed.
+    """
+    session = db.session()
+    mapper = sa.inspect(model)
+    keys, primary_key_positions = _row_layout(mapper)
+    identity = mapper.identity_key_from_primary_key(tuple(row[position] for position in primary_key_positions))
+    existing = session.identity_map.get(identity)
+    if existing is not None:
+        if not sa.inspect(existing).modified:  # as the ORM's populate_existing: the row is the truth
+            for key, value in zip(keys, row, strict=True):
+                set_committed_value(existing, key, value)
+        return existing
     instance = mapper.class_manager.new_instance()
     for key, value in zip(keys, row, strict=True):
         set_committed_value(instance, key, value)
@@ -176,14 +201,16 @@ def get_quickly(model: type[M], primary_key: int) -> M | None:
 
 
 @functools.cache
-def _primary_key_read(mapper: Any) -> tuple[AnySelect, tuple[str, ...]]:
-    # Attribute instrumentation is complete only once the mappers are configured (the first
-    # ORM query does it; this may run before any).
-    sa.orm.configure_mappers()
-    (primary_key,) = mapper.primary_key
+def _row_layout(mapper: Any) -> tuple[tuple[str, ...], tuple[int, ...]]:
     columns = list(mapper.local_table.columns)
-    statement = sa.select(*columns).where(primary_key == sa.bindparam("primary_key"))
-    return statement, tuple(mapper.get_property_by_column(column).key for column in columns)
+    keys = tuple(mapper.get_property_by_column(column).key for column in columns)
+    return keys, tuple(columns.index(column) for column in mapper.primary_key)
+
+
+@functools.cache
+def _primary_key_read(mapper: Any) -> AnySelect:
+    (primary_key,) = mapper.primary_key
+    return sa.select(*row_columns(mapper.class_)).where(primary_key == sa.bindparam("primary_key"))
 
 
 @dataclass(frozen=True)

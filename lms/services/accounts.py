@@ -8,13 +8,15 @@ import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy.orm.attributes import set_committed_value
 
-from lms.db import db, utcnow
+from lms.db import attach_row, db, read_first, row_columns, utcnow
 from lms.models import ApiToken, Role, User
 from lms.passwords import hash_password, needs_rehash, verify_password
 
@@ -218,25 +220,35 @@ def issue_api_token(user: User, ttl: timedelta | None = None) -> IssuedToken:
     return IssuedToken(secret, token)
 
 
-@functools.cache
-def _token_query() -> sa.Select[ApiToken]:
-    # Built once: every API request runs it, and building it costs more than running it.
-    return (
-        sa.select(ApiToken)
-        .options(sa.orm.joinedload(ApiToken.user))
-        .where(ApiToken.digest == sa.bindparam("digest", type_=ApiToken.digest.type))
-    )
-
-
 def token_for_secret(secret: str, now: datetime | None = None) -> ApiToken | None:
-    """The live token for a bearer secret (not expired, not revoked, user active), or None."""
+    """The live token for a bearer secret (not expired, not revoked, user active), or None.
+
+    Every API request asks, so the token and its user are read in one raw query and attached
+    to the session as loaded instances (``lms.db.attach_row``).
+    """
     if not secret or len(secret) > 200:
         return None
-    token = db.session.scalar(_token_query(), {"digest": _digest(secret)})
+    row = read_first(_token_read(), {"digest": _digest(secret)})
+    if row is None:
+        return None
+    split = len(row_columns(ApiToken))
+    token = attach_row(ApiToken, row[:split])
+    user = attach_row(User, row[split:])
+    set_committed_value(token, "user", user)
     now = now or utcnow()
-    if token is None or token.revoked_at is not None or token.expires_at <= now or not token.user.active:
+    if token.revoked_at is not None or token.expires_at <= now or not user.active:
         return None
     return token
+
+
+@functools.cache
+def _token_read() -> Any:
+    # Built once: every API request runs it, and building it costs more than running it.
+    return (
+        sa.select(*row_columns(ApiToken), *row_columns(User))
+        .join(User, User.id == ApiToken.user_id)
+        .where(ApiToken.digest == sa.bindparam("digest", type_=ApiToken.digest.type))
+    )
 
 
 TOKEN_USE_RESOLUTION = timedelta(minutes=5)
