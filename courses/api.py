@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import marshmallow as ma
-from flask import request
+from flask import Response, request
 from flask_babel import gettext as _
 from webargs.flaskparser import abort
 
@@ -160,21 +161,22 @@ def _find_course(slug: str, user: User) -> Course:
 
 
 def _attempt(attempt: Attempt) -> dict[str, Any]:
+    """The attempt as ``AttemptSchema`` shows it, already in JSON types (``attempt_response``)."""
     return {
         "id": attempt.id,
         "assignment_id": attempt.assignment_id,
         "number": attempt.number,
         "status": attempt.status.value,
-        "score": attempt.score,
-        "max_score": attempt.max_score,
+        "score": float(attempt.score),
+        "max_score": float(attempt.max_score),
         "late": attempt.late,
-        "penalty": attempt.penalty,
-        "submitted_at": attempt.submitted_at,
+        "penalty": float(attempt.penalty),
+        "submitted_at": attempt.submitted_at.isoformat(),
         "items": [
             {
                 "item_id": int(item_id),
-                "score": r["score"],
-                "max_score": r["max_score"],
+                "score": float(r["score"]),
+                "max_score": float(r["max_score"]),
                 "feedback": r.get("feedback", []),
                 "pending": r.get("pending", False),
                 "queued": r.get("queued", False),
@@ -183,6 +185,12 @@ def _attempt(attempt: Attempt) -> dict[str, Any]:
             for item_id, r in attempt.results.items()
         ],
     }
+
+
+def attempt_response(attempt: Attempt, status: int) -> Response:
+    """The attempt's JSON without a marshmallow dump: every submission answers with it, and
+    ``_attempt`` already gives what ``AttemptSchema`` would (a test compares the two)."""
+    return Response(json.dumps(_attempt(attempt), ensure_ascii=False), status=status, mimetype="application/json")
 
 
 @blp.route("/courses", methods=["GET"])
@@ -301,7 +309,7 @@ def assignment_detail(assignment_id: int) -> dict[str, Any]:
 @blp.alt_response(409, schema=ErrorSchema, description="No attempts left")
 @blp.alt_response(422, schema=ErrorSchema, description="Unknown item ids or answers of the wrong type")
 @blp.alt_response(429, schema=ErrorSchema, description="Code sent too often (see Retry-After)")
-def submit(body: dict[str, Any], assignment_id: int) -> dict[str, Any]:
+def submit(body: dict[str, Any], assignment_id: int) -> Response:
     """Submit answers; graded at once, or "pending" while code runs in the sandbox or an essay waits.
 
     Poll ``GET /attempts/<id>`` for the result of a pending attempt.
@@ -335,13 +343,13 @@ def submit(body: dict[str, Any], assignment_id: int) -> dict[str, Any]:
             headers={"Retry-After": str(exc.retry_after)},
         )
     db.session.commit()
-    return _attempt(attempt)
+    return attempt_response(attempt, 201)
 
 
 @blp.route("/attempts/<int:attempt_id>", methods=["GET"])
 @token_required()
 @blp.response(200, AttemptSchema)
-def attempt_detail(attempt_id: int) -> dict[str, Any]:
+def attempt_detail(attempt_id: int) -> Response:
     """One of the caller's attempts (administrators see any)."""
     user = current_api_user()
     attempt = db.session.get(Attempt, attempt_id)
@@ -349,4 +357,4 @@ def attempt_detail(attempt_id: int) -> dict[str, Any]:
         abort(404, message=_("No such attempt."))
     if attempt.user_id != user.id and user.role != Role.ADMIN:
         abort(403)
-    return _attempt(attempt)
+    return attempt_response(attempt, 200)

@@ -77,9 +77,16 @@ def submit_attempt(user: User, assignment: Assignment, responses: object, now: d
 
 # Statements on the submission path are built once: building one costs more than running it.
 @functools.cache
-def _locking_query() -> sa.Select[int, datetime, bool, Enrolment]:
+def _locking_query() -> sa.Select[int, datetime, bool, int, datetime, datetime | None]:
     return (
-        sa.select(Module.course_id, Course.updated_at, Course.published, Enrolment)
+        sa.select(
+            Module.course_id,
+            Course.updated_at,
+            Course.published,
+            Enrolment.id,
+            Enrolment.last_activity_at,
+            Enrolment.completed_at,
+        )
         .select_from(Assignment)
         .join(Module, Module.id == Assignment.module_id)
         .join(Course, Course.id == Module.course_id)
@@ -89,7 +96,6 @@ def _locking_query() -> sa.Select[int, datetime, bool, Enrolment]:
         )
         .where(Assignment.id == sa.bindparam("assignment_id", type_=sa.Integer))
         .with_for_update(of=Enrolment)
-        .execution_options(populate_existing=True)
     )
 
 
@@ -129,6 +135,24 @@ def _attempt_insert() -> sa.Insert:
     return sa.insert(table).returning(table.c.id)
 
 
+#: The attempt's columns, set by parameters of these names (``user_id`` is shared with the event's).
+_ATTEMPT_COLUMNS = (
+    "assignment_id user_id number status responses results score max_score late penalty submitted_at "
+    "graded_at machine_pending grading_tries grading_started_at"
+).split()
+
+
+@functools.cache
+def _attempt_and_event_insert() -> sa.Insert:
+    """PostgreSQL: the attempt and its "attempted" event in one statement (the event as a data-modifying
+    CTE), one round trip instead of two. The event does not refer to the attempt (it names the
+    assignment and the attempt's number), so the two are independent rows written together."""
+    table: sa.Table = Attempt.__table__  # type: ignore[assignment]
+    event = events.insert().cte("attempted_event")
+    columns = {name: sa.bindparam(f"attempt_{name}", type_=table.c[name].type) for name in _ATTEMPT_COLUMNS}
+    return sa.insert(table).values(columns).returning(table.c.id).add_cte(event)
+
+
 def submit(user: User, assignment_id: int, responses: object, now: datetime | None = None) -> Attempt:
     """Store and grade an attempt.
 
@@ -152,12 +176,12 @@ def submit(user: User, assignment_id: int, responses: object, now: datetime | No
         if found is None or (not found.published and not learning.can_see_unpublished(user)):
             raise learning.CourseNotFound(assignment_id)
         raise learning.NotEnrolled(found.slug)
-    if not row.published and not learning.can_see_unpublished(user):
+    course_id, version, published, enrolment_id, last_activity_at, completed_at = row
+    if not published and not learning.can_see_unpublished(user):
         raise learning.CourseNotFound(assignment_id)
-    course = outline(row.course_id, row.updated_at)
+    course = outline(course_id, version)
     assignment = course.assignment(assignment_id)
     assert assignment is not None  # noqa: S101 - the outline holds every assignment of its course
-    registration: Enrolment = row.Enrolment
     if not learning.unlocked(user, course, assignment.module_id):
         raise learning.ModuleLocked(assignment.module_id)
     answers = check_responses(assignment.items, responses)
@@ -194,14 +218,15 @@ def submit(user: User, assignment_id: int, responses: object, now: datetime | No
         pending = pending or result.pending or result.queued
         machine = machine or result.queued
     taken = penalty(assignment, number, late)
-    values = {
+    score = round(raw * (1 - taken), 6)
+    values: dict[str, Any] = {
         "assignment_id": assignment_id,
         "user_id": user.id,
         "number": number,
         "status": AttemptStatus.PENDING if pending else AttemptStatus.GRADED,
         "responses": answers,
         "results": results,
-        "score": round(raw * (1 - taken), 6),
+        "score": score,
         "max_score": maximum,
         "late": late,
         "penalty": taken,
@@ -211,28 +236,37 @@ def submit(user: User, assignment_id: int, responses: object, now: datetime | No
         "grading_tries": 0,
         "grading_started_at": None,
     }
-    # A Core INSERT ... RETURNING id (the unit of work costs more than the statement); the
-    # object then joins the session as if loaded, for the caller and later changes.
-    attempt = Attempt(id=db.session.execute(_attempt_insert(), values).scalar_one(), **values)
-    make_transient_to_detached(attempt)
-    db.session.add(attempt)
-    learning.note_activity(registration, now)
-    if machine:
-        code_grading.enqueue(attempt.id)
-    passed = (not pending) and maximum > 0 and attempt.score >= assignment.pass_mark * maximum - 1e-9
-    events.record(
+    passed = (not pending) and maximum > 0 and score >= assignment.pass_mark * maximum - 1e-9
+    event = events.values(
         user,
         "attempted",
         "assignment",
         assignment_id,
         course_id=course.id,
-        registration=registration.id,
-        score=(attempt.score, maximum),
+        registration=enrolment_id,
+        score=(score, maximum),
         success=None if pending else passed,
         completion=not pending,
         extra={"attempt": number, "late": late},
     )
-    if passed:
+    # A Core INSERT ... RETURNING id (the unit of work costs more than the statement); the
+    # object then joins the session as if loaded, for the caller and later changes. On
+    # PostgreSQL the event goes in the same statement.
+    if db.session.get_bind().dialect.name == "postgresql":
+        parameters = {**event, **{f"attempt_{name}": values[name] for name in _ATTEMPT_COLUMNS}}
+        attempt_id = db.session.execute(_attempt_and_event_insert(), parameters).scalar_one()
+    else:
+        attempt_id = db.session.execute(_attempt_insert(), values).scalar_one()
+        db.session.execute(events.insert(), event)
+    attempt = Attempt(id=attempt_id, **values)
+    make_transient_to_detached(attempt)
+    db.session.add(attempt)
+    learning.note_activity_of(enrolment_id, last_activity_at, now)
+    if machine:
+        code_grading.enqueue(attempt.id)
+    if passed and completed_at is None:
+        registration = db.session.get(Enrolment, enrolment_id)  # locked above; loaded only to complete it
+        assert registration is not None  # noqa: S101
         learning.complete_if_done(user, course, registration)
     return attempt
 

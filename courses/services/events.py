@@ -72,21 +72,54 @@ def record(
     """Append one event: one INSERT (the table is append-only, nothing reads it back in the request)."""
     db.session.execute(
         _insert(),
-        {
-            "user_id": user.id,
-            "own_school_id": user.school_id,
-            "actor": pseudonym(user.id),
-            "verb": verb,
-            "object_type": object_type,
-            "object_id": object_id,
-            "course_id": course_id,
-            "registration": registration,
-            "score_raw": score[0] if score else None,
-            "score_max": score[1] if score else None,
-            "success": success,
-            "completion": completion,
-            "language": user.preferred_language,
-            "extra": extra,
-            "timestamp": utcnow(),
-        },
+        values(
+            user,
+            verb,
+            object_type,
+            object_id,
+            course_id=course_id,
+            registration=registration,
+            score=score,
+            success=success,
+            completion=completion,
+            extra=extra,
+        ),
     )
+
+
+def values(
+    user: User,
+    verb: str,
+    object_type: str,
+    object_id: int,
+    *,
+    course_id: int | None,
+    registration: int | None = None,
+    score: tuple[float, float] | None = None,
+    success: bool | None = None,
+    completion: bool | None = None,
+    extra: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The parameters of ``insert()`` for one event (``record`` runs it; a caller may run it with more)."""
+    return {
+        "user_id": user.id,
+        "own_school_id": user.school_id,
+        "actor": pseudonym(user.id),
+        "verb": verb,
+        "object_type": object_type,
+        "object_id": object_id,
+        "course_id": course_id,
+        "registration": registration,
+        "score_raw": score[0] if score else None,
+        "score_max": score[1] if score else None,
+        "success": success,
+        "completion": completion,
+        "language": user.preferred_language,
+        "extra": extra,
+        "timestamp": utcnow(),
+    }
+
+
+def insert() -> sa.Insert:
+    """The event INSERT with its parameters named as in ``values`` (to run as a CTE of another statement)."""
+    return _insert()

@@ -231,7 +231,7 @@ def token_for_secret(secret: str, now: datetime | None = None) -> ApiToken | Non
     row = read_first(_token_read(), {"digest": _digest(secret)})
     if row is None:
         return None
-    split = len(row_columns(ApiToken))
+    split = _token_columns()
     token = attach_row(ApiToken, row[:split])
     user = attach_row(User, row[split:])
     set_committed_value(token, "user", user)
@@ -239,6 +239,11 @@ def token_for_secret(secret: str, now: datetime | None = None) -> ApiToken | Non
     if token.revoked_at is not None or token.expires_at <= now or not user.active:
         return None
     return token
+
+
+@functools.cache
+def _token_columns() -> int:
+    return len(row_columns(ApiToken))
 
 
 @functools.cache

@@ -208,3 +208,26 @@ def test_every_item_type_is_served_without_answers(client, auth, student):
     text = str(response.get_json())
     for secret in ("credit", "tolerance", "Frog", "'right'", "feedback"):
         assert secret not in text
+
+
+def test_attempt_json_is_what_the_documented_schema_gives(client, auth, student):
+    """The attempt answers skip marshmallow's dump; they must equal it, graded and pending alike."""
+    from courses.api import AttemptSchema, _attempt
+
+    course = factories.course()
+    learning.enroll(student, course)
+    assignment = course.modules[0].assignments[0]
+    essay = Item(assignment_id=assignment.id, position=3, type="essay", prompt="Why?", spec={"points": 2})
+    db.session.add(essay)
+    db.session.flush()
+    url = f"/api/v1/assignments/{assignment.id}/attempts"
+    graded = client.post(url, headers=auth, json={"responses": factories.right_answers(assignment)})
+    pending = client.post(url, headers=auth, json={"responses": {str(essay.id): "Because."}})
+    assert graded.status_code == pending.status_code == 201
+    for response in (graded, pending):
+        body = response.get_json()
+        attempt = db.session.get(Attempt, body["id"])
+        documented = AttemptSchema().dump({**_attempt(attempt), "submitted_at": attempt.submitted_at})
+        assert body == documented
+        assert client.get(f"/api/v1/attempts/{attempt.id}", headers=auth).get_json() == documented
+    assert {graded.get_json()["status"], pending.get_json()["status"]} == {"graded", "pending"}

@@ -219,3 +219,26 @@ def test_content_changes_refresh_the_cached_outline(db):
     db.session.add(Item(assignment_id=quiz.id, position=9, type="essay", prompt="Why?", spec={}))
     db.session.flush()
     assert len(outline_of(course).assignment(quiz.id).items) == 3
+
+
+def test_an_attempt_and_its_event_are_written_together(db):
+    """On PostgreSQL in one statement (the event as a CTE), on SQLite in two: the same rows."""
+    from lms.services import org
+
+    _teacher, school_class = factories.teacher_with_class(region_code="KZ-75")
+    student = factories.user(language="ru")
+
+    org.add_member(school_class, student)
+    course = factories.course()
+    learning.enroll(student, course)
+    assignment = quiz(course)
+    attempt = attempts.submit_attempt(student, assignment, {})
+    event = db.session.scalar(sa.select(LearningEvent).order_by(LearningEvent.id.desc()))
+    assert (event.verb, event.object_type, event.object_id) == ("attempted", "assignment", assignment.id)
+    assert event.actor == events.pseudonym(student.id)
+    assert event.extra == {"attempt": attempt.number, "late": False}
+    assert (event.score_raw, event.score_max) == (attempt.score, attempt.max_score)
+    assert (event.class_id, event.school_id) == (school_class.id, school_class.school_id)
+    assert event.registration == learning.enrolment(student, course).id
+    stored = db.session.scalar(sa.select(Attempt).where(Attempt.id == attempt.id))
+    assert stored is not None and stored.user_id == student.id and stored.number == attempt.number
