@@ -25,6 +25,8 @@ export LMS_ENV=production
 export LMS_SECRET_KEY=benchmark-$(head -c 24 /dev/urandom | base64 | tr -d '/+=')
 export LMS_DATABASE_URL="sqlite:///$work/lms.sqlite"
 export LMS_QUEUE_URL="sqlite:///$work/queue.sqlite"
+# Signing keys made like production keys: production refuses a developer's instance/keys (after `make run`).
+eval "$(PYTHONPATH=. "$BIN/python" -P benchmarks/signing_keys.py "$work/keys")"
 "$BIN/flask" --app wsgi db upgrade >/dev/null 2>&1
 "$BIN/flask" --app wsgi lms seed-demo >/dev/null
 
