@@ -66,6 +66,14 @@ def _configure(app: Flask, config: type[Config] | Mapping[str, Any] | None) -> N
             )
     logging.basicConfig(level=logging.INFO if not app.config["TESTING"] else logging.WARNING)
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+    if not (app.config["DEBUG"] or app.config["TESTING"]) and str(app.config["RATELIMIT_STORAGE_URI"]).startswith(
+        "memory:"
+    ):
+        logging.getLogger("lms").warning(
+            "Rate limits are kept in each process's memory: every gunicorn worker and app server counts on "
+            "its own, so sign-in and verification limits are multiplied. Set LMS_RATELIMIT_STORAGE_URI="
+            "redis://… (shared by all app servers)."
+        )
 
 
 def database_url(app: Flask) -> str:

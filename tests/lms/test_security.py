@@ -132,3 +132,29 @@ def test_pages_sign_csrf_tokens_with_the_cheaper_serializer(app, monkeypatch):
         from flask import render_template_string
 
         assert render_template_string("{{ csrf_token() }}") == html != ""
+
+
+def test_production_warns_when_rate_limits_are_kept_per_process(app, caplog, tmp_path):
+    """memory:// limits count per worker: a production start says so, and is quiet with Redis."""
+    import logging
+
+    from lms import create_app
+    from lms.queue import init_queue
+
+    settings = {
+        "ENV": "production",
+        "SECRET_KEY": "s" * 40,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'lms.sqlite'}",
+        "QUEUE_URL": f"sqlite:///{tmp_path / 'queue.sqlite'}",
+        "SIGNING_KEY_FILE": str(tmp_path / "credentials.pem"),
+        "STORAGE_DIR": str(tmp_path / "storage"),
+    }
+    try:
+        with caplog.at_level(logging.WARNING, logger="lms"):
+            create_app(settings)
+            assert "LMS_RATELIMIT_STORAGE_URI" in caplog.text
+            caplog.clear()
+            create_app({**settings, "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/9"})
+            assert "LMS_RATELIMIT_STORAGE_URI" not in caplog.text
+    finally:
+        init_queue(app)  # a second app rebinds the shared task queue
