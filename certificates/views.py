@@ -381,14 +381,12 @@ def zip_download(task_id: str) -> Response:
     )
 
 
-def _verification_url(certificate: Certificate) -> str:
-    return url_for("certificates.verify", serial=serials.display(certificate.serial), _external=True)
-
-
 @bp.app_context_processor
 def certificate_helpers() -> dict[str, object]:
     return {
         "display_serial": serials.display,
-        "verification_url": _verification_url,
+        # The public address on EXTERNAL_URL, as the PDF's QR code has it: behind a load balancer the
+        # request's own host may be an internal one.
+        "verification_url": documents.verification_url,
         "certificate_layouts": pdf.LAYOUTS,
     }

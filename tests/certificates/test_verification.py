@@ -120,6 +120,22 @@ def test_the_learner_lists_their_certificates(client: Any, login: Any, certifica
     assert client.get("/certificates", follow_redirects=False).status_code == 200
 
 
+def test_the_share_link_is_the_public_address_the_pdf_carries(
+    app: Any, client: Any, login: Any, certificate: Certificate, monkeypatch: Any
+) -> None:
+    """Behind a load balancer the request's host can be internal: the link to share is on EXTERNAL_URL."""
+    from certificates import documents
+    from lms.db import db
+    from lms.models import User
+
+    monkeypatch.setitem(app.config, "EXTERNAL_URL", "https://aiskills.example.kz")
+    login(db.session.get(User, certificate.user_id))
+    html = english(client).get("/certificates").get_data(as_text=True)  # the request's host: localhost
+    public = f"https://aiskills.example.kz/verify/{serials.display(certificate.serial)}"
+    assert documents.verification_url(certificate) == public
+    assert f'value="{public}"' in html and "localhost/verify" not in html
+
+
 def test_verification_is_rate_limited(app: Any, client: Any, certificate: Certificate, monkeypatch: Any) -> None:
     from lms.extensions import limiter
 
