@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 
 import limits
 from flask import Flask, current_app, g, request
+from flask_limiter.util import get_remote_address
 from werkzeug.exceptions import TooManyRequests
 
 from lms.extensions import limiter
@@ -103,7 +104,7 @@ def per_address_limit(limit_value: Callable[[], str], scope: str) -> Callable[[F
         def limited(*args: Any, **kwargs: Any) -> Any:
             if limiter.enabled:
                 item = _parsed(limit_value())
-                address = request.remote_addr or "127.0.0.1"
+                address = get_remote_address()  # Flask-Limiter's own key (behind ProxyFix)
                 strategy = limiter.limiter
                 if not strategy.hit(item, address, scope):
                     reset = strategy.get_window_stats(item, address, scope).reset_time

@@ -22,8 +22,9 @@ def pseudonym(user_id: int) -> str:
 
 
 @functools.cache
-def _insert() -> sa.Insert:
-    """The event INSERT, built once; where the learner is comes from subqueries inside it.
+def insert() -> sa.Insert:
+    """The event INSERT with its parameters named as in ``values``, built once (a caller may run it
+    as a CTE of another statement); where the learner is comes from subqueries inside it.
 
     Their latest class, else their own school; the region is the school's.
     """
@@ -56,35 +57,13 @@ def _insert() -> sa.Insert:
     )
 
 
-def record(
-    user: User,
-    verb: str,
-    object_type: str,
-    object_id: int,
-    *,
-    course_id: int | None,
-    registration: int | None = None,
-    score: tuple[float, float] | None = None,
-    success: bool | None = None,
-    completion: bool | None = None,
-    extra: dict[str, Any] | None = None,
-) -> None:
-    """Append one event: one INSERT (the table is append-only, nothing reads it back in the request)."""
-    db.session.execute(
-        _insert(),
-        values(
-            user,
-            verb,
-            object_type,
-            object_id,
-            course_id=course_id,
-            registration=registration,
-            score=score,
-            success=success,
-            completion=completion,
-            extra=extra,
-        ),
-    )
+def record(user: User, verb: str, object_type: str, object_id: int, **details: Any) -> None:
+    """Append one event: one INSERT (the table is append-only, nothing reads it back in the request).
+
+    ``details`` are those ``values`` takes: ``course_id``, ``registration``, ``score``, ``success``,
+    ``completion``, ``extra``.
+    """
+    db.session.execute(insert(), values(user, verb, object_type, object_id, **details))
 
 
 def values(
@@ -118,8 +97,3 @@ def values(
         "extra": extra,
         "timestamp": utcnow(),
     }
-
-
-def insert() -> sa.Insert:
-    """The event INSERT with its parameters named as in ``values`` (to run as a CTE of another statement)."""
-    return _insert()
