@@ -155,13 +155,19 @@ def test_other_peoples_attempts_are_forbidden(client, auth, student):
     assert client.get("/api/v1/attempts/999999", headers=auth).status_code == 404
 
 
-def test_essay_attempt_is_pending(client, auth, student):
+def _quiz_with_an_essay(student):
+    """The first quiz of a new course the student is enrolled in, with an essay item added."""
     course = factories.course()
     learning.enroll(student, course)
     assignment = course.modules[0].assignments[0]
     essay = Item(assignment_id=assignment.id, position=3, type="essay", prompt="Why?", spec={"points": 2})
     db.session.add(essay)
     db.session.flush()
+    return assignment, essay
+
+
+def test_essay_attempt_is_pending(client, auth, student):
+    assignment, essay = _quiz_with_an_essay(student)
     body = client.post(
         f"/api/v1/assignments/{assignment.id}/attempts", headers=auth, json={"responses": {str(essay.id): "Because."}}
     ).get_json()
@@ -214,12 +220,7 @@ def test_attempt_json_is_what_the_documented_schema_gives(client, auth, student)
     """The attempt answers skip marshmallow's dump; they must equal it, graded and pending alike."""
     from courses.api import AttemptSchema, _attempt
 
-    course = factories.course()
-    learning.enroll(student, course)
-    assignment = course.modules[0].assignments[0]
-    essay = Item(assignment_id=assignment.id, position=3, type="essay", prompt="Why?", spec={"points": 2})
-    db.session.add(essay)
-    db.session.flush()
+    assignment, essay = _quiz_with_an_essay(student)
     url = f"/api/v1/assignments/{assignment.id}/attempts"
     graded = client.post(url, headers=auth, json={"responses": factories.right_answers(assignment)})
     pending = client.post(url, headers=auth, json={"responses": {str(essay.id): "Because."}})
