@@ -115,6 +115,7 @@ def _init_extensions(app: Flask) -> None:
     from lms.db import db
     from lms.errors import register_error_handlers
     from lms.extensions import babel, csrf, login_manager, migrate
+    from lms.hotpaths import install_hot_paths
     from lms.queue import init_queue
     from lms.ratelimits import init_rate_limits
     from lms.security import SignedCookieSessions, csrf_token, init_security_headers, use_openssl_hmac
@@ -148,6 +149,7 @@ def _init_extensions(app: Flask) -> None:
     login_manager.session_protection = "basic"
     _init_login_messages()
     init_rate_limits(app)
+    install_hot_paths(app)  # inside the security headers: quick answers carry them too
     init_security_headers(app)
     use_openssl_hmac()
     api = LmsApi()
@@ -201,6 +203,7 @@ def _register_blueprints(app: Flask) -> None:
     from lms.api import accounts as api_accounts
     from lms.extensions import csrf
     from lms.health import bp as health_bp
+    from lms.hotpaths import hot_paths
     from lms.views import admin, auth, classes, home, tasks
 
     for blueprint in (
@@ -220,6 +223,8 @@ def _register_blueprints(app: Flask) -> None:
     for api_blueprint in (api_accounts.blp, courses_api.blp, certificates_api.blp):
         csrf.exempt(api_blueprint)
         api.register_blueprint(api_blueprint)
+    # The verification API, the busiest public request: a found certificate is answered before Flask.
+    hot_paths(app).add("/api/v1/certificates/", certificates_api.answer_quickly)
 
 
 def _register_cli(app: Flask) -> None:

@@ -14,7 +14,6 @@ from typing import Any, TypeVar
 
 import limits
 from flask import Flask, current_app, g, request
-from flask_limiter.util import get_remote_address
 from werkzeug.exceptions import TooManyRequests
 
 from lms.extensions import limiter
@@ -89,6 +88,31 @@ def _parsed(limit: str) -> limits.RateLimitItem:
     return limits.parse(limit)
 
 
+#: The WSGI environ key under which a request's per-address counts are noted (scope -> refusal).
+COUNTED = "lms.ratelimit.counted"
+
+
+def count_address_hit(environ: dict[str, Any], limit_value: str, scope: str) -> int | None:
+    """Count one request from the environ's address against a per-address limit, once per request.
+
+    None when it is allowed; when it is over the limit, the seconds until it may try again. The
+    result is noted in the environ, so the quick answer (``lms.hotpaths``) and the view behind it
+    count a request once between them.
+    """
+    counted: dict[str, int | None] = environ.setdefault(COUNTED, {})
+    if scope in counted:
+        return counted[scope]
+    item = _parsed(limit_value)
+    address = environ.get("REMOTE_ADDR") or "127.0.0.1"  # Flask-Limiter's get_remote_address, behind ProxyFix
+    strategy = limiter.limiter
+    refused = None
+    if not strategy.hit(item, address, scope):
+        reset = strategy.get_window_stats(item, address, scope).reset_time
+        refused = max(1, math.ceil(reset - time.time()))
+    counted[scope] = refused
+    return refused
+
+
 def per_address_limit(limit_value: Callable[[], str], scope: str) -> Callable[[F], F]:
     """A per-address limit for the busiest public views, checked with ``limits`` directly.
 
@@ -103,12 +127,8 @@ def per_address_limit(limit_value: Callable[[], str], scope: str) -> Callable[[F
         @functools.wraps(view)
         def limited(*args: Any, **kwargs: Any) -> Any:
             if limiter.enabled:
-                item = _parsed(limit_value())
-                address = get_remote_address()  # Flask-Limiter's own key (behind ProxyFix)
-                strategy = limiter.limiter
-                if not strategy.hit(item, address, scope):
-                    reset = strategy.get_window_stats(item, address, scope).reset_time
-                    retry_after = max(1, math.ceil(reset - time.time()))
+                retry_after = count_address_hit(request.environ, limit_value(), scope)
+                if retry_after is not None:
                     error = TooManyRequests(retry_after=retry_after)
                     error.data = {"headers": {"Retry-After": str(retry_after)}}  # type: ignore[attr-defined]
                     raise error

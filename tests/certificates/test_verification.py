@@ -204,3 +204,51 @@ def test_the_issuers_did_document_and_public_key_are_published(client: Any, cert
 
     assert dids.did_key(published) == issuer  # type: ignore[arg-type]
     assert dataintegrity.verify_proof(certificate.credential)
+
+
+def test_a_found_certificate_is_answered_before_flask_with_the_views_answer(
+    app: Any, client: Any, certificate: Certificate, monkeypatch: Any
+) -> None:
+    """The quick answer (``lms.hotpaths``) and the view give the same body and headers."""
+    from flask import Flask
+
+    url = f"/api/v1/certificates/{serials.display(certificate.serial).lower()}"
+    hot = app.extensions["lms.hot_paths"]
+    monkeypatch.setattr(hot, "enabled", False)
+    through_flask = client.get(url)
+    monkeypatch.setattr(hot, "enabled", True)
+
+    def no_flask(*_args: Any) -> Any:
+        raise AssertionError("Flask's request cycle was used")
+
+    monkeypatch.setattr(Flask, "full_dispatch_request", no_flask)
+    quick = client.get(url)
+    monkeypatch.undo()
+    assert quick.status_code == through_flask.status_code == 200
+    assert quick.get_data() == through_flask.get_data()
+    for header in ("Content-Type", "Content-Length", "Cache-Control", "Content-Security-Policy", "X-Frame-Options"):
+        assert quick.headers[header] == through_flask.headers[header], header
+
+
+def test_what_the_quick_answer_declines_gets_the_views_answer_in_the_callers_language(
+    app: Any, client: Any, certificate: Certificate, monkeypatch: Any
+) -> None:
+    from lms.extensions import limiter
+
+    body = certificate.serial[:-1]
+    other = body[:-1] + ("0" if body[-1] != "0" else "1")
+    unknown = f"/api/v1/certificates/{other}{serials.check_character(other)}"
+    monkeypatch.setitem(app.config, "VERIFY_RATE_LIMIT", "2/minute")
+    limiter.enabled = True
+    try:
+        limiter.reset()
+        answers = [
+            client.get(unknown, headers={"Accept-Language": "ru"}),  # counted once, by the quick answer
+            client.get("/api/v1/certificates/not-a-serial"),  # and the view does not count it again
+        ]
+        refused = client.get(f"/api/v1/certificates/{certificate.serial}")
+    finally:
+        limiter.reset()
+    assert [answer.status_code for answer in answers] == [404, 404]
+    assert answers[0].get_json()["error"]["message"] == "Сертификата с таким номером нет."
+    assert refused.status_code == 429 and int(refused.headers["Retry-After"]) >= 1
