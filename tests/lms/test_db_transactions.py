@@ -169,12 +169,13 @@ def test_read_first_outside_a_transaction_reads_typed_values_on_a_raw_connection
         )
         db.session.commit()
         db.session.remove()
-        raw_connections = []
-        original = db.engine.raw_connection
-        monkeypatch.setattr(type(db.engine), "raw_connection", lambda self: raw_connections.append(1) or original())
+
+        def through_the_session(*_args: Any, **_kwargs: Any) -> Any:
+            raise AssertionError("read through the session")
+
+        monkeypatch.setattr(sa.orm.Session, "execute", through_the_session)
         try:
             row = read_first(statement, {"code": code, "created": created})
-            assert raw_connections == [1]  # not through the session
             assert row == ("Мектеп", SchoolKind.COLLEGE, created)  # the enum and the aware time, as the ORM gives
             assert read_first(statement, {"code": code, "created": created.replace(second=8)}) is None
         finally:
@@ -290,3 +291,64 @@ def test_get_quickly_works_as_a_fresh_process_first_query(database_url, tmp_path
     )
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.strip().endswith("Fresh")
+
+
+def test_read_first_keeps_a_connection_per_thread_and_replaces_a_broken_or_disposed_one(app):
+    """The raw reads skip the pool: each thread keeps its own connection, made again when needed."""
+    import threading
+
+    from lms import db as lms_db
+    from lms.db import db, read_first
+    from lms.models import Region
+
+    code = f"R{uuid.uuid4().hex[:6]}"
+    statement = sa.select(Region.name_en).where(Region.code == sa.bindparam("code"))
+    with app.app_context():
+        db.session.add(Region(code=code, name_kk="K", name_ru="K", name_en="Kept"))
+        db.session.commit()
+        db.session.remove()
+        engine = db.engine
+        try:
+            assert read_first(statement, {"code": code}) == ("Kept",)
+            first = lms_db._readers.connection
+            checked_out = engine.pool.checkedout()
+            assert read_first(statement, {"code": code}) == ("Kept",)
+            assert lms_db._readers.connection is first and engine.pool.checkedout() == checked_out
+
+            others: list[Any] = []
+
+            def other_thread() -> None:
+                with app.app_context():
+                    others.append(read_first(statement, {"code": code}))
+                    others.append(lms_db._readers.connection)
+
+            thread = threading.Thread(target=other_thread)
+            thread.start()
+            thread.join()
+            assert others[0] == ("Kept",) and others[1] is not first
+
+            # Broken behind its back (a database restart, an idle timeout): the read is retried once.
+            if engine.dialect.name == "postgresql":
+                with engine.connect() as killer:
+                    killer.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": first.info.backend_pid})
+            else:
+                first.close()
+            assert read_first(statement, {"code": code}) == ("Kept",)
+            second = lms_db._readers.connection
+            assert second is not first
+
+            engine.dispose()  # closes every thread's reader, as it closes the pool's connections
+            assert read_first(statement, {"code": code}) == ("Kept",)
+            assert lms_db._readers.connection is not second
+
+            if engine.dialect.name == "postgresql":  # an error that is not a lost connection is not retried
+                third = lms_db._readers.connection
+                failing = sa.select(sa.cast(sa.bindparam("text", type_=sa.String), sa.Integer))
+                with pytest.raises(engine.dialect.loaded_dbapi.Error, match="invalid input syntax"):
+                    read_first(failing, {"text": "not a number"})
+                assert read_first(statement, {"code": code}) == ("Kept",)
+                assert lms_db._readers.connection is third  # still good: kept
+        finally:
+            db.session.execute(sa.delete(Region).where(Region.code == code))
+            db.session.commit()
+            db.session.remove()
