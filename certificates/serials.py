@@ -22,6 +22,17 @@ _POLYNOMIAL = 0b100101  # x^5 + x^2 + 1, primitive: x generates all 31 non-zero 
 _GENERATOR = 0b10
 
 
+# Typed text to canonical characters in one pass: hyphens and white space dropped, lower case and
+# look-alikes mapped (anything else is kept, and then refused).
+_CANONICAL = str.maketrans(
+    {
+        **{char.lower(): ALPHABET[value] for char, value in _VALUES.items()},
+        **{char: ALPHABET[value] for char, value in _VALUES.items()},
+        **dict.fromkeys("- \t\n\r\f\v\u00a0\u2009\u202f", None),
+    }
+)
+
+
 class InvalidSerial(ValueError):
     """The text is not a well-formed serial, or its check character does not match."""
 
@@ -47,12 +58,15 @@ def _power(exponent: int) -> int:
 
 _WEIGHTS = [_power(i) for i in range(LENGTH)]
 _INVERSE_LAST = next(x for x in range(1, 32) if _multiply(x, _WEIGHTS[-1]) == 1)
+# Each position's products with every value, worked out once: checking a typed number (every
+# verification) is then thirteen lookups.
+_PRODUCTS = [[_multiply(value, weight) for value in range(32)] for weight in _WEIGHTS]
 
 
 def _weighted_sum(values: list[int]) -> int:
     total = 0
-    for value, weight in zip(values, _WEIGHTS, strict=False):
-        total ^= _multiply(value, weight)
+    for value, products in zip(values, _PRODUCTS, strict=False):
+        total ^= products[value]
     return total
 
 
@@ -75,11 +89,13 @@ def normalize(text: str) -> str:
 
     Raises ``InvalidSerial`` when the length, a character or the check character is wrong.
     """
-    compact = "".join(text.split()).replace("-", "").upper()
-    if len(compact) != LENGTH or any(char not in _VALUES for char in compact):
+    canonical = text.translate(_CANONICAL)
+    if not canonical.isascii():  # other white space, or letters whose capitals are ASCII ("ı", "ſ")
+        canonical = "".join(text.split()).replace("-", "").upper().translate(_CANONICAL)
+    if len(canonical) != LENGTH:
         raise InvalidSerial(text)
-    canonical = "".join(ALPHABET[_VALUES[char]] for char in compact)
-    if _weighted_sum([_VALUES[char] for char in canonical]) != 0:
+    values = [_VALUES.get(char, -1) for char in canonical]
+    if -1 in values or _weighted_sum(values) != 0:
         raise InvalidSerial(text)
     return canonical
 

@@ -47,3 +47,38 @@ def test_every_adjacent_transposition_is_caught(body: str) -> None:
 def test_malformed_serials_are_refused(text: str) -> None:
     with pytest.raises(serials.InvalidSerial):
         serials.normalize(text)
+
+
+def _reference_normalize(text: str) -> str | None:
+    """The rule as first written: white space and hyphens dropped, upper case, look-alikes mapped."""
+    compact = "".join(text.split()).replace("-", "").upper()
+    if len(compact) != serials.LENGTH or any(char not in serials._VALUES for char in compact):
+        return None
+    canonical = "".join(serials.ALPHABET[serials._VALUES[char]] for char in compact)
+    values = [serials._VALUES[char] for char in canonical]
+    return canonical if serials._weighted_sum(values) == 0 else None
+
+
+def _typed(serial: str) -> st.SearchStrategy[str]:
+    """A serial as people type it: any case, look-alikes, hyphens and white space of any kind anywhere."""
+    look_alikes = {"0": "0Oo", "1": "1IiLlı"}
+    chars = [st.sampled_from(sorted({c, c.lower(), *look_alikes.get(c, "")})) for c in serial]
+    noise = st.text(alphabet="- \t\u00a0\u2009\u3000", max_size=2)
+    return st.tuples(*[st.tuples(noise, char) for char in chars], noise).map(
+        lambda parts: "".join(a + b for a, b in parts[:-1]) + parts[-1]
+    )
+
+
+@given(bodies.flatmap(lambda body: _typed(body + serials.check_character(body))))
+def test_the_quick_normalisation_reads_typed_numbers_as_the_rule_says(typed: str) -> None:
+    assert serials.normalize(typed) == _reference_normalize(typed)
+
+
+@given(st.text(max_size=20) | st.text(alphabet=serials.ALPHABET + "oilOILu-ıſ \u00a0", max_size=16))
+def test_the_quick_normalisation_refuses_what_the_rule_refuses(text: str) -> None:
+    expected = _reference_normalize(text)
+    if expected is None:
+        with pytest.raises(serials.InvalidSerial):
+            serials.normalize(text)
+    else:
+        assert serials.normalize(text) == expected
