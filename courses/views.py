@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, url_for
@@ -19,6 +20,7 @@ from courses.models import Assignment, Attempt, Course, Enrolment, Item, Lesson,
 from courses.rendering import render, render_markdown
 from courses.services import attempts, code_grading, learning
 from courses.services.outline import outline_of
+from lms import signedin
 from lms.db import db
 from lms.models import Role
 from lms.pagecache import ShellCache
@@ -123,11 +125,33 @@ def _refuse_access(course: Course, module: Any) -> BaseResponse | None:
     return redirect(url_for("courses.course", slug=course.slug))
 
 
+def _reading_the_user_with_the_visit(view: Any) -> Any:
+    """Read the session's user with the lesson visit, in one round trip, before ``login_required``.
+
+    The user's row is offered to the user loader (which checks it as always); the visit's row goes
+    to the view, which uses it only for that same user.
+    """
+
+    @functools.wraps(view)
+    def read_first_then_view(lesson_id: int) -> ResponseReturnValue:
+        user_id = signedin.session_user_id()
+        read = None if user_id is None else learning.read_visit_with_user(user_id, lesson_id)
+        if read is None:
+            return view(lesson_id)
+        user_row, visit_row = read
+        signedin.offer_signed_in_user(user_row)
+        return view(lesson_id, (user_id, visit_row))
+
+    return read_first_then_view
+
+
 @bp.get("/lessons/<int:lesson_id>")
+@_reading_the_user_with_the_visit
 @login_required
-def lesson(lesson_id: int) -> ResponseReturnValue:
+def lesson(lesson_id: int, read: tuple[int, tuple[Any, ...]] | None = None) -> ResponseReturnValue:
     try:
-        visit = learning.visit_lesson(current_user, lesson_id)
+        visit_row = read[1] if read is not None and read[0] == current_user.id else None
+        visit = learning.visit_lesson(current_user, lesson_id, visit_row)
     except learning.CourseNotFound:
         abort(404)
     except (learning.NotEnrolled, learning.ModuleLocked):

@@ -177,6 +177,7 @@ def _init_extensions(app: Flask) -> None:
 def _init_login_messages() -> None:
     from flask_babel import lazy_gettext as _l
 
+    from lms import signedin
     from lms.db import get_quickly
     from lms.extensions import login_manager
     from lms.models import User
@@ -188,7 +189,7 @@ def _init_login_messages() -> None:
         user_id, _sep, version = session_id.partition(":")
         if not user_id.isdigit():
             return None
-        user = get_quickly(User, int(user_id))
+        user = signedin.offered_user(int(user_id)) or get_quickly(User, int(user_id))
         if user is None or not user.active or str(user.auth_version) != version:
             return None
         return user

@@ -111,3 +111,42 @@ def test_the_cache_keeps_only_the_most_recently_used_shells(app):
         cache.page(("one",), lambda: "page one again")
         cache.page(("two",), lambda: "page two again")  # evicted: rendered anew
         assert cache.renders == 4
+
+
+def test_the_signed_in_user_is_read_with_the_visit_and_still_checked(
+    app, course_with_learners, client, login, monkeypatch
+):
+    """One round trip for a lesson revisited: the user's account comes with the visit, checked as always."""
+    from lms import db as lms_db
+    from lms.db import db
+
+    course, (learner, _other) = course_with_learners
+    url = f"/lessons/{course.modules[0].lessons[0].id}"
+    login(learner)
+    assert client.get(url).status_code == 200  # the first visit writes the progress
+    db.session.expunge(learner)  # as in a real request, the user is not yet in the session
+
+    def read_apart(_mapper: object) -> object:
+        raise AssertionError("the user was read on their own")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(lms_db, "_primary_key_read", read_apart)
+        assert client.get(url).status_code == 200
+    learner = db.session.merge(learner)
+
+    learner.auth_version += 1  # signed out everywhere (a password change): the old session no longer works
+    db.session.commit()
+    refused = client.get(url)
+    assert refused.status_code == 302 and "/login" in refused.headers["Location"]
+
+    login(learner)
+    learner.active = False
+    db.session.commit()
+    refused = client.get(url)
+    assert refused.status_code == 302 and "/login" in refused.headers["Location"]
+
+
+def test_a_missing_lesson_is_a_404_for_a_signed_in_learner(app, course_with_learners, client, login):
+    _course, (learner, _other) = course_with_learners
+    login(learner)
+    assert client.get("/lessons/987654321").status_code == 404

@@ -1,0 +1,53 @@
+"""The signed-in user, read together with a busy page's own data (one round trip instead of two).
+
+Flask-Login loads the session's user on first use of ``current_user``, with a query of its own.
+A busy page (the lesson page) reads the user's row in its own first query instead, offers it here,
+and the user loader (``lms.app``) takes it, checking it as always: the account active, the
+session's auth version current. The row is for the request that read it, and only for that user.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+from flask import g, session
+
+from lms.db import attach_row, row_columns
+from lms.models import User
+
+
+def session_user_id() -> int | None:
+    """The user id the signed session names (Flask-Login's ``"<id>:<auth version>"``), or None.
+
+    Not yet checked against the database: the user loader does that.
+    """
+    user_id, _sep, _version = str(session.get("_user_id", "")).partition(":")
+    return int(user_id) if user_id.isdigit() else None
+
+
+#: Where ``offer_signed_in_user`` leaves the row for the user loader, for this request only.
+_OFFERED = "lms_offered_user_row"
+
+
+def offer_signed_in_user(row: Any) -> None:
+    """A row of the signed-in user's columns (``row_columns(User)``), read with a view's own query.
+
+    A busy page can read the session's user together with its own data, in one round trip; the
+    user loader then takes this row instead of reading the user again, and checks it as always
+    (the account active, the session's auth version current).
+    """
+    g.setdefault(_OFFERED, row)
+
+
+def offered_user(user_id: int) -> User | None:
+    """The user ``offer_signed_in_user`` left for this request, if it is this user (else None)."""
+    row = g.pop(_OFFERED, None)
+    if row is None or row[_user_id_position()] != user_id:
+        return None
+    return attach_row(User, row)
+
+
+@functools.cache
+def _user_id_position() -> int:
+    return [column.key for column in row_columns(User)].index("id")
