@@ -172,7 +172,8 @@ def check_upload(data: bytes) -> UploadCheck:
         return UploadCheck("not_pdf")
     chains = keyring.chains(app)
     try:
-        signature = pdfsign.check(data, keyring.trust_roots(chains))
+        # Judged at its signing time: a certificate's PDF stays genuine after the signing certificate expires.
+        signature = pdfsign.check(data, keyring.trust_roots(chains), at_signing_time=True)
     except pdfsign.NotAPdf:
         return UploadCheck("not_pdf")
     if not signature.signed:

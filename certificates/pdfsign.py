@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import datetime
 import hashlib
 import io
 from collections.abc import Callable, Coroutine, Sequence
@@ -175,8 +176,16 @@ class NotAPdf(ValueError):
     """The bytes are not a readable PDF."""
 
 
-def check(pdf: bytes, trust_roots: x509.Certificate | Sequence[x509.Certificate]) -> SignatureCheck:
-    """Validate the PDF's (single) signature against ``trust_roots`` (one or several), offline. Raises ``NotAPdf``."""
+def check(
+    pdf: bytes, trust_roots: x509.Certificate | Sequence[x509.Certificate], *, at_signing_time: bool = False
+) -> SignatureCheck:
+    """Validate the PDF's (single) signature against ``trust_roots`` (one or several), offline. Raises ``NotAPdf``.
+
+    ``at_signing_time``: judge the signer's certificate at the time the signature gives (its signed
+    ``/M`` or signing-time attribute, never later than now) rather than now. A baseline B-B signature
+    carries no timestamp, so without it a certificate's PDF would stop checking out once the signing
+    certificate expires (825 days), though it was valid when the PDF was signed.
+    """
     from pyhanko.pdf_utils.misc import PdfError
     from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.sign.validation import async_validate_pdf_signature
@@ -192,9 +201,20 @@ def check(pdf: bytes, trust_roots: x509.Certificate | Sequence[x509.Certificate]
     if len(signatures) != 1:
         return SignatureCheck(signed=bool(signatures), intact=False, valid=False, trusted=False, whole_file=False)
     roots = [trust_roots] if isinstance(trust_roots, x509.Certificate) else list(trust_roots)
+    moment: datetime.datetime | None = None  # None: now
+    if at_signing_time:
+        try:
+            signed_at = signatures[0].self_reported_timestamp
+        except (PdfError, ValueError, KeyError, TypeError) as exc:
+            raise NotAPdf(str(exc)) from exc
+        if signed_at is not None:
+            if signed_at.tzinfo is None:
+                signed_at = signed_at.replace(tzinfo=datetime.UTC)
+            moment = min(signed_at, datetime.datetime.now(datetime.UTC))
     context = ValidationContext(
         trust_roots=[asn1_x509.Certificate.load(root.public_bytes(serialization.Encoding.DER)) for root in roots],
         allow_fetching=False,
+        moment=moment,
     )
     try:
         status = _run(lambda: async_validate_pdf_signature(signatures[0], signer_validation_context=context))

@@ -8,12 +8,12 @@ from typing import Any
 
 import pytest
 
-from certificates import documents, pdf, pdfsign, serials, services
+from certificates import documents, keyring, pdf, pdfsign, serials, services
 from certificates.models import Certificate
 from lms import storage
 from lms.models import Role
 from tests import factories
-from tests.certificates.test_pdf import flip_one_byte, make_material
+from tests.certificates.test_pdf import facts, flip_one_byte, make_material
 from tests.conftest import csrf_token
 
 
@@ -226,3 +226,55 @@ def test_downloads_are_tagged_standard_pdfs_and_render_fast_makes_verifiable_one
     client.set_cookie("lms_lang", "en")
     response = upload(client, fast)
     assert response.status_code == 200 and "genuine and unchanged" in response.get_data(as_text=True)
+
+
+def _validation_clock(monkeypatch: Any, later: Any) -> None:
+    """Make the certificate validator's "now" ``later`` (its default moment when none is given)."""
+    import datetime as dt
+
+    from pyhanko_certvalidator import context
+
+    class Later(dt.datetime):
+        @classmethod
+        def now(cls, tz: Any = None) -> Any:
+            return later
+
+    monkeypatch.setattr(context, "datetime", Later)
+
+
+def test_a_pdf_stays_genuine_after_its_signing_certificate_expires(
+    client: Any, certificate: Certificate, monkeypatch: Any
+) -> None:
+    """A B-B signature has no timestamp: the signer's certificate is judged at the signing time."""
+    import datetime as dt
+
+    data = documents.certificate_pdf(certificate)
+    three_years_on = dt.datetime.now(dt.UTC) + dt.timedelta(days=3 * 365)  # the leaf is valid for 825 days
+    _validation_clock(monkeypatch, three_years_on)
+    roots = keyring.trust_roots(keyring.chains(client.application))
+    assert not pdfsign.check(data, roots).trusted  # judged "now", three years on: expired
+    client.set_cookie("lms_lang", "en")
+    html = upload(client, data).get_data(as_text=True)
+    assert "genuine and unchanged" in html and "Valid" in html
+
+
+def test_a_signature_made_outside_the_certificates_validity_is_not_trusted_at_its_time(
+    app: Any, tmp_path: Path
+) -> None:
+    """Judging at the signing time is no loophole: a signature made after the certificate expired fails."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    from certificates import keys
+    from tests.certificates.test_rotation import chain_for
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    (tmp_path / "key.pem").write_bytes(keys._pem(key))
+    (tmp_path / "chain.pem").write_bytes(chain_for(key, leaf_days=(-400, -10)))  # the leaf expired 10 days ago
+    material = pdfsign.load_material(tmp_path / "key.pem", tmp_path / "chain.pem")
+    root = x509.load_pem_x509_certificates((tmp_path / "chain.pem").read_bytes())[-1]
+    with app.test_request_context():
+        unsigned = pdf.render(facts())
+    signed = pdfsign.sign(unsigned, material, reason="r", location="l", name="n")
+    assert not pdfsign.check(signed, root, at_signing_time=True).trusted  # signed today, after it expired
+    assert not pdfsign.check(signed, root).trusted
