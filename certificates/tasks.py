@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 
+from flask import current_app
 from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
+from huey import crontab
 
 from certificates import archives, register
+from lms import storage
 from lms.db import db
-from lms.queue import task
+from lms.queue import huey, task
 from lms.services import progress
 
 log = logging.getLogger(__name__)
@@ -18,8 +22,51 @@ log = logging.getLogger(__name__)
 ZIP_TASK_KIND = "certificates_zip"
 
 
+ZIP_FOLDER = "exports/certificates"
+
+
 def zip_key(progress_id: str) -> str:
-    return f"exports/certificates/{progress_id}.zip"
+    return f"{ZIP_FOLDER}/{progress_id}.zip"
+
+
+def remove_old_zips(now: float | None = None) -> int:
+    """Delete the ZIP files made more than ``CERTIFICATE_ZIP_KEEP_HOURS`` ago; return how many.
+
+    A school's ZIP holds thousands of PDFs: kept for ever, they would fill the disk. Parts left
+    by a worker that died while writing one (``.part-*``) go too. A removed file's download
+    page says it is gone and offers to make it again.
+    """
+    folder = storage.path_of(ZIP_FOLDER)
+    if not folder.is_dir():
+        return 0
+    cutoff = (time.time() if now is None else now) - float(current_app.config["CERTIFICATE_ZIP_KEEP_HOURS"]) * 3600
+    removed = 0
+    for path in [*folder.glob("*.zip"), *folder.glob(".part-*")]:
+        try:
+            if path.stat().st_mtime < cutoff:
+                path.unlink()
+                removed += 1
+        except FileNotFoundError:  # another sweeper was first
+            continue
+    if removed:
+        log.info(
+            "removed %d certificate ZIP files older than %s hours",
+            removed,
+            current_app.config["CERTIFICATE_ZIP_KEEP_HOURS"],
+        )
+    return removed
+
+
+@huey.periodic_task(crontab(minute="17"))
+def sweep_old_zips() -> None:
+    """``remove_old_zips`` every hour, in the queue's consumer."""
+    from lms.queue import _bound
+
+    app = _bound.get("app")
+    if app is None:
+        return
+    with app.app_context():
+        remove_old_zips()
 
 
 @task()

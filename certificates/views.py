@@ -367,12 +367,23 @@ def zip_progress(task_id: str) -> str:
 
 @bp.get("/admin/certificates/zip/<task_id>/download")
 @roles_required(Role.ADMIN)
-def zip_download(task_id: str) -> Response:
-    """The finished ZIP file, for any administrator."""
+def zip_download(task_id: str) -> ResponseReturnValue:
+    """The finished ZIP file, for any administrator (until ``tasks.remove_old_zips`` removes it)."""
     record = _zip_task(task_id)
     result = record.result or {}
-    if record.status is not TaskStatus.DONE or not result.get("key") or not storage.exists(result["key"]):
+    if record.status is not TaskStatus.DONE or not result.get("key"):
         abort(404)
+    if not storage.exists(result["key"]):
+        hours = current_app.config["CERTIFICATE_ZIP_KEEP_HOURS"]
+        flash(
+            _(
+                "This ZIP file is no longer kept: files are removed %(hours)s hours after they are made. "
+                "Make it again below.",
+                hours=hours,
+            ),
+            "info",
+        )
+        return redirect(url_for("certificates.register_page"))
     return send_file(
         storage.path_of(result["key"]),
         mimetype="application/zip",

@@ -23,6 +23,8 @@ class Config:
     QUEUE_URL: str | None = None
     QUEUE_IMMEDIATE = False
     STORAGE_DIR: str | None = None
+    # ZIP files of a class's or school's certificates are deleted this long after they were made.
+    CERTIFICATE_ZIP_KEEP_HOURS = 24
 
     MAX_CONTENT_LENGTH = 8 * 1024 * 1024
     MAX_CSV_ROWS = 20_000

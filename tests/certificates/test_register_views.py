@@ -156,3 +156,50 @@ def test_an_unfinished_or_other_task_has_no_download(client: Any, login: Any, wo
     assert client.get(f"/admin/certificates/zip/{running.id}/download").status_code == 404
     assert client.get(f"/admin/certificates/zip/{invitations.id}").status_code == 404
     assert client.get("/admin/certificates/zip/nope/download").status_code == 404
+
+
+def test_old_zip_files_are_removed_and_their_download_says_so(app: Any, client: Any, login: Any, world: World) -> None:
+    import os
+    import time
+
+    from lms import storage
+
+    login(world.admin)
+    page = f"/admin/certificates?class={world.class_a.id}"
+    response = post_form(client, "/admin/certificates/zip", {"class": world.class_a.id}, page=page)
+    (job,) = db.session.scalars(db.select(TaskProgress).where(TaskProgress.kind == tasks.ZIP_TASK_KIND)).all()
+    key = job.result["key"]
+    path = storage.path_of(key)
+    part = path.parent / ".part-left-by-a-dead-worker"
+    part.write_bytes(b"half a zip")
+    recent = storage.path_of(tasks.zip_key("made-an-hour-ago"))
+    recent.write_bytes(b"PK")
+    hours = app.config["CERTIFICATE_ZIP_KEEP_HOURS"]
+    day_and_more = time.time() - (hours + 1) * 3600
+    for old in (path, part):
+        os.utime(old, (day_and_more, day_and_more))
+    os.utime(recent, (time.time() - 3600, time.time() - 3600))
+    assert response.status_code == 302
+
+    assert tasks.remove_old_zips() == 2
+    assert not path.exists() and not part.exists() and recent.exists()
+    assert tasks.remove_old_zips() == 0
+    recent.unlink()
+
+    client.set_cookie("lms_lang", "en")
+    gone = client.get(f"/admin/certificates/zip/{job.id}/download")
+    assert gone.status_code == 302 and gone.headers["Location"].endswith("/admin/certificates")
+    html = client.get(gone.headers["Location"]).get_data(as_text=True)
+    assert f"files are removed {hours} hours after they are made" in html
+
+
+def test_the_zip_sweeper_runs_every_hour_in_the_queue() -> None:
+    import datetime as dt
+
+    from lms.queue import huey
+
+    def due(minute: int) -> set[str]:
+        return {task.name for task in huey.read_periodic(dt.datetime(2026, 12, 3, 10, minute))}
+
+    assert any(name.endswith("sweep_old_zips") for name in due(17))
+    assert not any(name.endswith("sweep_old_zips") for name in due(18))
