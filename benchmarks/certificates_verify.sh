@@ -18,18 +18,7 @@ start_servers
 [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$APP_PORT/api/v1/certificates/$SERIAL")" = 200 ] \
   || { echo "the verification API did not answer 200" >&2; exit 1; }
 
-# Each request asks for the next of the issued certificates (wrk's threads start at different places).
-cat > "$work/get.lua" <<LUA
-local serials = {}
-for line in io.lines("$SERIALS_FILE") do serials[#serials + 1] = line end
-local threads = 0
-function setup(thread) thread:set("start", threads * 97); threads = threads + 1 end
-function init(args) n = start or 0 end
-function request()
-  n = n % #serials + 1
-  return wrk.format("GET", "/api/v1/certificates/" .. serials[n])
-end
-LUA
+verification_lua "$work/get.lua"
 
 wrk -t2 -c16 -d2s "http://127.0.0.1:$HELLO_PORT/" >/dev/null
 wrk -t2 -c16 -d2s -s "$work/get.lua" "http://127.0.0.1:$APP_PORT" >/dev/null

@@ -15,15 +15,8 @@ eval "$(PYTHONPATH=. "$BIN/python" -P benchmarks/courses_setup.py)"  # -P: not b
 
 start_servers
 
-# A signed-in browser session for the lesson page: one browser, so one User-Agent throughout (the
-# session is bound to it; a different one marks the session not fresh and re-sets the cookie).
-UA="Mozilla/5.0 (lms-benchmark)"
-jar="$work/cookies"
-token=$(curl -s -A "$UA" -c "$jar" "http://127.0.0.1:$APP_PORT/login" | sed -n 's/.*name="csrf_token" type="hidden" value="\([^"]*\)".*/\1/p' | head -1)
-curl -s -A "$UA" -b "$jar" -c "$jar" -o /dev/null -d "csrf_token=$token&email=bench@example.org&password=benchmark-password" "http://127.0.0.1:$APP_PORT/login"
-# A browser keeps the cookie each page sets: take it after one page view (the CSRF token is in it).
-curl -s -A "$UA" -b "$jar" -c "$jar" -o /dev/null "http://127.0.0.1:$APP_PORT/lessons/$LESSON_ID"
-cookie=$(awk '$6 == "lms_session" {print "lms_session=" $7}' "$jar")
+# A signed-in browser session for the lesson page (benchmarks/lib.sh).
+cookie=$(signed_in_cookie "$APP_PORT" "$LESSON_ID")
 [ -z "$(curl -s -A "$UA" -o /dev/null -D - -H "Cookie: $cookie" "http://127.0.0.1:$APP_PORT/lessons/$LESSON_ID" | grep -i '^set-cookie')" ] \
   || { echo "the lesson page re-sets the session cookie on every request: fix the session set-up" >&2; exit 1; }
 [ "$(curl -s -A "$UA" -o /dev/null -w '%{http_code}' -H "Cookie: $cookie" "http://127.0.0.1:$APP_PORT/lessons/$LESSON_ID")" = 200 ] \

@@ -20,27 +20,12 @@ FLOOR_PORT=$(free_port)
 for _ in $(seq 100); do curl -fs "http://127.0.0.1:$FLOOR_PORT/" >/dev/null 2>&1 && break; sleep 0.1; done
 
 # The lesson page's session: signed in on the platform, then shown to the floor app (same secret key).
-UA="Mozilla/5.0 (lms-benchmark)"
-jar="$work/cookies"
-token=$(curl -s -A "$UA" -c "$jar" "http://127.0.0.1:$APP_PORT/login" | sed -n 's/.*name="csrf_token" type="hidden" value="\([^"]*\)".*/\1/p' | head -1)
-curl -s -A "$UA" -b "$jar" -c "$jar" -o /dev/null -d "csrf_token=$token&email=bench@example.org&password=benchmark-password" "http://127.0.0.1:$APP_PORT/login"
-curl -s -A "$UA" -b "$jar" -c "$jar" -o /dev/null "http://127.0.0.1:$APP_PORT/lessons/$LESSON_ID"
-cookie=$(awk '$6 == "lms_session" {print "lms_session=" $7}' "$jar")
+cookie=$(signed_in_cookie "$APP_PORT" "$LESSON_ID")
 lesson_url="http://127.0.0.1:$FLOOR_PORT/lessons/$LESSON_ID"
 [ "$(curl -s -o /dev/null -w '%{http_code}' -H "Cookie: $cookie" "$lesson_url")" = 200 ] || { echo "the floor's lesson page did not answer 200" >&2; exit 1; }
 [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$FLOOR_PORT/api/v1/certificates/$SERIAL")" = 200 ] || { echo "the floor's verification did not answer 200" >&2; exit 1; }
 
-cat > "$work/get.lua" <<LUA
-local serials = {}
-for line in io.lines("$SERIALS_FILE") do serials[#serials + 1] = line end
-local threads = 0
-function setup(thread) thread:set("start", threads * 97); threads = threads + 1 end
-function init(args) n = start or 0 end
-function request()
-  n = n % #serials + 1
-  return wrk.format("GET", "/api/v1/certificates/" .. serials[n])
-end
-LUA
+verification_lua "$work/get.lua"
 
 wrk -t2 -c16 -d2s "http://127.0.0.1:$HELLO_PORT/" >/dev/null
 results="$work/results.txt"

@@ -49,3 +49,31 @@ start_servers() {
 
 # wrk's requests per second (any non-2xx answer is reported on stderr).
 rate() { wrk -t2 -c16 -d"${DURATION}s" "$@" | awk '/Requests\/sec/ {print $2} /Non-2xx/ {print "non-2xx " $0 > "/dev/stderr"}'; }
+
+# wrk's Lua script at $1: each request asks for the next serial of SERIALS_FILE (wrk's threads start at
+# different places).
+verification_lua() {
+  cat > "$1" <<LUA
+local serials = {}
+for line in io.lines("$SERIALS_FILE") do serials[#serials + 1] = line end
+local threads = 0
+function setup(thread) thread:set("start", threads * 97); threads = threads + 1 end
+function init(args) n = start or 0 end
+function request()
+  n = n % #serials + 1
+  return wrk.format("GET", "/api/v1/certificates/" .. serials[n])
+end
+LUA
+}
+
+# The benchmark learner signed in on the platform ($1: port) like a browser, after one view of lesson $2
+# (a browser keeps the cookie each page sets: the CSRF token is in it); prints the session cookie. One
+# User-Agent throughout (the session is bound to it; a different one re-sets the cookie).
+UA="Mozilla/5.0 (lms-benchmark)"
+signed_in_cookie() {
+  local jar="$work/cookies" token
+  token=$(curl -s -A "$UA" -c "$jar" "http://127.0.0.1:$1/login" | sed -n 's/.*name="csrf_token" type="hidden" value="\([^"]*\)".*/\1/p' | head -1)
+  curl -s -A "$UA" -b "$jar" -c "$jar" -o /dev/null -d "csrf_token=$token&email=bench@example.org&password=benchmark-password" "http://127.0.0.1:$1/login"
+  curl -s -A "$UA" -b "$jar" -c "$jar" -o /dev/null "http://127.0.0.1:$1/lessons/$2"
+  awk '$6 == "lms_session" {print "lms_session=" $7}' "$jar"
+}

@@ -14,7 +14,7 @@ from huey import crontab
 from certificates import archives, register
 from lms import storage
 from lms.db import db
-from lms.queue import huey, task
+from lms.queue import periodic_task, task
 from lms.services import progress
 
 log = logging.getLogger(__name__)
@@ -57,16 +57,10 @@ def remove_old_zips(now: float | None = None) -> int:
     return removed
 
 
-@huey.periodic_task(crontab(minute="17"))
+@periodic_task(crontab(minute="17"))
 def sweep_old_zips() -> None:
     """``remove_old_zips`` every hour, in the queue's consumer."""
-    from lms.queue import _bound
-
-    app = _bound.get("app")
-    if app is None:
-        return
-    with app.app_context():
-        remove_old_zips()
+    remove_old_zips()
 
 
 @task()

@@ -78,3 +78,23 @@ def task(**options: Any) -> Callable[[Callable[P, R]], Any]:
         return huey.task(**options)(in_app_context)
 
     return decorator
+
+
+def periodic_task(schedule: Callable[[Any], bool]) -> Callable[[Callable[[], None]], Any]:
+    """Declare a Huey periodic task (``schedule``: a ``huey.crontab``) run in the bound app's context.
+
+    The consumer runs it; with no app bound yet (a process that never made one) it does nothing.
+    """
+
+    def decorator(fn: Callable[[], None]) -> Any:
+        @functools.wraps(fn)
+        def in_app_context() -> None:
+            app = _bound.get("app")
+            if app is None:
+                return
+            with app.app_context():
+                fn()
+
+        return huey.periodic_task(schedule)(in_app_context)
+
+    return decorator

@@ -26,7 +26,7 @@ from courses.grading import messages as msg
 from courses.models import Attempt, AttemptStatus, CodeRun, Item
 from lms.db import db, utcnow
 from lms.models import User
-from lms.queue import huey, task
+from lms.queue import huey, periodic_task, task
 
 log = logging.getLogger(__name__)
 
@@ -244,14 +244,8 @@ def grade_code_attempt(attempt_id: int) -> None:
     grade_attempt(attempt_id)
 
 
-@huey.periodic_task(crontab(minute="*"))
+@periodic_task(crontab(minute="*"))
 def sweep_lost_gradings() -> None:
     """Re-queue gradings lost with their worker (runs every minute in the consumer)."""
-    from lms.queue import _bound
-
-    app = _bound.get("app")
-    if app is None:
-        return
-    with app.app_context():
-        for attempt_id in lost_attempt_ids():
-            grade_code_attempt(attempt_id)
+    for attempt_id in lost_attempt_ids():
+        grade_code_attempt(attempt_id)
