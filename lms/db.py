@@ -99,6 +99,8 @@ else:
 
 #: A select of any columns (``Select`` is generic over the types of all its columns).
 AnySelect: TypeAlias = "sa.Select[*tuple[Any, ...]]"
+#: A select, or a Core INSERT/UPDATE/DELETE (with or without RETURNING).
+AnyStatement: TypeAlias = "AnySelect | sa.Insert | sa.Update | sa.Delete"
 
 
 def read_first(statement: AnySelect, parameters: dict[str, Any]) -> tuple[Any, ...] | None:
@@ -118,12 +120,78 @@ def read_first(statement: AnySelect, parameters: dict[str, Any]) -> tuple[Any, .
         return None if row is None else tuple(row)
     engine = db.engine
     read = _compiled_read(statement, engine.dialect)
-    values = {name: value if name not in read.binds else read.binds[name](value) for name, value in parameters.items()}
-    arguments = values if read.order is None else tuple(values[name] for name in read.order)
-    raw = _readers.fetch_one(engine, read.sql, arguments)
-    if raw is None:
-        return None
-    return tuple(value if process is None else process(value) for process, value in zip(read.results, raw, strict=True))
+    raw = _readers.fetch_one(engine, read.sql, read.arguments(parameters))
+    return None if raw is None else read.row(raw)
+
+
+def run_in_transaction(*statements: tuple[AnyStatement, dict[str, Any]]) -> list[tuple[Any, ...] | None]:
+    """Run statements in order in the session's transaction; the first row each returns (else None).
+
+    For the busiest write path (a submission): it opens its transaction by locking a row and
+    then reads what that lock guards, and later writes with ``INSERT … RETURNING``. Each
+    statement is one of its own, so at READ COMMITTED each takes its snapshot when it starts:
+    a read after a locking read sees whatever the lock's previous holder committed.
+
+    On PostgreSQL the statements are compiled once and sent together in psycopg's pipeline mode,
+    with ``BEGIN`` first when no transaction is open yet: one round trip, and none of the ORM's
+    execution machinery, which costs more than the statements (0.3 ms each against 0.05 ms for
+    the server). The server still runs them one after another, each once the previous one has
+    finished (its lock taken). Elsewhere (SQLite) they run one by one through the session. The
+    session's transaction is open afterwards, holding any locks taken, until the request commits
+    or rolls back. Changes the session holds are flushed first, as the ORM's execution would; the
+    session's objects do not see the rows written: this is for Core statements whose results the
+    caller takes from here (``attach_row`` makes a loaded instance of one).
+    """
+    session = db.session()
+    if session.autoflush:
+        session.flush()  # as the ORM's execution would: the statements see the session's changes
+    connection = session.connection()
+    dialect = connection.dialect
+    if dialect.name != "postgresql" or dialect.driver != "psycopg":
+        rows = []
+        for statement, parameters in statements:
+            _compiled_read(statement, dialect)  # the same checks as below, once per statement
+            result = session.execute(statement, parameters)
+            row = result.first() if len(statement.exported_columns) else None  # a write without RETURNING: none
+            rows.append(None if row is None else tuple(row))
+        return rows
+    compiled = [(_compiled_read(statement, dialect), parameters) for statement, parameters in statements]
+    dbapi_connection = connection.connection.dbapi_connection
+    assert dbapi_connection is not None  # noqa: S101 - the session's connection is open
+    cursors = [dbapi_connection.cursor() for _statement in compiled]
+    try:
+        try:
+            begin = dbapi_connection.info.transaction_status == _psycopg_idle()
+            with dbapi_connection.pipeline() if begin or len(compiled) > 1 else contextlib.nullcontext():
+                if begin:
+                    dbapi_connection.execute("BEGIN")
+                for cursor, (read, parameters) in zip(cursors, compiled, strict=True):
+                    cursor.execute(read.sql, read.arguments(parameters))
+            raws = [None if cursor.description is None else cursor.fetchone() for cursor in cursors]
+        finally:
+            for cursor in cursors:
+                cursor.close()
+    except dialect.loaded_dbapi.Error as error:
+        # As SQLAlchemy reports an error of a statement it runs (and drops a connection found broken).
+        disconnected = dialect.is_disconnect(error, dbapi_connection, None)
+        if disconnected:
+            connection.invalidate(error)
+        raise sa.exc.DBAPIError.instance(
+            "; ".join(read.sql for read, _parameters in compiled),
+            None,
+            error,
+            dialect.loaded_dbapi.Error,
+            connection_invalidated=disconnected,
+            dialect=dialect,
+        ) from error
+    return [None if raw is None else read.row(raw) for raw, (read, _parameters) in zip(raws, compiled, strict=True)]
+
+
+@functools.cache
+def _psycopg_idle() -> Any:
+    import psycopg
+
+    return psycopg.pq.TransactionStatus.IDLE
 
 
 class _Readers(threading.local):
@@ -293,20 +361,38 @@ class _CompiledRead:
     sql: str
     order: tuple[str, ...] | None  # parameter names in order (positional paramstyles), else None
     binds: dict[str, Callable[[Any], Any]]  # the parameters' bind processors, where their types have one
+    literals: dict[str, Any]  # the statement's own values (a LIMIT's, say), by parameter name
     results: list[Callable[[Any], Any] | None]  # each column's result processor
+
+    def arguments(self, parameters: dict[str, Any]) -> Any:
+        """The DBAPI's arguments for these parameters: converted by their bind processors, in order."""
+        binds = self.binds
+        given = {**self.literals, **parameters} if self.literals else parameters
+        values = {name: value if name not in binds else binds[name](value) for name, value in given.items()}
+        return values if self.order is None else tuple(values[name] for name in self.order)
+
+    def row(self, raw: Sequence[Any]) -> tuple[Any, ...]:
+        """A DBAPI row converted by the columns' result processors (as the ORM would read it)."""
+        return tuple(
+            value if process is None else process(value) for process, value in zip(self.results, raw, strict=True)
+        )
 
 
 # Keyed by the statement itself (kept alive here, so never confused with a later one): the hot
 # statements are built once (functools.cache), so this holds a handful.
-_compiled_reads: dict[tuple[AnySelect, str], _CompiledRead] = {}
+_compiled_reads: dict[tuple[AnyStatement, str], _CompiledRead] = {}
 
 
-def _compiled_read(statement: AnySelect, dialect: sa.Dialect) -> _CompiledRead:
+def _compiled_read(statement: AnyStatement, dialect: sa.Dialect) -> _CompiledRead:
     """What running a statement on a raw DBAPI connection needs, worked out once per statement and dialect."""
     key = (statement, dialect.name)
     found = _compiled_reads.get(key)
     if found is None:
         compiled = statement.compile(dialect=dialect)
+        if compiled.insert_prefetch or compiled.update_prefetch:
+            # Defaults computed in Python are filled in by SQLAlchemy's execution, which this bypasses.
+            missing = [column.key for column in (*compiled.insert_prefetch, *compiled.update_prefetch)]
+            raise ValueError(f"give these columns' values in the statement, their defaults are Python's: {missing}")
         binds: dict[str, Callable[[Any], Any]] = {}
         for name, bind in compiled.binds.items():
             process = bind.type.dialect_impl(dialect).bind_processor(dialect)
@@ -316,9 +402,14 @@ def _compiled_read(statement: AnySelect, dialect: sa.Dialect) -> _CompiledRead:
             sql=compiled.string,
             order=tuple(compiled.positiontup) if compiled.positional and compiled.positiontup else None,
             binds=binds,
+            literals={
+                name: bind.value
+                for name, bind in compiled.binds.items()
+                if not bind.required and bind.value is not None
+            },
             results=[
                 column.type.dialect_impl(dialect).result_processor(dialect, None)
-                for column in statement.selected_columns
+                for column in statement.exported_columns  # a select's columns, or what a write returns
             ],
         )
     return found

@@ -15,7 +15,7 @@ from courses.grading.results import ItemResult
 from courses.models import Assignment, Attempt, AttemptStatus, Course, Enrolment, Item, Module
 from courses.services import code_grading, events, learning
 from courses.services.outline import AssignmentInfo, ItemInfo, outline
-from lms.db import db, utcnow
+from lms.db import db, run_in_transaction, utcnow
 from lms.models import User
 
 MAX_RESPONSES = 500
@@ -100,14 +100,10 @@ def _locking_query() -> sa.Select[int, datetime, bool, int, datetime, datetime |
 
 
 @functools.cache
-def _count_query() -> sa.Select[int, int]:
-    # Attempts that count against the limit (not those the platform failed to grade), and the
-    # highest number used (numbers stay unique, errors included).
+def _count_query() -> sa.Select[int]:
+    # Attempts that count against the limit (not those the platform failed to grade).
     return (
-        sa.select(
-            sa.func.count().filter(Attempt.status != AttemptStatus.ERROR),
-            sa.func.coalesce(sa.func.max(Attempt.number), 0),
-        )
+        sa.select(sa.func.count().filter(Attempt.status != AttemptStatus.ERROR))
         .select_from(Attempt)
         .where(
             Attempt.user_id == sa.bindparam("user_id", type_=sa.Integer),
@@ -162,10 +158,14 @@ def submit(user: User, assignment_id: int, responses: object, now: datetime | No
     a reason). Unanswered items score 0.
     """
     now = now or utcnow()
+    keys = {"assignment_id": assignment_id, "user_id": user.id}
     # One round trip finds the course and takes the learner's enrolment row lock: one
     # submission at a time per learner and course, so the attempt number and the attempt
     # limit are read and written under it (PostgreSQL; SQLite serialises writers anyway).
-    row = db.session.execute(_locking_query(), {"assignment_id": assignment_id, "user_id": user.id}).first()
+    # The highest attempt number is read in the same round trip, after the lock is taken
+    # (its own statement: it sees the attempt of a submission that held the lock before).
+    # Counting reads every earlier attempt (practice quizzes collect many): only for a limit.
+    row, highest_row = run_in_transaction((_locking_query(), keys), (_highest_query(), keys))
     if row is None:
         found = db.session.execute(
             sa.select(Course.slug, Course.published)
@@ -185,16 +185,11 @@ def submit(user: User, assignment_id: int, responses: object, now: datetime | No
     if not learning.unlocked(user, course, assignment.module_id):
         raise learning.ModuleLocked(assignment.module_id)
     answers = check_responses(assignment.items, responses)
-    keys = {"assignment_id": assignment_id, "user_id": user.id}
+    highest = int(highest_row[0] if highest_row is not None else 0)
     if assignment.max_attempts is not None:
-        counted = db.session.execute(_count_query(), keys).one()
-        used, highest = int(counted[0] or 0), int(counted[1] or 0)
+        used = int(db.session.execute(_count_query(), keys).scalar_one() or 0)
         if used >= assignment.max_attempts:
             raise AttemptsExhausted(assignment_id)
-    else:
-        # No limit to check: only the highest number, one entry at the end of the unique index
-        # (counting would read every earlier attempt, and practice quizzes collect many).
-        highest = int(db.session.scalar(_highest_query(), keys) or 0)
     has_code = any(item.type == "code" for item in assignment.items)
     if has_code:
         code_grading.check_rate(user, now)
@@ -254,7 +249,9 @@ def submit(user: User, assignment_id: int, responses: object, now: datetime | No
     # PostgreSQL the event goes in the same statement.
     if db.session.get_bind().dialect.name == "postgresql":
         parameters = {**event, **{f"attempt_{name}": values[name] for name in _ATTEMPT_COLUMNS}}
-        attempt_id = db.session.execute(_attempt_and_event_insert(), parameters).scalar_one()
+        (inserted,) = run_in_transaction((_attempt_and_event_insert(), parameters))
+        assert inserted is not None  # noqa: S101 - INSERT … RETURNING gives its row
+        attempt_id = inserted[0]
     else:
         attempt_id = db.session.execute(_attempt_insert(), values).scalar_one()
         db.session.execute(events.insert(), event)

@@ -352,3 +352,155 @@ def test_read_first_keeps_a_connection_per_thread_and_replaces_a_broken_or_dispo
             db.session.execute(sa.delete(Region).where(Region.code == code))
             db.session.commit()
             db.session.remove()
+
+
+def _region_statements() -> tuple[Any, Any, Any]:
+    from lms.models import Region, School
+
+    lock = sa.select(Region.id, Region.name_en).where(Region.code == sa.bindparam("code")).with_for_update()
+    schools = (
+        sa.select(sa.func.count(School.id), sa.func.max(School.created_at))
+        .join(Region, Region.id == School.region_id)
+        .where(Region.code == sa.bindparam("code"))
+    )
+    newest = sa.select(School.name).order_by(School.id.desc()).limit(1)  # a literal parameter (the LIMIT)
+    return lock, schools, newest
+
+
+def _drop_region(code: str) -> None:
+    from lms.db import db
+    from lms.models import Region, School
+
+    db.session.rollback()
+    region_ids = sa.select(Region.id).where(Region.code == code).scalar_subquery()
+    db.session.execute(sa.delete(School).where(School.region_id == region_ids))
+    db.session.execute(sa.delete(Region).where(Region.code == code))
+    db.session.commit()
+    db.session.remove()
+
+
+def test_run_in_transaction_runs_reads_and_writes_in_order_in_one_transaction(app, monkeypatch):
+    from datetime import UTC, datetime
+
+    from lms.db import db, run_in_transaction
+    from lms.models import Region, School
+    from lms.models.org import InstructionLanguage, SchoolKind, Settlement
+
+    code = f"T{uuid.uuid4().hex[:6]}"
+    lock, schools, newest = _region_statements()
+    created = datetime(2026, 5, 6, 7, 8, 9, tzinfo=UTC)
+    with app.app_context():
+        db.session.add(Region(code=code, name_kk="Т", name_ru="Т", name_en="Turkistan"))
+        db.session.commit()
+        db.session.remove()
+        region_id = db.session.scalar(sa.select(Region.id).where(Region.code == code))
+        db.session.remove()
+        insert = (
+            sa.insert(School)
+            .values(
+                region_id=sa.bindparam("region_id"),
+                code=sa.bindparam("school_code"),
+                name=sa.bindparam("name"),
+                created_at=sa.bindparam("created", type_=School.created_at.type),
+                kind=SchoolKind.COLLEGE,
+                language=InstructionLanguage.KK,
+                settlement=Settlement.RURAL,
+            )
+            .returning(School.id, School.created_at)
+        )
+        db.session.get(Region, region_id).name_en = "Türkistan"  # not flushed yet: it is, first
+        if db.engine.dialect.name == "postgresql":  # there, no statement goes through the ORM's execution
+            monkeypatch.setattr(sa.orm.Session, "execute", lambda *_a, **_k: pytest.fail("ran through the session"))
+        try:
+            locked, counted = run_in_transaction((lock, {"code": code}), (schools, {"code": code}))
+            assert locked == (region_id, "Türkistan")
+            assert counted == (0, None)
+            assert _in_transaction(db.session.connection())  # the lock is held until the request ends
+            parameters = {"region_id": region_id, "school_code": code, "name": "Мектеп №1", "created": created}
+            (inserted, counted, last) = run_in_transaction(
+                (insert, parameters), (schools, {"code": code}), (newest, {})
+            )
+            assert inserted is not None and inserted[1] == created  # RETURNING, typed as the ORM reads it
+            assert counted == (1, created)  # a later statement sees the earlier one's write
+            assert last == ("Мектеп №1",)
+            assert run_in_transaction((sa.delete(School).where(School.id == -1), {})) == [None]  # returns no rows
+            with pytest.raises(ValueError, match="kind"):  # a default made in Python would be skipped
+                run_in_transaction((sa.insert(School).values(region_id=region_id, code="x", name="x"), {}))
+        finally:
+            monkeypatch.undo()
+        db.session.rollback()  # the writes were in the session's transaction: they go with it
+        db.session.remove()
+        assert db.session.scalar(sa.select(sa.func.count(School.id)).where(School.code == code)) == 0
+        _drop_region(code)
+
+
+def test_run_in_transaction_reports_a_failed_statement_as_sqlalchemy_does(app):
+    from lms.db import db, run_in_transaction
+    from lms.models import Region
+
+    code = f"F{uuid.uuid4().hex[:6]}"
+    lock, _schools, _newest = _region_statements()
+    duplicate = sa.insert(Region).values(code=sa.bindparam("code"), name_kk="D", name_ru="D", name_en="D")
+    with app.app_context():
+        db.session.add(Region(code=code, name_kk="Д", name_ru="Д", name_en="Duplicate"))
+        db.session.commit()
+        db.session.remove()
+        try:
+            with pytest.raises(sa.exc.IntegrityError):
+                run_in_transaction((lock, {"code": code}), (duplicate, {"code": code}))
+            db.session.rollback()
+            locked = run_in_transaction((lock, {"code": code}))  # the connection works again
+            assert locked[0] is not None and locked[0][1] == "Duplicate"
+        finally:
+            _drop_region(code)
+
+
+def test_run_in_transaction_reads_after_a_lock_see_what_its_last_holder_committed(app):
+    """The submission path's guarantee: a read sent with a locking read, in the same round trip, runs
+    once the lock is granted, and sees what the transaction that held it committed."""
+    import threading
+
+    from lms.db import db, run_in_transaction
+    from lms.models import Region, School
+
+    with app.app_context():
+        if db.engine.dialect.name != "postgresql":
+            pytest.skip("SQLite serialises writers: no row locks to wait for")
+    code = f"L{uuid.uuid4().hex[:6]}"
+    lock, schools, _newest = _region_statements()
+    locked, release, errors = threading.Event(), threading.Event(), []
+
+    def first_holder() -> None:
+        with app.app_context():
+            try:
+                (row,) = run_in_transaction((lock, {"code": code}))
+                assert row is not None
+                db.session.add(School(region_id=row[0], code=code, name="Written under the lock"))
+                db.session.flush()
+                locked.set()
+                release.wait(10)
+                db.session.commit()
+            except Exception as exc:  # noqa: BLE001 - reported to the test below
+                errors.append(exc)
+                locked.set()
+            finally:
+                db.session.remove()
+
+    with app.app_context():
+        db.session.add(Region(code=code, name_kk="Л", name_ru="Л", name_en="Locked"))
+        db.session.commit()
+        db.session.remove()
+        holder = threading.Thread(target=first_holder)
+        holder.start()
+        try:
+            assert locked.wait(10) and not errors
+            threading.Timer(0.3, release.set).start()  # the holder commits while this request waits
+            row, counted = run_in_transaction((lock, {"code": code}), (schools, {"code": code}))
+            assert release.is_set()  # it did wait for the lock
+            assert row is not None and counted is not None and counted[0] == 1
+            db.session.rollback()
+        finally:
+            release.set()
+            holder.join(10)
+            _drop_region(code)
+        assert not errors
