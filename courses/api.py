@@ -303,7 +303,7 @@ def assignment_detail(assignment_id: int) -> dict[str, Any]:
 
 @blp.route("/assignments/<int:assignment_id>/attempts", methods=["POST"])
 @token_required()
-@blp.arguments(AttemptRequestSchema)
+@blp.arguments(AttemptRequestSchema())
 @blp.response(201, AttemptSchema)
 @blp.alt_response(403, schema=ErrorSchema, description="Not enrolled, or the module is locked")
 @blp.alt_response(409, schema=ErrorSchema, description="No attempts left")

@@ -21,7 +21,7 @@ from courses.rendering import render, render_markdown
 from courses.services import attempts, code_grading, learning
 from courses.services.outline import outline_of
 from lms import signedin
-from lms.db import db
+from lms.db import commit_if_written, db
 from lms.models import Role
 from lms.pagecache import ShellCache
 
@@ -160,7 +160,7 @@ def lesson(lesson_id: int, read: tuple[int, tuple[Any, ...]] | None = None) -> R
         if refused is not None:
             return refused
         raise
-    db.session.commit()
+    commit_if_written()  # the first visit, a new position in the course: else a read alone
     language = _language()
     course = visit.course
 

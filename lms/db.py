@@ -271,6 +271,15 @@ def _close_readers(engine: sa.Engine) -> None:
             connection.close()
 
 
+def commit_if_written() -> None:
+    """Commit the request's session if it wrote anything: changes not yet flushed, or a transaction
+    open on its connection (a write, a locking read). A request that only read (a lesson page seen
+    before) has nothing to commit, and skips the commit's bookkeeping."""
+    scoped = db.session
+    if scoped.registry.has() and _session_has_work(scoped()):
+        scoped.commit()
+
+
 def _session_has_work(session: Session) -> bool:
     return bool(session.info.get(_CONNECTED) or session.new or session.dirty or session.deleted)
 
@@ -335,11 +344,24 @@ def attach_row(model: type[M], row: Sequence[Any]) -> M:
             for key, value in zip(keys, row, strict=True):
                 set_committed_value(existing, key, value)
         return existing
+    instance = detached_row(model, row)
+    session.add(instance)
+    return instance
+
+
+def detached_row(model: type[M], row: Sequence[Any]) -> M:
+    """An instance for a row of ``row_columns(model)`` as if loaded and then detached from its session.
+
+    Its columns read as loaded; ``db.session.add`` (or a relationship to an object in the session)
+    makes it the session's again. Detached, it cannot load a relationship: for a read-only request
+    that needs only the row (see ``lms.signedin``), which then creates no session at all.
+    """
+    mapper = sa.inspect(model)
+    keys, _primary_key_positions = _row_layout(mapper)
     instance = mapper.class_manager.new_instance()
     for key, value in zip(keys, row, strict=True):
         set_committed_value(instance, key, value)
     make_transient_to_detached(instance)
-    session.add(instance)
     return instance
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from flask import g, session
 
-from lms.db import attach_row, row_columns
+from lms.db import attach_row, db, detached_row, row_columns
 from lms.models import User
 
 
@@ -41,11 +41,20 @@ def offer_signed_in_user(row: Any) -> None:
 
 
 def offered_user(user_id: int) -> User | None:
-    """The user ``offer_signed_in_user`` left for this request, if it is this user (else None)."""
+    """The user ``offer_signed_in_user`` left for this request, if it is this user (else None).
+
+    Detached from the database session when the request has none yet (the usual case: the offer
+    comes first): its columns read as loaded, so a page that only reads creates no session at all,
+    which is a fifth of the lesson page's cost. Such a page must not load the user's relationships
+    (``current_user.school``): SQLAlchemy raises ``DetachedInstanceError``. Writes that refer to the
+    user by id, or by relationship (which adds it to the session), work as with any user.
+    """
     row = g.pop(_OFFERED, None)
     if row is None or row[_user_id_position()] != user_id:
         return None
-    return attach_row(User, row)
+    if db.session.registry.has():
+        return attach_row(User, row)  # the session's instance, one per row
+    return detached_row(User, row)
 
 
 @functools.cache

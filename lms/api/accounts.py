@@ -71,7 +71,7 @@ def _account_key() -> str:
 
 @blp.route("/auth/token", methods=["POST"])
 @limit_failed_sign_ins(_account_key, scope="api-login")
-@blp.arguments(TokenRequestSchema)
+@blp.arguments(TokenRequestSchema())
 @blp.response(201, TokenSchema)
 @blp.alt_response(401, schema=ErrorSchema, description="Wrong e-mail or password")
 def create_token(body: dict[str, str]) -> dict[str, Any]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from sqlalchemy import inspect as sa_inspect
 
 from courses.services import editing, learning
 from courses.views import _lesson_pages
@@ -150,3 +151,66 @@ def test_a_missing_lesson_is_a_404_for_a_signed_in_learner(app, course_with_lear
     _course, (learner, _other) = course_with_learners
     login(learner)
     assert client.get("/lessons/987654321").status_code == 404
+
+
+def test_the_first_visit_is_committed(app, course_with_learners, client, login):
+    """The view commits only what it wrote (``commit_if_written``): the first visit writes progress."""
+    from courses.models import LessonProgress
+    from lms.db import db
+
+    course, (learner, _other) = course_with_learners
+    lesson = course.modules[0].lessons[0]
+    login(learner)
+    _page(client, f"/lessons/{lesson.id}")
+    db.session.expire_all()
+    assert db.session.get(LessonProgress, {"user_id": learner.id, "lesson_id": lesson.id}) is not None
+
+
+def test_a_lesson_seen_before_is_served_without_a_database_session(tmp_path, monkeypatch):
+    """The user offered with the visit stays detached, and a page that only reads makes no session.
+
+    On an app of its own, with committed data: under the ``db`` fixture every request shares the
+    test's bound session (and reads through it), which is the case this is not about.
+    """
+    import flask_migrate
+    from sqlalchemy.orm import Session
+
+    from lms import signedin
+    from lms.db import db
+    from tests.conftest import make_test_app
+
+    app = make_test_app(f"sqlite:///{tmp_path / 'own.sqlite'}")
+    with app.app_context():
+        flask_migrate.upgrade()
+        course = factories.course()
+        learner = factories.user(language="en")
+        learning.enroll(learner, course)
+        db.session.commit()
+        url, user_id = f"/lessons/{course.modules[0].lessons[0].id}", learner.get_id()
+    client = app.test_client()
+    with client.session_transaction() as session:
+        session["_user_id"] = user_id
+    assert client.get(url).status_code == 200  # the first visit writes the learner's progress
+
+    made, users = [], []
+    init, offered = Session.__init__, signedin.offered_user
+
+    def counted(self: Session, *args: Any, **kwargs: Any) -> None:
+        made.append(self)
+        init(self, *args, **kwargs)
+
+    def recorded(user_id: int) -> Any:
+        users.append(offered(user_id))
+        return users[-1]
+
+    monkeypatch.setattr(Session, "__init__", counted)
+    monkeypatch.setattr(signedin, "offered_user", recorded)
+    try:
+        response = client.get(url)
+        assert response.status_code == 200 and _token(response.get_data(as_text=True))
+        assert len(users) == 1 and users[0] is not None and sa_inspect(users[0]).detached
+        assert made == []
+    finally:
+        monkeypatch.undo()
+        with app.app_context():
+            db.engine.dispose()

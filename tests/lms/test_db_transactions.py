@@ -504,3 +504,41 @@ def test_run_in_transaction_reads_after_a_lock_see_what_its_last_holder_committe
             holder.join(10)
             _drop_region(code)
         assert not errors
+
+
+def test_commit_if_written_commits_writes_and_skips_a_request_that_only_read(app, monkeypatch):
+    from sqlalchemy.orm import Session
+
+    from lms.db import commit_if_written, db, get_quickly, read_first
+    from lms.models import Region
+
+    code = f"C{uuid.uuid4().hex[:6]}"
+    commits: list[int] = []
+    commit = Session.commit
+
+    def counted(session: Session) -> None:
+        commits.append(1)
+        commit(session)
+
+    monkeypatch.setattr(Session, "commit", counted)
+    with app.app_context():
+        try:
+            commit_if_written()  # no session yet: nothing made, nothing committed
+            db.session.add(Region(code=code, name_kk="К", name_ru="К", name_en="Kept"))
+            commit_if_written()  # a change not yet flushed
+            assert commits == [1]
+            db.session.remove()
+            region_id = read_first(sa.select(Region.id).where(Region.code == sa.bindparam("code")), {"code": code})
+            assert region_id is not None
+            region = get_quickly(Region, region_id[0])  # read, and attached to the session
+            assert region is not None and region.name_en == "Kept"
+            commit_if_written()
+            assert commits == [1]  # it only read
+            db.session.execute(sa.update(Region).where(Region.code == code).values(name_en="Flushed"))
+            commit_if_written()  # a write sent already: the transaction is open
+            assert commits == [1, 1]
+            db.session.remove()
+            assert db.session.scalar(sa.select(Region.name_en).where(Region.code == code)) == "Flushed"
+        finally:
+            monkeypatch.undo()
+            _drop_region(code)
