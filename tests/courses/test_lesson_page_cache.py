@@ -184,9 +184,11 @@ def test_a_lesson_seen_before_is_served_without_a_database_session(tmp_path, mon
         flask_migrate.upgrade()
         course = factories.course()
         learner = factories.user(language="en")
+        stranger = factories.user(language="en")  # not enrolled
         learning.enroll(learner, course)
         db.session.commit()
-        url, user_id = f"/lessons/{course.modules[0].lessons[0].id}", learner.get_id()
+        url, user_id, stranger_id = f"/lessons/{course.modules[0].lessons[0].id}", learner.get_id(), stranger.get_id()
+        course_url = f"/courses/{course.slug}"
     client = app.test_client()
     with client.session_transaction() as session:
         session["_user_id"] = user_id
@@ -210,6 +212,13 @@ def test_a_lesson_seen_before_is_served_without_a_database_session(tmp_path, mon
         assert response.status_code == 200 and _token(response.get_data(as_text=True))
         assert len(users) == 1 and users[0] is not None and sa_inspect(users[0]).detached
         assert made == []
+        monkeypatch.undo()
+        # The pages that refuse or miss work with the detached user too.
+        assert client.get("/lessons/987654321").status_code == 404
+        with client.session_transaction() as session:
+            session["_user_id"] = stranger_id
+        refused = client.get(url)
+        assert refused.status_code == 302 and refused.headers["Location"].endswith(course_url)
     finally:
         monkeypatch.undo()
         with app.app_context():
