@@ -134,8 +134,8 @@ def run_in_transaction(*statements: tuple[AnyStatement, dict[str, Any]]) -> list
 
     On PostgreSQL the statements are compiled once and sent together in psycopg's pipeline mode,
     with ``BEGIN`` first when no transaction is open yet: one round trip, and none of the ORM's
-    execution machinery, which costs more than the statements (0.3 ms each against 0.05 ms for
-    the server). The server still runs them one after another, each once the previous one has
+    execution machinery, which costs the app more than the statements cost the server. The
+    server still runs them one after another, each once the previous one has
     finished (its lock taken). Elsewhere (SQLite) they run one by one through the session. The
     session's transaction is open afterwards, holding any locks taken, until the request commits
     or rolls back. Changes the session holds are flushed first, as the ORM's execution would; the
