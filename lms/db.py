@@ -119,7 +119,7 @@ def read_first(statement: AnySelect, parameters: dict[str, Any]) -> tuple[Any, .
         row = scoped.execute(statement, parameters).first()
         return None if row is None else tuple(row)
     engine = db.engine
-    read = _compiled_read(statement, engine.dialect)
+    read = _compiled_statement(statement, engine.dialect)
     raw = _readers.fetch_one(engine, read.sql, read.arguments(parameters))
     return None if raw is None else read.row(raw)
 
@@ -150,12 +150,12 @@ def run_in_transaction(*statements: tuple[AnyStatement, dict[str, Any]]) -> list
     if dialect.name != "postgresql" or dialect.driver != "psycopg":
         rows = []
         for statement, parameters in statements:
-            _compiled_read(statement, dialect)  # the same checks as below, once per statement
+            _compiled_statement(statement, dialect)  # the same checks as below, once per statement
             result = session.execute(statement, parameters)
             row = result.first() if len(statement.exported_columns) else None  # a write without RETURNING: none
             rows.append(None if row is None else tuple(row))
         return rows
-    compiled = [(_compiled_read(statement, dialect), parameters) for statement, parameters in statements]
+    compiled = [(_compiled_statement(statement, dialect), parameters) for statement, parameters in statements]
     dbapi_connection = connection.connection.dbapi_connection
     assert dbapi_connection is not None  # noqa: S101 - the session's connection is open
     cursors = [dbapi_connection.cursor() for _statement in compiled]
@@ -165,8 +165,8 @@ def run_in_transaction(*statements: tuple[AnyStatement, dict[str, Any]]) -> list
             with dbapi_connection.pipeline() if begin or len(compiled) > 1 else contextlib.nullcontext():
                 if begin:
                     dbapi_connection.execute("BEGIN")
-                for cursor, (read, parameters) in zip(cursors, compiled, strict=True):
-                    cursor.execute(read.sql, read.arguments(parameters))
+                for cursor, (one, parameters) in zip(cursors, compiled, strict=True):
+                    cursor.execute(one.sql, one.arguments(parameters))
             raws = [None if cursor.description is None else cursor.fetchone() for cursor in cursors]
         finally:
             for cursor in cursors:
@@ -177,14 +177,14 @@ def run_in_transaction(*statements: tuple[AnyStatement, dict[str, Any]]) -> list
         if disconnected:
             connection.invalidate(error)
         raise sa.exc.DBAPIError.instance(
-            "; ".join(read.sql for read, _parameters in compiled),
+            "; ".join(one.sql for one, _parameters in compiled),
             None,
             error,
             dialect.loaded_dbapi.Error,
             connection_invalidated=disconnected,
             dialect=dialect,
         ) from error
-    return [None if raw is None else read.row(raw) for raw, (read, _parameters) in zip(raws, compiled, strict=True)]
+    return [None if raw is None else one.row(raw) for raw, (one, _parameters) in zip(raws, compiled, strict=True)]
 
 
 @functools.cache
@@ -379,7 +379,7 @@ def _primary_key_read(mapper: Any) -> AnySelect:
 
 
 @dataclass(frozen=True)
-class _CompiledRead:
+class _CompiledStatement:
     sql: str
     order: tuple[str, ...] | None  # parameter names in order (positional paramstyles), else None
     binds: dict[str, Callable[[Any], Any]]  # the parameters' bind processors, where their types have one
@@ -402,13 +402,13 @@ class _CompiledRead:
 
 # Keyed by the statement itself (kept alive here, so never confused with a later one): the hot
 # statements are built once (functools.cache), so this holds a handful.
-_compiled_reads: dict[tuple[AnyStatement, str], _CompiledRead] = {}
+_compiled_statements: dict[tuple[AnyStatement, str], _CompiledStatement] = {}
 
 
-def _compiled_read(statement: AnyStatement, dialect: sa.Dialect) -> _CompiledRead:
+def _compiled_statement(statement: AnyStatement, dialect: sa.Dialect) -> _CompiledStatement:
     """What running a statement on a raw DBAPI connection needs, worked out once per statement and dialect."""
     key = (statement, dialect.name)
-    found = _compiled_reads.get(key)
+    found = _compiled_statements.get(key)
     if found is None:
         compiled = statement.compile(dialect=dialect)
         if compiled.insert_prefetch or compiled.update_prefetch:
@@ -420,7 +420,7 @@ def _compiled_read(statement: AnyStatement, dialect: sa.Dialect) -> _CompiledRea
             process = bind.type.dialect_impl(dialect).bind_processor(dialect)
             if process is not None:
                 binds[name] = process
-        found = _compiled_reads[key] = _CompiledRead(
+        found = _compiled_statements[key] = _CompiledStatement(
             sql=compiled.string,
             order=tuple(compiled.positiontup) if compiled.positional and compiled.positiontup else None,
             binds=binds,
@@ -524,9 +524,7 @@ def begin_on_first_write(engine: sa.Engine) -> None:
             return bool(dbapi_connection.in_transaction)
 
     else:
-        import psycopg
-
-        idle = psycopg.pq.TransactionStatus.IDLE
+        idle = _psycopg_idle()
 
         def in_transaction(dbapi_connection: Any) -> bool:
             return bool(dbapi_connection.info.transaction_status != idle)

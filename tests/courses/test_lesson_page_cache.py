@@ -153,19 +153,6 @@ def test_a_missing_lesson_is_a_404_for_a_signed_in_learner(app, course_with_lear
     assert client.get("/lessons/987654321").status_code == 404
 
 
-def test_the_first_visit_is_committed(app, course_with_learners, client, login):
-    """The view commits only what it wrote (``commit_if_written``): the first visit writes progress."""
-    from courses.models import LessonProgress
-    from lms.db import db
-
-    course, (learner, _other) = course_with_learners
-    lesson = course.modules[0].lessons[0]
-    login(learner)
-    _page(client, f"/lessons/{lesson.id}")
-    db.session.expire_all()
-    assert db.session.get(LessonProgress, {"user_id": learner.id, "lesson_id": lesson.id}) is not None
-
-
 def test_a_lesson_seen_before_is_served_without_a_database_session(tmp_path, monkeypatch):
     """The user offered with the visit stays detached, and a page that only reads makes no session.
 
@@ -175,6 +162,7 @@ def test_a_lesson_seen_before_is_served_without_a_database_session(tmp_path, mon
     import flask_migrate
     from sqlalchemy.orm import Session
 
+    from courses.models import LessonProgress
     from lms import signedin
     from lms.db import db
     from tests.conftest import make_test_app
@@ -187,12 +175,15 @@ def test_a_lesson_seen_before_is_served_without_a_database_session(tmp_path, mon
         stranger = factories.user(language="en")  # not enrolled
         learning.enroll(learner, course)
         db.session.commit()
-        url, user_id, stranger_id = f"/lessons/{course.modules[0].lessons[0].id}", learner.get_id(), stranger.get_id()
+        progress = {"user_id": learner.id, "lesson_id": course.modules[0].lessons[0].id}
+        url, user_id, stranger_id = f"/lessons/{progress['lesson_id']}", learner.get_id(), stranger.get_id()
         course_url = f"/courses/{course.slug}"
     client = app.test_client()
     with client.session_transaction() as session:
         session["_user_id"] = user_id
     assert client.get(url).status_code == 200  # the first visit writes the learner's progress
+    with app.app_context():  # committed by the view (``commit_if_written``), seen from a new session
+        assert db.session.get(LessonProgress, progress) is not None
 
     made, users = [], []
     init, offered = Session.__init__, signedin.offered_user
