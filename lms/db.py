@@ -359,8 +359,11 @@ def detached_row(model: type[M], row: Sequence[Any]) -> M:
     mapper = sa.inspect(model)
     keys, _primary_key_positions = _row_layout(mapper)
     instance = mapper.class_manager.new_instance()
-    for key, value in zip(keys, row, strict=True):
-        set_committed_value(instance, key, value)
+    # The values go straight into the instance's dict, as the ORM's loader puts them, and
+    # ``make_transient_to_detached`` then marks them all committed (loaded), as the loader does
+    # once a row is read: the same state as ``set_committed_value`` for each column, at a
+    # fraction of its cost (this runs for the signed-in user on every page).
+    instance.__dict__.update(zip(keys, row, strict=True))
     make_transient_to_detached(instance)
     return instance
 

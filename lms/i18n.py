@@ -50,8 +50,10 @@ def _choose_language() -> str:
     if not has_request_context():
         # Workers and the CLI: texts for a person are rendered inside force_locale().
         return str(current_app.config["BABEL_DEFAULT_LOCALE"])
-    if maybe_signed_in() and current_user.is_authenticated and is_supported(current_user.preferred_language):
-        return str(current_user.preferred_language)
+    if maybe_signed_in():
+        user = current_user._get_current_object()  # once: each read through the proxy looks the user up again
+        if user.is_authenticated and is_supported(user.preferred_language):
+            return str(user.preferred_language)
     cookie = request.cookies.get(LANGUAGE_COOKIE)
     if is_supported(cookie):
         return str(cookie)

@@ -11,12 +11,13 @@ import functools
 import hashlib
 import json
 import secrets
+import time
 from collections.abc import Iterable
 from typing import Any
 
-from flask import Flask, current_app, g, redirect, request, session
-from flask.sessions import SecureCookieSessionInterface
-from itsdangerous import Signer, URLSafeTimedSerializer
+from flask import Flask, Request, current_app, g, redirect, request, session
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
+from itsdangerous import BadSignature, Signer, URLSafeTimedSerializer
 from itsdangerous.encoding import base64_encode
 from itsdangerous.url_safe import URLSafeSerializerMixin
 from werkzeug.wrappers import Response as BaseResponse
@@ -89,22 +90,48 @@ class SmallTokenSerializer(URLSafeTimedSerializer):
 def csrf_token() -> str:
     """Flask-WTF's ``generate_csrf``, minus a new serializer and a zlib attempt per call.
 
-    The same session key, salt and format, so Flask-WTF validates it (a test checks).
+    The same session key, salt and format, so Flask-WTF validates it (a test checks). A session's
+    signed token is handed out again for ``CSRF_TOKEN_REUSE_SECONDS`` (see ``_signed_csrf_token``).
     """
-    field = current_app.config["WTF_CSRF_FIELD_NAME"]
+    config = current_app.config
+    field = config["WTF_CSRF_FIELD_NAME"]
     token = g.get(field)
     if token is None:
-        if field not in session:
-            session[field] = secrets.token_hex(20)
-        token = _csrf_serializer(current_app.config.get("WTF_CSRF_SECRET_KEY") or current_app.secret_key).dumps(
-            session[field]
-        )
+        raw = session.get(field)
+        if raw is None:
+            raw = session[field] = secrets.token_hex(20)
+        secret = config.get("WTF_CSRF_SECRET_KEY") or current_app.secret_key
+        if not secret:
+            raise RuntimeError("A secret key is required to use CSRF.")  # as Flask-WTF says
+        token = _signed_csrf_token(secret, raw)
         setattr(g, field, token)
     return str(token)
 
 
+#: A session's signed CSRF token is reused for this long: signing costs a signed-in page about a
+#: twentieth of its time, and every page has a form (sign out, at least). A reused token is at most
+#: this much older than its page, against the 12 hours it stays valid (``WTF_CSRF_TIME_LIMIT``).
+CSRF_TOKEN_REUSE_SECONDS = 60.0
+#: Signed tokens kept per process (each about 120 bytes); all are dropped when it is full.
+MAX_SIGNED_CSRF_TOKENS = 8192
+_signed_csrf_tokens: dict[tuple[str | bytes, str], tuple[str, float]] = {}
+
+
+def _signed_csrf_token(secret: str | bytes, raw: str) -> str:
+    now = time.monotonic()
+    key = (secret, raw)
+    kept = _signed_csrf_tokens.get(key)
+    if kept is not None and now - kept[1] < CSRF_TOKEN_REUSE_SECONDS:
+        return kept[0]
+    token = _csrf_serializer(secret).dumps(raw)
+    if len(_signed_csrf_tokens) >= MAX_SIGNED_CSRF_TOKENS:
+        _signed_csrf_tokens.clear()
+    _signed_csrf_tokens[key] = (token, now)
+    return str(token)
+
+
 @functools.cache
-def _csrf_serializer(secret: str) -> SmallTokenSerializer:
+def _csrf_serializer(secret: str | bytes) -> SmallTokenSerializer:
     return SmallTokenSerializer(secret, salt="wtf-csrf-token")
 
 
@@ -116,6 +143,11 @@ class SessionJSON:
 
     def loads(self, value: str | bytes) -> Any:
         return json.loads(value)
+
+
+#: Session cookies whose signature was checked, kept per process (each a few hundred bytes); all are
+#: dropped when it is full.
+MAX_VERIFIED_COOKIES = 8192
 
 
 class SignedCookieSessions(SecureCookieSessionInterface):
@@ -131,6 +163,40 @@ class SignedCookieSessions(SecureCookieSessionInterface):
     digest_method = staticmethod(hashlib.sha1)
 
     _cached: tuple[object, URLSafeTimedSerializer | None] = (None, None)
+
+    def __init__(self) -> None:
+        # Cookies verified before, by their whole signed value: (the serializer that verified it,
+        # the time it was signed, its payload as JSON text). See ``open_session``.
+        self._verified: dict[str, tuple[URLSafeTimedSerializer, float, str]] = {}
+
+    def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
+        """Flask's ``open_session``, verifying a cookie's signature once per process.
+
+        A signed-in browser sends the same cookie with every page until the session changes, and
+        checking its signature (two HMACs, base64, JSON) costs a signed-in page about a twentieth
+        of its time. A cookie that verified before is known by its whole signed value, so it is
+        read from its kept payload instead, its age checked against the session's lifetime as
+        itsdangerous would; a changed secret key (another serializer) verifies again. A cookie
+        that fails to verify is never kept. Each request gets a session of its own.
+        """
+        signer = self.get_signing_serializer(app)
+        if signer is None:
+            return None
+        value = request.cookies.get(self.get_cookie_name(app))
+        if not value:
+            return self.session_class()
+        max_age = app.permanent_session_lifetime.total_seconds()
+        kept = self._verified.get(value)
+        if kept is not None and kept[0] is signer and 0 <= time.time() - kept[1] <= int(max_age):
+            return self.session_class(self.serializer.loads(kept[2]))
+        try:
+            data, signed_at = signer.loads(value, max_age=int(max_age), return_timestamp=True)
+        except BadSignature:
+            return self.session_class()
+        if len(self._verified) >= MAX_VERIFIED_COOKIES:
+            self._verified.clear()
+        self._verified[value] = (signer, signed_at.timestamp(), self.serializer.dumps(data))
+        return self.session_class(data)
 
     def get_signing_serializer(self, app: Flask) -> URLSafeTimedSerializer | None:
         fallbacks = tuple(app.config.get("SECRET_KEY_FALLBACKS") or ())

@@ -204,7 +204,7 @@ def test_read_first_inside_a_transaction_sees_its_writes(app):
 
 
 def test_get_quickly_gives_the_instance_the_orm_would(app):
-    from lms.db import db, get_quickly
+    from lms.db import db, detached_row, get_quickly
     from lms.models import Role, User
 
     email = f"quick-{uuid.uuid4().hex[:8]}@example.org"
@@ -220,7 +220,11 @@ def test_get_quickly_gives_the_instance_the_orm_would(app):
             assert user is not None
             state = sa.inspect(user)
             assert state.persistent and not state.modified and not state.expired_attributes
+            assert not state.committed_state and not db.session.dirty  # loaded: nothing to write
             assert {key: getattr(user, key) for key in expected} == expected
+            assert set(state.unloaded) == set(sa.inspect(User).relationships.keys())  # only they load later
+            with pytest.raises(ValueError):  # a row of another shape is refused, not half-applied
+                detached_row(User, tuple(expected.values())[:-1])
             assert user.school is None  # relationships load as usual
             assert get_quickly(User, user_id) is user  # the session's own instance, once there
             assert get_quickly(User, user_id + 10_000_000) is None

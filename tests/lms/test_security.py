@@ -80,6 +80,43 @@ def test_session_keeps_lazy_messages_as_text(app):
     assert restored["_flashes"] == [["success", "Saved."]]
 
 
+def test_a_verified_session_cookie_is_read_again_without_its_signature_check_until_it_expires(app, monkeypatch):
+    from flask import Request
+
+    from lms import security
+
+    interface = SignedCookieSessions()
+    cookie = interface.get_signing_serializer(app).dumps({"_user_id": "7", "csrf_token": "c" * 40})
+    name = interface.get_cookie_name(app)
+    checks = []
+    serializer = interface.get_signing_serializer(app)
+    real_loads = serializer.loads
+    monkeypatch.setattr(serializer, "loads", lambda *a, **k: checks.append(1) or real_loads(*a, **k))
+
+    def opened(value: str) -> dict:
+        return dict(interface.open_session(app, Request.from_values(headers={"Cookie": f"{name}={value}"})))
+
+    first = opened(cookie)
+    assert first == {"_user_id": "7", "csrf_token": "c" * 40} and len(checks) == 1
+    again = interface.open_session(app, Request.from_values(headers={"Cookie": f"{name}={cookie}"}))
+    assert dict(again) == first and len(checks) == 1  # verified once
+    again["_user_id"] = "8"  # each request's session is its own
+    assert opened(cookie)["_user_id"] == "7"
+    # A tampered cookie is checked, refused (an empty session) and not kept.
+    tampered = cookie[:-2] + ("AA" if not cookie.endswith("AA") else "BB")
+    assert opened(tampered) == {} and tampered not in interface._verified
+    # Past the session's lifetime the kept cookie is refused, as itsdangerous would refuse it.
+    lifetime = app.permanent_session_lifetime.total_seconds()
+    later = security.time.time() + lifetime + 5
+    monkeypatch.setattr(security.time, "time", lambda: later)
+    assert opened(cookie) == {}
+    # Another secret key: the kept cookie is verified again, by the new key, and refused.
+    monkeypatch.setitem(app.config, "SECRET_KEY", "another-secret-key-" + "x" * 30)
+    monkeypatch.setattr(app, "secret_key", "another-secret-key-" + "x" * 30)
+    monkeypatch.setattr(security.time, "time", lambda: later - lifetime)
+    assert opened(cookie) == {}
+
+
 def test_openssl_hmac_signs_exactly_like_the_default():
     message, key = b"payload", b"secret"
     ours = Signer(key, salt="s").get_signature(message)
@@ -100,6 +137,42 @@ def test_our_csrf_tokens_are_flask_wtfs(app):
     with app.test_request_context("/"):
         theirs = generate_csrf()
         assert csrf_token() == theirs
+
+
+def test_a_sessions_signed_csrf_token_is_reused_for_a_minute_then_signed_anew(app, monkeypatch):
+    """Signing is a twentieth of a signed-in page: a session's token is handed out again for a while."""
+    from flask import session
+    from flask_wtf.csrf import validate_csrf
+
+    from lms import security
+
+    clock = [1000.0]
+    monkeypatch.setattr(security.time, "monotonic", lambda: clock[0])
+    monkeypatch.setattr(security, "_signed_csrf_tokens", {})
+    with app.test_request_context("/"):
+        first = security.csrf_token()
+        raw = session["csrf_token"]
+    with app.test_request_context("/"):
+        session["csrf_token"] = raw  # the same browser session, a later page
+        clock[0] += security.CSRF_TOKEN_REUSE_SECONDS - 1
+        assert security.csrf_token() == first
+        assert security._signed_csrf_tokens[(app.secret_key, raw)][1] == 1000.0  # not signed again
+        validate_csrf(first)
+    with app.test_request_context("/"):
+        session["csrf_token"] = raw
+        clock[0] += 2  # past the reuse window: signed again (a newer timestamp)
+        again = security.csrf_token()
+        validate_csrf(again)
+    with app.test_request_context("/"):
+        other = security.csrf_token()  # another session: its own raw token, its own signed one
+        assert session["csrf_token"] != raw
+    # Signed anew at the later time (the text may match: itsdangerous's timestamps are whole seconds).
+    assert (
+        security._signed_csrf_tokens[(app.secret_key, raw)][1]
+        == clock[0]
+        == 1000.0 + security.CSRF_TOKEN_REUSE_SECONDS + 1
+    )
+    assert other not in (first, again)
 
 
 def test_session_cookies_are_not_compressed_but_compressed_ones_still_read(app):
