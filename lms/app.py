@@ -110,7 +110,7 @@ def _init_database(app: Flask) -> None:
 
 
 def _init_extensions(app: Flask) -> None:
-    from lms import i18n, labels
+    from lms import i18n, labels, signedin
     from lms.api.base import LmsApi
     from lms.db import db
     from lms.errors import register_error_handlers
@@ -147,6 +147,7 @@ def _init_extensions(app: Flask) -> None:
     login_manager.login_view = "auth.login"
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
+    login_manager._session_identifier_generator = signedin.session_identifier  # the same value, remembered
     _init_login_messages()
     init_rate_limits(app)
     install_hot_paths(app)  # inside the security headers: quick answers carry them too

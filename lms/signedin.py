@@ -9,9 +9,10 @@ session's auth version current. The row is for the request that read it, and onl
 from __future__ import annotations
 
 import functools
+import hashlib
 from typing import Any
 
-from flask import g, session
+from flask import g, request, session
 
 from lms.db import attach_row, db, detached_row, row_columns
 from lms.models import User
@@ -60,3 +61,23 @@ def offered_user(user_id: int) -> User | None:
 @functools.cache
 def _user_id_position() -> int:
     return [column.key for column in row_columns(User)].index("id")
+
+
+def session_identifier() -> str:
+    """Flask-Login's session identifier for this request, remembered per browser and address.
+
+    Flask-Login binds a session to a SHA-512 of the visitor's address and User-Agent, and computes
+    it on every signed-in request (about a thirtieth of a lesson page). It is the same value for
+    the same two headers, so it is remembered for them (``flask_login.utils._create_identifier``,
+    which a test compares it with).
+    """
+    environ = request.environ
+    return _identifier(environ.get("HTTP_X_FORWARDED_FOR", request.remote_addr), environ.get("HTTP_USER_AGENT"))
+
+
+@functools.lru_cache(maxsize=4096)
+def _identifier(address: str | None, user_agent: str | None) -> str:
+    # Flask-Login's text exactly: the first forwarded address and the User-Agent, each as bytes.
+    first = None if address is None else address.encode("utf-8").split(b",")[0].strip()
+    agent = None if user_agent is None else user_agent.encode("utf-8")
+    return hashlib.sha512(f"{first!r}|{agent!r}".encode()).hexdigest()  # b'…' or None, as Flask-Login has them

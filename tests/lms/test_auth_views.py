@@ -266,3 +266,38 @@ def test_password_reset_requests_are_limited_per_account(client):
 def test_form_fields_carry_no_empty_aria_attributes(client):
     page = client.get("/register").get_data(as_text=True)
     assert '="None"' not in page and 'aria-invalid="False"' not in page
+
+
+def test_the_remembered_session_identifier_is_flask_logins(app):
+    from flask_login.utils import _create_identifier
+
+    from lms.signedin import session_identifier
+
+    cases = [
+        {},
+        {"User-Agent": "Mozilla/5.0 (X11; Linux) Chrome/156"},
+        {"User-Agent": "Мозилла/5.0 (қазақша)", "X-Forwarded-For": "10.0.0.7, 192.168.1.1"},
+        {"X-Forwarded-For": " 10.0.0.8 "},
+    ]
+    for headers in cases:
+        for address in ("127.0.0.1", "203.0.113.9"):
+            with app.test_request_context("/", headers=headers, environ_base={"REMOTE_ADDR": address}):
+                assert session_identifier() == _create_identifier()
+                assert session_identifier() == _create_identifier()  # the remembered one too
+    assert app.login_manager._session_identifier_generator is session_identifier
+
+
+def test_a_session_taken_to_another_browser_is_no_longer_fresh(client):
+    """Flask-Login's basic session protection, on the remembered identifier."""
+    user = factories.user()
+    headers = {"User-Agent": "Browser A"}
+    token = csrf_token(client, "/login")
+    client.post(
+        "/login", data={"email": user.email, "password": factories.PASSWORD, "csrf_token": token}, headers=headers
+    )
+    client.get("/", headers=headers)
+    with client.session_transaction() as session:
+        assert session["_fresh"] is True and session["_id"]
+    assert client.get("/", headers={"User-Agent": "Browser B"}).status_code == 200
+    with client.session_transaction() as session:
+        assert session["_fresh"] is False and "_user_id" in session
