@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from flask import Flask, request
@@ -20,6 +20,35 @@ class InsecureConfiguration(RuntimeError):
     """The app would run outside debug/testing with a development secret."""
 
 
+class Platform(Flask):
+    """Flask, remembering which of its views and request hooks are plain functions.
+
+    Flask asks of every view and hook, on every request, whether it is a coroutine function
+    (``ensure_sync``): seven or eight times per page, for the same few functions. The answer is
+    kept per function; the memo is emptied when it grows past ``MAX_SYNC_MEMO`` (per-request
+    ``after_this_request`` callbacks pass through it too).
+    """
+
+    MAX_SYNC_MEMO = 1024
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._sync_memo: dict[Callable[..., Any], Callable[..., Any]] = {}
+
+    def ensure_sync(self, func: Callable[..., Any]) -> Callable[..., Any]:
+        memo = self._sync_memo
+        try:
+            synced = memo.get(func)
+        except TypeError:  # an unhashable callable object
+            return super().ensure_sync(func)
+        if synced is None:
+            synced = super().ensure_sync(func)
+            if len(memo) >= self.MAX_SYNC_MEMO:
+                memo.clear()
+            memo[func] = synced
+        return synced
+
+
 def create_app(config: type[Config] | Mapping[str, Any] | None = None) -> Flask:
     """Build the app.
 
@@ -27,7 +56,7 @@ def create_app(config: type[Config] | Mapping[str, Any] | None = None) -> Flask:
     that ``LMS_ENV`` names (production by default). ``LMS_*`` environment
     variables are read unless the configuration is for testing.
     """
-    app = Flask("lms", instance_path=os.path.join(PROJECT_ROOT, "instance"))
+    app = Platform("lms", instance_path=os.path.join(PROJECT_ROOT, "instance"))
     _configure(app, config)
     _init_database(app)
     _init_extensions(app)

@@ -209,12 +209,16 @@ class _Readers(threading.local):
     engine: sa.Engine | None = None
     key: tuple[int, int] = (0, 0)  # (process, the engine's generation of readers)
     connection: Any = None
+    cursor: Any = None
 
     def fetch_one(self, engine: sa.Engine, sql: str, arguments: Any) -> Any:
         for attempt in (1, 2):
             connection = self._connection(engine)
             try:
-                cursor = connection.cursor()
+                if self.cursor is not None:  # psycopg's: the whole result is read at once, nothing held
+                    self.cursor.execute(sql, arguments)
+                    return self.cursor.fetchone()
+                cursor = connection.cursor()  # SQLite's: closed, or its unfinished statement would hold a lock
                 try:
                     cursor.execute(sql, arguments)
                     return cursor.fetchone()
@@ -237,6 +241,8 @@ class _Readers(threading.local):
         pooled = engine.raw_connection()
         pooled.detach()
         self.engine, self.key, self.connection = engine, key, pooled.dbapi_connection
+        # A kept cursor saves making one per read, where that holds nothing open between reads.
+        self.cursor = self.connection.cursor() if engine.dialect.driver == "psycopg" else None
         with _readers_lock:
             if engine not in _generations:
                 _generations[engine] = 0
@@ -245,7 +251,7 @@ class _Readers(threading.local):
         return self.connection
 
     def close(self) -> None:
-        connection, engine, self.connection, self.engine = self.connection, self.engine, None, None
+        connection, engine, self.connection, self.engine, self.cursor = self.connection, self.engine, None, None, None
         if connection is not None:
             with _readers_lock:
                 if engine is not None and connection in _open_readers.get(engine, ()):
