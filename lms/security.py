@@ -15,8 +15,8 @@ import time
 from collections.abc import Iterable
 from typing import Any
 
-from flask import Flask, Request, current_app, g, redirect, request, session
-from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
+from flask import Flask, Request, Response, current_app, g, redirect, request, session
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface, SessionMixin
 from itsdangerous import BadSignature, Signer, URLSafeTimedSerializer
 from itsdangerous.encoding import base64_encode
 from itsdangerous.url_safe import URLSafeSerializerMixin
@@ -197,6 +197,17 @@ class SignedCookieSessions(SecureCookieSessionInterface):
             self._verified.clear()
         self._verified[value] = (signer, signed_at.timestamp(), self.serializer.dumps(data))
         return self.session_class(data)
+
+    def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
+        """Flask's ``save_session``; a session read and left as it was (most pages) only adds
+        ``Vary: Cookie``, without parsing and rebuilding the header when there is none yet."""
+        if session and session.accessed and not self.should_set_cookie(app, session):
+            if response.headers.getlist("Vary"):
+                response.vary.add("Cookie")
+            else:
+                response.headers.add("Vary", "Cookie")
+            return
+        super().save_session(app, session, response)
 
     def get_signing_serializer(self, app: Flask) -> URLSafeTimedSerializer | None:
         fallbacks = tuple(app.config.get("SECRET_KEY_FALLBACKS") or ())

@@ -117,6 +117,28 @@ def test_a_verified_session_cookie_is_read_again_without_its_signature_check_unt
     assert opened(cookie) == {}
 
 
+def test_a_session_read_and_left_as_it_was_varies_on_the_cookie_and_sets_none(app):
+    from flask import Response
+    from flask.sessions import SecureCookieSession
+
+    interface = SignedCookieSessions()
+    for existing, expected in (
+        ([], ["Cookie"]),
+        (["Accept-Encoding"], ["Accept-Encoding, Cookie"]),
+        (["Cookie"], ["Cookie"]),
+    ):
+        session = SecureCookieSession({"_user_id": "7"})
+        session.accessed = True  # as a request that read it (Flask marks it through its proxy)
+        response = Response("page", headers=[("Vary", value) for value in existing])
+        interface.save_session(app, session, response)
+        assert response.headers.getlist("Vary") == expected and "Set-Cookie" not in response.headers
+    changed = SecureCookieSession({"_user_id": "7"})
+    changed["csrf_token"] = "c" * 40
+    response = Response("page")
+    interface.save_session(app, changed, response)  # a changed session is saved as Flask saves it
+    assert response.headers.getlist("Vary") == ["Cookie"] and "Set-Cookie" in response.headers
+
+
 def test_openssl_hmac_signs_exactly_like_the_default():
     message, key = b"payload", b"secret"
     ours = Signer(key, salt="s").get_signature(message)
