@@ -335,9 +335,8 @@ def row_columns(model: type[Any]) -> list[sa.Column[Any]]:
 def attach_row(model: type[M], row: Sequence[Any]) -> M:
     """The session's instance for a row of ``row_columns(model)``, as if the ORM had loaded it.
 
-    Built with SQLAlchemy's public API for loaded state (``set_committed_value``,
-    ``make_transient_to_detached``) and added to the session: persistent, clean, its
-    relationships loading as usual. If the session already holds that row's instance, that
+    Built by ``detached_row`` (as the ORM's loader builds one) and added to the session:
+    persistent, clean, its relationships loading as usual. If the session already holds that row's instance, that
     instance is returned, refreshed from the row unless it has changes not yet flushed.
     """
     session = db.session()
