@@ -103,25 +103,28 @@ def csrf_token() -> str:
         secret = config.get("WTF_CSRF_SECRET_KEY") or current_app.secret_key
         if not secret:
             raise RuntimeError("A secret key is required to use CSRF.")  # as Flask-WTF says
-        token = _signed_csrf_token(secret, raw)
+        limit = config.get("WTF_CSRF_TIME_LIMIT")
+        reuse = CSRF_TOKEN_REUSE_SECONDS if limit is None else min(CSRF_TOKEN_REUSE_SECONDS, limit / 60)
+        token = _signed_csrf_token(secret, raw, reuse)
         setattr(g, field, token)
     return str(token)
 
 
 #: A session's signed CSRF token is reused for this long: signing costs a signed-in page about a
 #: twentieth of its time, and every page has a form (sign out, at least). A reused token is at most
-#: this much older than its page, against the 12 hours it stays valid (``WTF_CSRF_TIME_LIMIT``).
+#: this much older than its page, against the 12 hours it stays valid (``WTF_CSRF_TIME_LIMIT``); with
+#: a shorter limit the reuse is shorter too (a sixtieth of the limit at most).
 CSRF_TOKEN_REUSE_SECONDS = 60.0
 #: Signed tokens kept per process (each about 120 bytes); all are dropped when it is full.
 MAX_SIGNED_CSRF_TOKENS = 8192
 _signed_csrf_tokens: dict[tuple[str | bytes, str], tuple[str, float]] = {}
 
 
-def _signed_csrf_token(secret: str | bytes, raw: str) -> str:
+def _signed_csrf_token(secret: str | bytes, raw: str, reuse: float) -> str:
     now = time.monotonic()
     key = (secret, raw)
     kept = _signed_csrf_tokens.get(key)
-    if kept is not None and now - kept[1] < CSRF_TOKEN_REUSE_SECONDS:
+    if kept is not None and now - kept[1] < reuse:
         return kept[0]
     token = _csrf_serializer(secret).dumps(raw)
     if len(_signed_csrf_tokens) >= MAX_SIGNED_CSRF_TOKENS:

@@ -197,6 +197,25 @@ def test_a_sessions_signed_csrf_token_is_reused_for_a_minute_then_signed_anew(ap
     assert other not in (first, again)
 
 
+def test_a_short_csrf_time_limit_shortens_the_reuse_of_a_signed_token(app, monkeypatch):
+    from flask import session
+
+    from lms import security
+
+    clock = [5000.0]
+    monkeypatch.setattr(security.time, "monotonic", lambda: clock[0])
+    monkeypatch.setattr(security, "_signed_csrf_tokens", {})
+    monkeypatch.setitem(app.config, "WTF_CSRF_TIME_LIMIT", 120)  # two minutes: reused for two seconds at most
+    with app.test_request_context("/"):
+        security.csrf_token()
+        raw = session["csrf_token"]
+    with app.test_request_context("/"):
+        session["csrf_token"] = raw
+        clock[0] += 3
+        security.csrf_token()
+    assert security._signed_csrf_tokens[(app.secret_key, raw)][1] == 5003.0  # signed again
+
+
 def test_session_cookies_are_not_compressed_but_compressed_ones_still_read(app):
     from itsdangerous import URLSafeTimedSerializer
 
