@@ -47,6 +47,21 @@ start_servers() {
   done
 }
 
+# CPU time (ms, user and system) used so far by the running processes whose command line matches the
+# extended regex $1: compared before and after a measurement, it gives each side's CPU per request, which
+# tells the code's cost apart from the VM's speed (that varies several-fold between days here).
+cpu_ms() {
+  local pids
+  pids=$(pgrep -f -- "$1" | tr '\n' ' ')
+  [ -n "$pids" ] || { echo 0; return; }
+  # shellcheck disable=SC2046,SC2086 - one stat file per process
+  (cd /proc && cat $(printf '%s/stat ' $pids) 2>/dev/null) \
+    | awk -v hz="$(getconf CLK_TCK)" '{sub(/^.*\) /, ""); ticks += $12 + $13} END {printf "%d\n", ticks * 1000 / hz}'
+}
+app_cpu() { cpu_ms "127\.0\.0\.1:$APP_PORT( |$)"; }            # the platform's gunicorn (master and workers)
+hello_cpu() { cpu_ms "127\.0\.0\.1:$HELLO_PORT( |$)"; }        # the bare app's
+database_cpu() { cpu_ms "^postgres: .* $database "; }     # this run's PostgreSQL backends
+
 # wrk's requests per second (any non-2xx answer is reported on stderr).
 rate() { wrk -t2 -c16 -d"${DURATION}s" "$@" | awk '/Requests\/sec/ {print $2} /Non-2xx/ {print "non-2xx " $0 > "/dev/stderr"}'; }
 
