@@ -80,7 +80,8 @@ share = [page / b for page, b in zip(lesson, bare)]
 rps = [float(r[3]) for r in rounds]
 p50, p90, p99 = ([ms(r[i]) for r in rounds] for i in (4, 5, 6))
 def spread(values, fmt): return f"{fmt(statistics.median(values))} (rounds: {fmt(min(values))}–{fmt(max(values))})"
-# CPU per request (ms): the bare app's workers; the platform's workers and PostgreSQL, for each page.
+# CPU per request (ms): the bare app's workers; the platform's workers and PostgreSQL, for each page. The
+# submissions are counted by wrk; the hello and lesson runs as their rate times the run's duration.
 hello_cpu = [float(r[7]) / (float(r[0]) * float(duration)) for r in rounds]
 lesson_app = [float(r[8]) / (float(r[2]) * float(duration)) for r in rounds]
 lesson_db = [float(r[9]) / (float(r[2]) * float(duration)) for r in rounds]
