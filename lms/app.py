@@ -220,9 +220,7 @@ def _init_login_messages() -> None:
         if not user_id.isdigit():
             return None
         user = signedin.offered_user(int(user_id)) or get_quickly(User, int(user_id))
-        if user is None or not user.active or str(user.auth_version) != version:
-            return None
-        return user
+        return user if signedin.accepts(user, version) else None
 
 
 def _register_blueprints(app: Flask) -> None:
@@ -254,8 +252,10 @@ def _register_blueprints(app: Flask) -> None:
     for api_blueprint in (api_accounts.blp, courses_api.blp, certificates_api.blp):
         csrf.exempt(api_blueprint)
         api.register_blueprint(api_blueprint)
-    # The verification API, the busiest public request: a found certificate is answered before Flask.
+    # The busiest requests are answered before Flask in their common case: the verification API (a
+    # found certificate) and the lesson page (a signed-in learner, a page kept).
     hot_paths(app).add("/api/v1/certificates/", certificates_api.answer_quickly)
+    hot_paths(app).add("/lessons/", courses_views.answer_lesson_quickly)
 
 
 def _register_cli(app: Flask) -> None:

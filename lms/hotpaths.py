@@ -1,14 +1,16 @@
-"""Quick answers for the busiest public, session-less GET requests, before Flask's request cycle.
+"""Quick answers for the busiest GET requests, before Flask's request cycle.
 
-A route that anyone may call without signing in, and that answers from one indexed read (the
-certificate verification API, hit by every QR code scanned), spends most of its time in the
-framework: the request context, the session, URL matching, the request hooks, the response
-object. Here such a route registers a *quick answer* for its path prefix. The quick answer runs in an
-app context, on the same services as the view, and either answers the request in full or returns
+A route that answers from one indexed read (the certificate verification API, hit by every QR code
+scanned; the lesson page, opened by every learner all day) spends most of its time in the framework:
+the request context, the session, URL matching, the request hooks, Flask-Login, the response object.
+Here such a route registers a *quick answer* for its path prefix. The quick answer runs in an app
+context, on the same services as the view, and either answers the request in full or returns
 ``None``; then the request goes through Flask as before, to the view, which gives the same success
 answer, or the error with its message in the visitor's language. So only the common case is quick:
 anything unusual (another method, a query string, plain HTTP when HTTPS is forced, an error, a
-refusal) takes the ordinary way.
+refusal) takes the ordinary way. A signed-in page's quick answer reads the session as Flask and
+Flask-Login would (``lms.signedin.signed_in_session``) and leaves to Flask every request whose
+answer would change the session or set a cookie; a test compares each quick answer with the view's.
 
 Installed inside the security headers (every answer carries them) and behind ProxyFix (the
 visitor's address is already the forwarded one).
@@ -38,6 +40,7 @@ class HotPaths:
         self.wsgi_app = wsgi_app
         self.routes: list[tuple[str, QuickAnswer]] = []
         self.enabled = True
+        self.answered = 0  # requests answered quickly (for tests and monitoring)
 
     def add(self, prefix: str, answer: QuickAnswer) -> None:
         """Answer GET requests for ``prefix<rest>`` (``rest`` without a slash) with ``answer`` first."""
@@ -52,6 +55,7 @@ class HotPaths:
                     if answered is not None:
                         status, headers, body = answered
                         headers.append(("Content-Length", str(len(body))))
+                        self.answered += 1
                         start_response(status, headers)
                         return [body]
                     break

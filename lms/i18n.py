@@ -7,12 +7,15 @@ The choice is taken from, in order: the signed-in user's preference, the
 from __future__ import annotations
 
 import functools
+from typing import Any
 
 from babel import Locale
 from babel.support import NullTranslations
 from flask import Flask, current_app, g, has_request_context, request, session
 from flask_babel import get_translations
 from flask_login import current_user
+from werkzeug.datastructures import LanguageAccept
+from werkzeug.http import parse_accept_header
 
 LANGUAGE_COOKIE = "lms_lang"
 # Shown in the switcher in each language's own name, so anyone can find theirs.
@@ -50,14 +53,20 @@ def _choose_language() -> str:
     if not has_request_context():
         # Workers and the CLI: texts for a person are rendered inside force_locale().
         return str(current_app.config["BABEL_DEFAULT_LOCALE"])
-    if maybe_signed_in():
-        user = current_user._get_current_object()  # once: each read through the proxy looks the user up again
-        if user.is_authenticated and is_supported(user.preferred_language):
-            return str(user.preferred_language)
-    cookie = request.cookies.get(LANGUAGE_COOKIE)
-    if is_supported(cookie):
+    # Once: each read through the proxy looks the user up again.
+    user = current_user._get_current_object() if maybe_signed_in() else None
+    return language_for(user, request.cookies.get(LANGUAGE_COOKIE), request.headers.get("Accept-Language"))
+
+
+def language_for(user: Any, cookie: str | None, accept_language: str | None) -> str:
+    """The language for a visitor: a signed-in user's preference, the switcher's cookie, the
+    browser's Accept-Language header, then the default (also for a quick answer, without Flask's request)."""
+    supported = supported_languages()
+    if user is not None and user.is_authenticated and user.preferred_language in supported:
+        return str(user.preferred_language)
+    if cookie in supported:
         return str(cookie)
-    best = request.accept_languages.best_match(supported_languages())
+    best = parse_accept_header(accept_language, LanguageAccept).best_match(supported)
     return best or str(current_app.config["BABEL_DEFAULT_LOCALE"])
 
 

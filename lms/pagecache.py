@@ -68,6 +68,11 @@ def anonymous_page_cache(view: Callable[P, ResponseReturnValue]) -> Callable[P, 
 MAX_SHELLS = 2048
 
 
+def fill(shell: str, token: str) -> str:
+    """A kept page with the visitor's signed CSRF token put in."""
+    return shell.replace(TOKEN_SLOT, token)
+
+
 class ShellCache:
     """Signed-in pages rendered once per key and process, the visitor's CSRF token put in per request.
 
@@ -91,13 +96,10 @@ class ShellCache:
         if request.query_string or "_flashes" in session or current_app.debug:
             return render()
         token = csrf_token()
-        full_key = (request.path, str(get_locale()), getattr(current_user, "role", None), *key)
-        with self._lock:
-            shell = self._pages.get(full_key)
-            if shell is not None:
-                self._pages.move_to_end(full_key)
+        full_key = self.full_key(request.path, str(get_locale()), getattr(current_user, "role", None), key)
+        shell = self.shell(full_key)
         if shell is not None:
-            return shell.replace(TOKEN_SLOT, token)
+            return fill(shell, token)
         rendered = render()
         self.renders += 1
         with self._lock:
@@ -105,6 +107,19 @@ class ShellCache:
             while len(self._pages) > self.max_entries:
                 self._pages.popitem(last=False)
         return rendered
+
+    @staticmethod
+    def full_key(path: str, language: str, role: Hashable, key: tuple[Hashable, ...]) -> tuple[Hashable, ...]:
+        """Where ``page`` keeps a page: the path, the language, the visitor's role, then the caller's key."""
+        return (path, language, role, *key)
+
+    def shell(self, full_key: tuple[Hashable, ...]) -> str | None:
+        """The page kept for a ``full_key``, its CSRF token still to put in (``fill``); None if none is."""
+        with self._lock:
+            shell = self._pages.get(full_key)
+            if shell is not None:
+                self._pages.move_to_end(full_key)
+        return shell
 
     def __len__(self) -> int:
         return len(self._pages)

@@ -93,21 +93,28 @@ def csrf_token() -> str:
     The same session key, salt and format, so Flask-WTF validates it (a test checks). A session's
     signed token is handed out again for ``CSRF_TOKEN_REUSE_SECONDS`` (see ``_signed_csrf_token``).
     """
-    config = current_app.config
-    field = config["WTF_CSRF_FIELD_NAME"]
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    field = app.config["WTF_CSRF_FIELD_NAME"]
     token = g.get(field)
     if token is None:
         raw = session.get(field)
         if raw is None:
             raw = session[field] = secrets.token_hex(20)
-        secret = config.get("WTF_CSRF_SECRET_KEY") or current_app.secret_key
-        if not secret:
-            raise RuntimeError("A secret key is required to use CSRF.")  # as Flask-WTF says
-        limit = config.get("WTF_CSRF_TIME_LIMIT")
-        reuse = CSRF_TOKEN_REUSE_SECONDS if limit is None else min(CSRF_TOKEN_REUSE_SECONDS, limit / 60)
-        token = _signed_csrf_token(secret, raw, reuse)
+        token = signed_csrf_token(app, raw)
         setattr(g, field, token)
     return str(token)
+
+
+def signed_csrf_token(app: Flask, raw: str) -> str:
+    """The signed form of a session's raw CSRF token (``csrf_token`` without the request context, for a
+    quick answer that has read the session itself)."""
+    config = app.config
+    secret = config.get("WTF_CSRF_SECRET_KEY") or app.secret_key
+    if not secret:
+        raise RuntimeError("A secret key is required to use CSRF.")  # as Flask-WTF says
+    limit = config.get("WTF_CSRF_TIME_LIMIT")
+    reuse = CSRF_TOKEN_REUSE_SECONDS if limit is None else min(CSRF_TOKEN_REUSE_SECONDS, limit / 60)
+    return _signed_csrf_token(secret, raw, reuse)
 
 
 #: A session's signed CSRF token is reused for this long: signing costs a signed-in page about a
@@ -182,10 +189,13 @@ class SignedCookieSessions(SecureCookieSessionInterface):
         itsdangerous would; a changed secret key (another serializer) verifies again. A cookie
         that fails to verify is never kept. Each request gets a session of its own.
         """
+        return self.session_from_cookie(app, request.cookies.get(self.get_cookie_name(app)))
+
+    def session_from_cookie(self, app: Flask, value: str | None) -> SecureCookieSession | None:
+        """``open_session`` for the session cookie's value (None when there is none)."""
         signer = self.get_signing_serializer(app)
         if signer is None:
             return None
-        value = request.cookies.get(self.get_cookie_name(app))
         if not value:
             return self.session_class()
         max_age = app.permanent_session_lifetime.total_seconds()

@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import functools
 import hashlib
-from typing import Any
+from typing import Any, NamedTuple
 
-from flask import g, request, session
+from flask import Flask, g, request, session
+from flask.sessions import SessionMixin
+from werkzeug.http import parse_cookie
 
 from lms.db import attach_row, db, detached_row, row_columns
 from lms.models import User
+from lms.security import SignedCookieSessions
 
 
 def session_user_id() -> int | None:
@@ -81,3 +84,51 @@ def _identifier(address: str | None, user_agent: str | None) -> str:
     first = None if address is None else address.encode("utf-8").split(b",")[0].strip()
     agent = None if user_agent is None else user_agent.encode("utf-8")
     return hashlib.sha512(f"{first!r}|{agent!r}".encode()).hexdigest()  # b'…' or None, as Flask-Login has them
+
+
+def accepts(user: User | None, version: str) -> bool:
+    """Whether a session naming this user at this auth version signs them in (the user loader's check):
+    the account exists and is active, and its auth version is the session's (changing a password or
+    signing out everywhere moves it on)."""
+    return user is not None and user.active and str(user.auth_version) == version
+
+
+class SignedInRequest(NamedTuple):
+    session: SessionMixin
+    user_id: int
+    auth_version: str
+    cookies: dict[str, str]
+
+
+def signed_in_session(app: Flask, environ: dict[str, Any]) -> SignedInRequest | None:
+    """A signed-in browser's plain request, read from the WSGI environ as Flask and Flask-Login read it:
+    the session, its user id, its auth version and the request's cookies; None for anything else
+    (``lms.hotpaths``).
+
+    Plain means nothing the request cycle would change or answer differently: a session cookie that
+    verifies, names a user and carries a CSRF token, bound to this browser and address (Flask-Login's
+    session protection: a mismatch marks the session not fresh, a change), with no message waiting,
+    no remember-me cookie to set or clear, and no cookie to set in the answer. The user is not read:
+    the caller reads them, and checks them with ``accepts``.
+    """
+    config = app.config
+    if config.get("LOGIN_DISABLED") or app.debug:
+        return None
+    interface = app.session_interface
+    if not isinstance(interface, SignedCookieSessions):
+        return None
+    cookies = parse_cookie(environ.get("HTTP_COOKIE"))
+    opened = interface.session_from_cookie(app, cookies.get(interface.get_cookie_name(app)))
+    if not opened or "_flashes" in opened or "_remember" in opened:
+        return None
+    if interface.should_set_cookie(app, opened) or config.get("REMEMBER_COOKIE_REFRESH_EACH_REQUEST"):
+        return None
+    if opened.get(config["WTF_CSRF_FIELD_NAME"]) is None:
+        return None  # the page would make one, and set the cookie
+    address = environ.get("HTTP_X_FORWARDED_FOR", environ.get("REMOTE_ADDR"))
+    if opened.get("_id") != _identifier(address, environ.get("HTTP_USER_AGENT")):
+        return None
+    user_id, _sep, version = str(opened.get("_user_id", "")).partition(":")
+    if not (user_id.isascii() and user_id.isdigit()):
+        return None
+    return SignedInRequest(opened, int(user_id), version, cookies)
