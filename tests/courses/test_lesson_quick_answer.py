@@ -170,3 +170,21 @@ def test_an_unusual_lesson_number_is_left_to_the_view(app: Any, client: Any, les
     lesson_id = url.rsplit("/", 1)[1]
     for unusual in (f"/lessons/0{lesson_id}", "/lessons/٣", f"/lessons/{lesson_id}x"):
         assert _declines(app, client, unusual, headers=UA).status_code < 500
+
+
+def test_the_request_hooks_a_quick_answer_skips_are_the_ones_it_was_written_for(app: Any) -> None:
+    """A quick answer skips Flask's request hooks. It was written against these (each a no-op for a
+    signed-in GET of a kept lesson page, or done by the quick answer itself); a new app-wide or
+    ``courses`` hook fails this test until the quick answers are checked against it."""
+
+    def names(hooks: dict[str | None, list[Any]]) -> dict[str | None, list[str]]:
+        return {key: [hook.__qualname__ for hook in found] for key, found in hooks.items() if key in (None, "courses")}
+
+    assert names(app.before_request_funcs) == {
+        None: ["CSRFProtect.init_app.<locals>.csrf_protect", "_init_extensions.<locals>.check_csrf"]
+    }
+    assert names(app.after_request_funcs) == {
+        None: ["LoginManager._update_remember_cookie", "init_rate_limits.<locals>.apply_limits_after"]
+    }
+    assert names(app.teardown_request_funcs) == {None: ["init_rate_limits.<locals>.release_limits"]}
+    assert not app.url_value_preprocessors and not app.url_default_functions
