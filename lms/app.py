@@ -216,10 +216,11 @@ def _init_login_messages() -> None:
 
     @login_manager.user_loader
     def load_user(session_id: str) -> User | None:
-        user_id, _sep, version = session_id.partition(":")
-        if not user_id.isdigit():
+        named = signedin.parse_session_id(session_id)
+        if named is None:
             return None
-        user = signedin.offered_user(int(user_id)) or get_quickly(User, int(user_id))
+        user_id, version = named
+        user = signedin.offered_user(user_id) or get_quickly(User, user_id)
         return user if signedin.accepts(user, version) else None
 
 

@@ -26,8 +26,14 @@ def session_user_id() -> int | None:
 
     Not yet checked against the database: the user loader does that.
     """
-    user_id, _sep, _version = str(session.get("_user_id", "")).partition(":")
-    return int(user_id) if user_id.isdigit() else None
+    named = parse_session_id(session.get("_user_id"))
+    return None if named is None else named[0]
+
+
+def parse_session_id(value: object) -> tuple[int, str] | None:
+    """The user id and auth version in Flask-Login's session id ``"<id>:<auth version>"``, or None."""
+    user_id, _sep, version = str(value or "").partition(":")
+    return (int(user_id), version) if user_id.isascii() and user_id.isdigit() else None
 
 
 #: Where ``offer_signed_in_user`` leaves the row for the user loader, for this request only.
@@ -128,7 +134,7 @@ def signed_in_session(app: Flask, environ: dict[str, Any]) -> SignedInRequest | 
     address = environ.get("HTTP_X_FORWARDED_FOR", environ.get("REMOTE_ADDR"))
     if opened.get("_id") != _identifier(address, environ.get("HTTP_USER_AGENT")):
         return None
-    user_id, _sep, version = str(opened.get("_user_id", "")).partition(":")
-    if not (user_id.isascii() and user_id.isdigit()):
+    named = parse_session_id(opened.get("_user_id"))
+    if named is None:
         return None
-    return SignedInRequest(opened, int(user_id), version, cookies)
+    return SignedInRequest(opened, named[0], named[1], cookies)

@@ -127,10 +127,10 @@ def test_a_lesson_of_a_course_not_enrolled_in_is_refused_by_the_view(app: Any, c
     url, _learner, _course = lesson_url
     other = factories.course()
     elsewhere = f"/lessons/{other.modules[0].lessons[0].id}"
-    teacher_learner = factories.user(language="en")
-    learning.enroll(teacher_learner, other)
+    enrolled_there = factories.user(language="en")
+    learning.enroll(enrolled_there, other)
     reader = app.test_client()
-    _sign_in(reader, teacher_learner)
+    _sign_in(reader, enrolled_there)
     assert reader.get(elsewhere, headers=UA).status_code == 200  # the page is kept for that course
     answer = _declines(app, client, elsewhere, headers=UA)
     assert answer.status_code == 302 and f"/courses/{other.slug}" in answer.headers["Location"]
