@@ -8,14 +8,17 @@ from typing import Any
 import marshmallow as ma
 from flask import Response, request
 from flask_babel import gettext as _
+from webargs.core import is_json
 from webargs.flaskparser import abort
+from werkzeug.http import parse_options_header
 
 from courses.grading.registry import ITEM_TYPES, item_points
 from courses.models import Assignment, Attempt, Course, localized
 from courses.services import attempts, code_grading, learning
 from courses.services.outline import outline_of
-from lms.api.base import ApiBlueprint, ErrorSchema, current_api_user, token_required
+from lms.api.base import ApiBlueprint, ErrorSchema, current_api_user, token_from_header, token_required
 from lms.db import db
+from lms.hotpaths import Answer, request_body, writing
 from lms.models import Role, User
 
 blp = ApiBlueprint("api_courses", __name__, url_prefix="/api/v1", description="Courses, assignments and attempts")
@@ -187,10 +190,14 @@ def _attempt(attempt: Attempt) -> dict[str, Any]:
     }
 
 
-def attempt_response(attempt: Attempt, status: int) -> Response:
+def attempt_json(attempt: Attempt) -> str:
     """The attempt's JSON without a marshmallow dump: every submission answers with it, and
     ``_attempt`` already gives what ``AttemptSchema`` would (a test compares the two)."""
-    return Response(json.dumps(_attempt(attempt), ensure_ascii=False), status=status, mimetype="application/json")
+    return json.dumps(_attempt(attempt), ensure_ascii=False)
+
+
+def attempt_response(attempt: Attempt, status: int) -> Response:
+    return Response(attempt_json(attempt), status=status, mimetype="application/json")
 
 
 @blp.route("/courses", methods=["GET"])
@@ -358,3 +365,52 @@ def attempt_detail(attempt_id: int) -> Response:
     if attempt.user_id != user.id and user.role != Role.ADMIN:
         abort(403)
     return attempt_response(attempt, 200)
+
+
+#: What the submission's quick answer leaves to the view, which answers each with its 4xx message.
+_REFUSALS = (
+    learning.CourseNotFound,
+    learning.NotEnrolled,
+    learning.ModuleLocked,
+    attempts.InvalidResponses,
+    attempts.AttemptsExhausted,
+    code_grading.SubmittingTooFast,
+)
+
+
+def answer_submission_quickly(environ: dict[str, Any], rest: str) -> Answer | None:
+    """A quiz submission's common case, before Flask (``lms.hotpaths``): a live token, a JSON body
+    of the documented shape, an attempt accepted.
+
+    The view's steps on the view's services: the token checked and its use noted as
+    ``token_required`` does, the body read as the API's parser reads it (UTF-8 JSON, an object with
+    ``responses`` only), ``attempts.submit``, the commit, the view's JSON. Everything the view would
+    refuse (no token, another body, an assignment not found or locked, invalid answers, no attempts
+    left, code sent too fast) is declined before anything is written, and the view answers it. Once
+    the commit begins the request is this answer's (``hotpaths.writing``): a failure gets Flask's 500,
+    never a second submission.
+    """
+    if not (rest.isascii() and rest.isdigit()) or rest != str(int(rest)):
+        return None
+    token = token_from_header(environ.get("HTTP_AUTHORIZATION"))
+    if token is None:
+        return None
+    if not is_json(parse_options_header(environ.get("CONTENT_TYPE", ""))[0].lower()):
+        return None
+    body = request_body(environ)
+    if body is None:
+        return None
+    try:
+        sent = json.loads(body.decode("utf-8"))
+    except ValueError:  # UnicodeDecodeError and JSONDecodeError
+        return None
+    if not isinstance(sent, dict) or sent.keys() != {"responses"} or not isinstance(sent["responses"], dict):
+        return None
+    try:
+        attempt = attempts.submit(token.user, int(rest), sent["responses"])
+    except _REFUSALS:
+        return None  # nothing written: the app context's teardown rolls back
+    writing(environ)
+    db.session.commit()
+    # The view's headers: Flask-Login's after-request hook reads the (empty) session, so Flask adds Vary: Cookie.
+    return "201 CREATED", [("Content-Type", "application/json"), ("Vary", "Cookie")], attempt_json(attempt).encode()

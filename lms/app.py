@@ -254,9 +254,11 @@ def _register_blueprints(app: Flask) -> None:
         csrf.exempt(api_blueprint)
         api.register_blueprint(api_blueprint)
     # The busiest requests are answered before Flask in their common case: the verification API (a
-    # found certificate) and the lesson page (a signed-in learner, a page kept).
+    # found certificate), the lesson page (a signed-in learner, a page kept) and the quiz submission
+    # (a live token, an attempt accepted).
     hot_paths(app).add("/api/v1/certificates/", certificates_api.answer_quickly)
     hot_paths(app).add("/lessons/", courses_views.answer_lesson_quickly)
+    hot_paths(app).add("/api/v1/assignments/", courses_api.answer_submission_quickly, method="POST", suffix="/attempts")
 
 
 def _register_cli(app: Flask) -> None:

@@ -173,12 +173,14 @@ def test_an_unusual_lesson_number_is_left_to_the_view(app: Any, client: Any, les
 
 
 def test_the_request_hooks_a_quick_answer_skips_are_the_ones_it_was_written_for(app: Any) -> None:
-    """A quick answer skips Flask's request hooks. It was written against these (each a no-op for a
-    signed-in GET of a kept lesson page, or done by the quick answer itself); a new app-wide or
-    ``courses`` hook fails this test until the quick answers are checked against it."""
+    """A quick answer skips Flask's request hooks. They were written against these (each a no-op for a
+    signed-in GET of a kept lesson page and for an API submission, or done by the quick answer itself:
+    the submission's Vary: Cookie); a new app-wide, ``courses`` or ``api_courses`` hook fails this test
+    until the quick answers are checked against it."""
+    blueprints = (None, "courses", "api_courses")
 
     def names(hooks: dict[str | None, list[Any]]) -> dict[str | None, list[str]]:
-        return {key: [hook.__qualname__ for hook in found] for key, found in hooks.items() if key in (None, "courses")}
+        return {key: [hook.__qualname__ for hook in found] for key, found in hooks.items() if key in blueprints}
 
     assert names(app.before_request_funcs) == {
         None: ["CSRFProtect.init_app.<locals>.csrf_protect", "_init_extensions.<locals>.check_csrf"]
