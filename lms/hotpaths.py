@@ -136,13 +136,17 @@ class HotPaths:
             return None
 
     def _error_answer(self, environ: dict[str, Any], start_response: Any, error: Exception) -> Iterable[bytes]:
-        """Flask's answer to an error raised in its view: logged, and the error page or JSON in the
-        visitor's language (re-raised when the app propagates exceptions, as in tests)."""
+        """Flask's answer to an error raised in a view, as its request cycle gives it: the app's error
+        handlers first (logged, the error page or JSON in the visitor's language), Flask's last resort
+        for an error they do not handle."""
         with self.app.request_context(environ):
             try:
-                raise error
-            except Exception as exc:  # what Flask's handler takes: any exception
-                response = self.app.handle_exception(exc)
+                try:
+                    raise error
+                except Exception as exc:  # handle_user_exception re-raises an error no handler takes
+                    response = self.app.finalize_request(self.app.handle_user_exception(exc), from_error_handler=True)
+            except Exception as unhandled:
+                response = self.app.handle_exception(unhandled)
             answer: Iterable[bytes] = response(environ, start_response)
             return answer
 

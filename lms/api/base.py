@@ -144,10 +144,8 @@ def current_api_user() -> User:
     return user
 
 
-def bearer_secret(header: str | None = None) -> str | None:
-    """The secret of an ``Authorization: Bearer <secret>`` header (the request's, when not given)."""
-    if header is None:
-        header = flask.request.headers.get("Authorization", "")
+def bearer_secret(header: str) -> str | None:
+    """The secret of an ``Authorization: Bearer <secret>`` header."""
     scheme, _sep, secret = header.partition(" ")
     if scheme.lower() != "bearer" or not secret.strip():
         return None

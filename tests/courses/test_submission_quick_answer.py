@@ -206,7 +206,6 @@ def test_a_failure_after_the_write_is_answered_once_never_submitted_again(
         raise RuntimeError("the answer could not be built")
 
     monkeypatch.setattr(courses_api, "attempt_json", broken)
-    monkeypatch.setitem(app.config, "PROPAGATE_EXCEPTIONS", False)
     answer = client.post(_url(quiz), headers=auth, json=_answers(quiz))
     assert answer.status_code == 500
     assert answer.get_json()["error"]["code"] == "server_error"
