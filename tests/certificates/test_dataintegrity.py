@@ -12,8 +12,9 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from certificates import dataintegrity, did, jsonld
+from tests import fixtures
 
-INTEROP = Path(__file__).resolve().parents[2] / ".." / "shared" / "testdata" / "interop" / "ob3"
+INTEROP = fixtures.INTEROP / "ob3"
 
 # W3C Data Integrity EdDSA Cryptosuites v1.0, test vectors for eddsa-rdfc-2022 (TestVectors/ in w3c/vc-di-eddsa).
 W3C_EXAMPLES_CONTEXT = {"@context": {"@vocab": "https://www.w3.org/ns/credentials/examples#"}}

@@ -9,9 +9,10 @@ from typing import Any
 import pytest
 
 from certificates import keys, statuslist
+from tests import fixtures
 from tests.conftest import make_test_app
 
-INTEROP = Path(__file__).resolve().parents[2] / ".." / "shared" / "testdata" / "interop" / "ob3"
+INTEROP = fixtures.INTEROP / "ob3"
 
 
 def test_init_keys_makes_marked_development_keys_once(app: Any, tmp_path: Path) -> None:

@@ -10,7 +10,7 @@ from courses.services.outline import outline_of
 from lms.db import db
 from lms.models import Role
 from tests import factories
-from tests.courses.test_importers import INTEROP
+from tests.fixtures import INTEROP
 
 GIFT = b"::Q1:: 2+2? {=4 ~5}\n\n::Q2:: Capital of Kazakhstan? {=Astana}\n\n::Q3:: 1+1 {#2}\n"
 

@@ -13,7 +13,7 @@ from lms.db import db
 from lms.models import Role
 from tests import factories
 from tests.conftest import csrf_token, post_form
-from tests.courses.test_importers import INTEROP
+from tests.fixtures import INTEROP
 
 GIFT = b"::Q1:: 2+2? {=4 ~5}\n\n::Q2:: Capital of Kazakhstan? {=Astana}\n\n::Q3:: 1+1 {#2}\n"
 COURSE_FORM = {

@@ -6,7 +6,7 @@ from courses.models import Course
 from courses.services import authoring
 from courses.services.authoring import guess_format
 from lms.db import db
-from tests.courses.test_importers import INTEROP
+from tests.fixtures import INTEROP
 
 COURSE_YAML = """\
 slug: tiny-course

@@ -1,21 +1,15 @@
-"""Importers against the public fixtures in ../shared/testdata/interop (EXPECTED.md) and files of our own."""
-
-from pathlib import Path
+"""Importers against the public fixtures in tests/fixtures/interop (EXPECTED.md) and files of our own."""
 
 import pytest
 
 from courses.grading.registry import grade
 from courses.importers import gift, moodlexml, qti
 from courses.importers.items import ImportFailed
-
-INTEROP = Path(__file__).resolve().parents[3] / "shared" / "testdata" / "interop"
+from tests.fixtures import INTEROP
 
 
 def fixture(relative: str) -> bytes:
-    path = INTEROP / relative
-    if not path.exists():
-        pytest.fail(f"the shared fixtures are missing: {path} (../shared beside the checkout)")
-    return path.read_bytes()
+    return (INTEROP / relative).read_bytes()
 
 
 def scores(item, responses):
