@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import marshmallow as ma
 from flask import Response
 from flask_babel import gettext as _
@@ -13,8 +11,6 @@ from certificates import services
 from certificates.views import VERIFY_LIMIT
 from lms.api.base import ApiBlueprint, ErrorSchema
 from lms.extensions import limiter
-from lms.hotpaths import Answer
-from lms.ratelimits import count_address_hit, per_address_limit
 
 blp = ApiBlueprint("api_certificates", __name__, url_prefix="/api/v1", description="Certificates (public)")
 
@@ -33,37 +29,20 @@ class CertificateSchema(ma.Schema):
     )
 
 
-VERIFY_SCOPE = "verify-api"
-HEADERS = [("Content-Type", "application/json"), ("Cache-Control", "no-store")]
+HEADERS = {"Content-Type": "application/json", "Cache-Control": "no-store"}
 
 
 @blp.route("/certificates/<serial>", methods=["GET"])
-@per_address_limit(VERIFY_LIMIT, scope=VERIFY_SCOPE)
+@limiter.limit(VERIFY_LIMIT, scope="verify-api")
 @blp.response(200, CertificateSchema)
 @blp.alt_response(404, schema=ErrorSchema, description="No certificate has this number")
 def certificate(serial: str) -> Response:
     """A certificate by its number (dashes and case forgiven): status, holder, course, date, credential.
 
-    The body is built by ``services.public_record_json`` (the schema above documents it). A found
-    certificate is usually answered before Flask, by ``answer_quickly``, with the same body.
+    The body is built by ``services.public_record_json`` (the schema above documents it).
     """
     body = services.public_record_json(serial)
     if body is None:
         abort(404, message=_("No certificate has this number."))
     # The status can change (revocation): clients must not keep a stale copy.
     return Response(body, headers=HEADERS)
-
-
-def answer_quickly(environ: dict[str, Any], serial: str) -> Answer | None:
-    """The verification API's common case, before Flask (``lms.hotpaths``): a found certificate.
-
-    Counted against the same per-address limit as the view (once: the count is noted in the
-    environ). A refused, unknown or malformed number is left to the view, which answers it with
-    its message in the caller's language.
-    """
-    if limiter.enabled and count_address_hit(environ, VERIFY_LIMIT(), VERIFY_SCOPE) is not None:
-        return None
-    body = services.public_record_json(serial)
-    if body is None:
-        return None
-    return "200 OK", list(HEADERS), body.encode()

@@ -22,7 +22,7 @@ certificates_cli = AppGroup("certificates", help="Certificates: signing keys, is
 @certificates_cli.command("init-keys")
 def init_keys_command() -> None:
     """Make development signing keys where the configuration points (existing files are kept)."""
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    app = current_app
     written = keys.init_development_keys(app)
     for path in written:
         click.echo(f"wrote {path}")
@@ -53,7 +53,7 @@ def rotate_keys_command(credential_key: Path | None, pdf_key: Path | None, pdf_c
     copied over the configured key files, and the old private keys are gone. In development and
     testing, without options, new development keys are made. Certificates signed before stay verifiable.
     """
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    app = current_app
     try:
         done = rotation.rotate_keys(app, credential_key=credential_key, pdf_key=pdf_key, pdf_chain=pdf_chain)
     except rotation.RotationRefused as exc:

@@ -62,7 +62,7 @@ def build_pdf(certificate: Certificate, layout: str, fast: bool | None = None) -
     (``certificates.fastpdf``, about 20 times cheaper, for bulk runs) is not tagged yet and embeds
     whole fonts (about 200 KB). ``fast`` defaults to ``CERTIFICATE_PDF_FAST``.
     """
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    app = current_app
     labels = fastpdf.SigningLabels(
         reason=f"Certificate {serials.display(certificate.serial)}",
         location=str(app.config.get("CERTIFICATE_LOCATION") or "Kazakhstan"),
@@ -167,7 +167,7 @@ def check_upload(data: bytes) -> UploadCheck:
     no certificate on record; ``not_pdf``: not a readable PDF. The platform's key is the one in
     use or a retired one (``keyring``): PDFs signed before a key rotation stay genuine.
     """
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    app = current_app
     if not data.startswith(b"%PDF-"):
         return UploadCheck("not_pdf")
     chains = keyring.chains(app)

@@ -6,7 +6,6 @@
 
 from __future__ import annotations
 
-import functools
 import json
 import logging
 from collections.abc import Callable
@@ -23,7 +22,7 @@ from certificates.models import Certificate, CertificateStatus
 from courses.models import Assignment, Attempt, AttemptStatus, Course, Enrolment
 from courses.models.catalog import localized
 from courses.services.outline import outline_of
-from lms.db import db, read_first, utcnow
+from lms.db import db, utcnow
 from lms.models import User
 
 ISSUE_ATTEMPTS = 3
@@ -54,22 +53,6 @@ def certificate_by_serial(text: str) -> Certificate | None:
     return db.session.scalar(sa.select(Certificate).where(Certificate.serial == serial))
 
 
-@functools.cache
-def _public_record_statement() -> Any:
-    """The columns the public JSON shows, the credential as its stored JSON text (built once)."""
-    return sa.select(
-        Certificate.serial,
-        Certificate.status,
-        Certificate.holder_name,
-        Certificate.course_title,
-        Certificate.grade,
-        Certificate.issued_at,
-        Certificate.revoked_at,
-        Certificate.revocation_reason,
-        sa.cast(Certificate.credential, sa.Text),
-    ).where(Certificate.serial == sa.bindparam("serial"))
-
-
 def _iso(moment: datetime | None) -> str | None:
     if moment is None:
         return None
@@ -87,7 +70,19 @@ def public_record_json(text: str) -> str | None:
         serial = serials.normalize(text)
     except serials.InvalidSerial:
         return None
-    row = read_first(_public_record_statement(), {"serial": serial})
+    row = db.session.execute(
+        sa.select(
+            Certificate.serial,
+            Certificate.status,
+            Certificate.holder_name,
+            Certificate.course_title,
+            Certificate.grade,
+            Certificate.issued_at,
+            Certificate.revoked_at,
+            Certificate.revocation_reason,
+            sa.cast(Certificate.credential, sa.Text),
+        ).where(Certificate.serial == serial)
+    ).first()
     if row is None:
         return None
     serial, status, holder, course, grade, issued_at, revoked_at, reason, credential = row
@@ -133,7 +128,7 @@ def status_list_url(list_number: int) -> str:
 
 
 def _sign(certificate: Certificate, course: Course) -> dict[str, Any]:
-    key = keys.credential_signing_key(current_app._get_current_object())  # type: ignore[attr-defined]
+    key = keys.credential_signing_key(current_app)
     assert certificate.status_list is not None and certificate.status_index is not None  # noqa: S101
     facts = CredentialFacts(
         serial=certificate.serial,
@@ -171,7 +166,7 @@ def issue_certificate(user_id: int, course_id: int) -> Certificate:
         raise CourseNotCompleted(f"user {user_id} has not completed course {course_id}")
     user = db.session.get_one(User, user_id)
     course = db.session.get_one(Course, course_id)
-    keys.credential_signing_key(current_app._get_current_object())  # type: ignore[attr-defined]
+    keys.credential_signing_key(current_app)
     language = user.preferred_language if user.preferred_language in current_app.config["LANGUAGES"] else "kk"
     for _attempt in range(ISSUE_ATTEMPTS):
         certificate = Certificate(
@@ -318,7 +313,7 @@ def status_list_credential(list_number: int) -> dict[str, Any]:
     Signing canonicalises the document (milliseconds), so the signed copy is kept per
     process until a revocation in the list, or a new signing key (a rotation), changes it.
     """
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    app = current_app
     key = keys.credential_signing_key(app)
     version = (_status_list_version(list_number), did.did_key(key.public_key()))
     cache_key = (str(app.config["EXTERNAL_URL"]), list_number)

@@ -180,7 +180,7 @@ def status_list(list_number: int) -> Response:
 @bp.get("/.well-known/did.json")
 def did_document() -> Response:
     """The issuer's DID document: the ``did:key`` that signs credentials, with its public key."""
-    key = keys.credential_signing_key(current_app._get_current_object())  # type: ignore[attr-defined]
+    key = keys.credential_signing_key(current_app)
     response = jsonify(did.did_document(key.public_key()))
     response.headers["Cache-Control"] = "public, max-age=3600"
     return response
@@ -189,7 +189,7 @@ def did_document() -> Response:
 @bp.get("/certificates/keys/credentials.pem")
 def credential_public_key() -> Response:
     """The public key that signs credentials (PEM)."""
-    key = keys.credential_signing_key(current_app._get_current_object())  # type: ignore[attr-defined]
+    key = keys.credential_signing_key(current_app)
     pem = key.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
     return Response(pem, mimetype="application/x-pem-file", headers={"Cache-Control": "public, max-age=3600"})
 
@@ -197,7 +197,7 @@ def credential_public_key() -> Response:
 @bp.get("/certificates/keys/pdf-chain.pem")
 def pdf_signing_chain() -> Response:
     """The certificate chain of the key that signs PDFs (leaf first, then the issuing CA)."""
-    material = pdfsign.signing_material(current_app._get_current_object())  # type: ignore[attr-defined]
+    material = pdfsign.signing_material(current_app)
     return Response(
         material.chain_pem(), mimetype="application/x-pem-file", headers={"Cache-Control": "public, max-age=3600"}
     )
@@ -206,7 +206,7 @@ def pdf_signing_chain() -> Response:
 @bp.get("/certificates/keys")
 def published_keys() -> Response:
     """Every key that signs or signed certificates: credential keys (did:key) and PDF chains, with periods."""
-    response = jsonify(keyring.published_keys(current_app._get_current_object()))  # type: ignore[attr-defined]
+    response = jsonify(keyring.published_keys(current_app))
     response.headers["Cache-Control"] = "public, max-age=300"
     return response
 
@@ -214,7 +214,7 @@ def published_keys() -> Response:
 @bp.get("/certificates/keys/retired/<fingerprint>.pem")
 def retired_public_file(fingerprint: str) -> Response:
     """A retired credential key's public half or a retired PDF chain, by its SHA-256 fingerprint."""
-    folder = keys.key_paths(current_app._get_current_object()).retired  # type: ignore[attr-defined]
+    folder = keys.key_paths(current_app).retired
     path = retired.published_file(folder, fingerprint)
     if path is None:
         abort(404)

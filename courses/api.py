@@ -2,23 +2,19 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import marshmallow as ma
-from flask import Response, request
+from flask import request
 from flask_babel import gettext as _
-from webargs.core import is_json
 from webargs.flaskparser import abort
-from werkzeug.http import parse_options_header
 
 from courses.grading.registry import ITEM_TYPES, item_points
 from courses.models import Assignment, Attempt, Course, localized
 from courses.services import attempts, code_grading, learning
 from courses.services.outline import outline_of
-from lms.api.base import ApiBlueprint, ErrorSchema, current_api_user, token_from_header, token_required
+from lms.api.base import ApiBlueprint, ErrorSchema, current_api_user, token_required
 from lms.db import db
-from lms.hotpaths import Answer, request_body, writing
 from lms.models import Role, User
 
 blp = ApiBlueprint("api_courses", __name__, url_prefix="/api/v1", description="Courses, assignments and attempts")
@@ -164,7 +160,7 @@ def _find_course(slug: str, user: User) -> Course:
 
 
 def _attempt(attempt: Attempt) -> dict[str, Any]:
-    """The attempt as ``AttemptSchema`` shows it, already in JSON types (``attempt_response``)."""
+    """The attempt for ``AttemptSchema``."""
     return {
         "id": attempt.id,
         "assignment_id": attempt.assignment_id,
@@ -174,7 +170,7 @@ def _attempt(attempt: Attempt) -> dict[str, Any]:
         "max_score": float(attempt.max_score),
         "late": attempt.late,
         "penalty": float(attempt.penalty),
-        "submitted_at": attempt.submitted_at.isoformat(),
+        "submitted_at": attempt.submitted_at,
         "items": [
             {
                 "item_id": int(item_id),
@@ -188,16 +184,6 @@ def _attempt(attempt: Attempt) -> dict[str, Any]:
             for item_id, r in attempt.results.items()
         ],
     }
-
-
-def attempt_json(attempt: Attempt) -> str:
-    """The attempt's JSON without a marshmallow dump: every submission answers with it, and
-    ``_attempt`` already gives what ``AttemptSchema`` would (a test compares the two)."""
-    return json.dumps(_attempt(attempt), ensure_ascii=False)
-
-
-def attempt_response(attempt: Attempt, status: int) -> Response:
-    return Response(attempt_json(attempt), status=status, mimetype="application/json")
 
 
 @blp.route("/courses", methods=["GET"])
@@ -316,7 +302,7 @@ def assignment_detail(assignment_id: int) -> dict[str, Any]:
 @blp.alt_response(409, schema=ErrorSchema, description="No attempts left")
 @blp.alt_response(422, schema=ErrorSchema, description="Unknown item ids or answers of the wrong type")
 @blp.alt_response(429, schema=ErrorSchema, description="Code sent too often (see Retry-After)")
-def submit(body: dict[str, Any], assignment_id: int) -> Response:
+def submit(body: dict[str, Any], assignment_id: int) -> dict[str, Any]:
     """Submit answers; graded at once, or "pending" while code runs in the sandbox or an essay waits.
 
     Poll ``GET /attempts/<id>`` for the result of a pending attempt.
@@ -350,13 +336,13 @@ def submit(body: dict[str, Any], assignment_id: int) -> Response:
             headers={"Retry-After": str(exc.retry_after)},
         )
     db.session.commit()
-    return attempt_response(attempt, 201)
+    return _attempt(attempt)
 
 
 @blp.route("/attempts/<int:attempt_id>", methods=["GET"])
 @token_required()
 @blp.response(200, AttemptSchema)
-def attempt_detail(attempt_id: int) -> Response:
+def attempt_detail(attempt_id: int) -> dict[str, Any]:
     """One of the caller's attempts (administrators see any)."""
     user = current_api_user()
     attempt = db.session.get(Attempt, attempt_id)
@@ -364,53 +350,4 @@ def attempt_detail(attempt_id: int) -> Response:
         abort(404, message=_("No such attempt."))
     if attempt.user_id != user.id and user.role != Role.ADMIN:
         abort(403)
-    return attempt_response(attempt, 200)
-
-
-#: What the submission's quick answer leaves to the view, which answers each with its 4xx message.
-_REFUSALS = (
-    learning.CourseNotFound,
-    learning.NotEnrolled,
-    learning.ModuleLocked,
-    attempts.InvalidResponses,
-    attempts.AttemptsExhausted,
-    code_grading.SubmittingTooFast,
-)
-
-
-def answer_submission_quickly(environ: dict[str, Any], rest: str) -> Answer | None:
-    """A quiz submission's common case, before Flask (``lms.hotpaths``): a live token, a JSON body
-    of the documented shape, an attempt accepted.
-
-    The view's steps on the view's services: the token checked and its use noted as
-    ``token_required`` does, the body read as the API's parser reads it (UTF-8 JSON, an object with
-    ``responses`` only), ``attempts.submit``, the commit, the view's JSON. Everything the view would
-    refuse (no token, another body, an assignment not found or locked, invalid answers, no attempts
-    left, code sent too fast) is declined before anything is written, and the view answers it. Once
-    the commit begins the request is this answer's (``hotpaths.writing``): a failure gets Flask's 500,
-    never a second submission.
-    """
-    if not (rest.isascii() and rest.isdigit()) or rest != str(int(rest)):
-        return None
-    token = token_from_header(environ.get("HTTP_AUTHORIZATION"))
-    if token is None:
-        return None
-    if not is_json(parse_options_header(environ.get("CONTENT_TYPE", ""))[0].lower()):
-        return None
-    body = request_body(environ)
-    if body is None:
-        return None
-    try:
-        sent = json.loads(body.decode("utf-8"))
-    except ValueError:  # UnicodeDecodeError and JSONDecodeError
-        return None
-    if not isinstance(sent, dict) or sent.keys() != {"responses"} or not isinstance(sent["responses"], dict):
-        return None
-    try:
-        attempt = attempts.submit(token.user, int(rest), sent["responses"])
-    except _REFUSALS:
-        return None  # nothing written: the app context's teardown rolls back
-    writing(environ)
-    db.session.commit()
-    # The view's headers: Flask-Login's after-request hook reads the (empty) session, so Flask adds Vary: Cookie.
-    return "201 CREATED", [("Content-Type", "application/json"), ("Vary", "Cookie")], attempt_json(attempt).encode()
+    return _attempt(attempt)

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import functools
 from typing import Any
 
-from flask import Blueprint, Response, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -20,13 +19,8 @@ from courses.models import Assignment, Attempt, Course, Enrolment, Item, Lesson,
 from courses.rendering import render, render_markdown
 from courses.services import attempts, code_grading, learning
 from courses.services.outline import outline_of
-from lms import signedin
-from lms.db import commit_if_written, db, detached_row
-from lms.hotpaths import Answer
-from lms.i18n import LANGUAGE_COOKIE, language_for
-from lms.models import Role, User
-from lms.pagecache import ShellCache, fill
-from lms.security import signed_csrf_token
+from lms.db import db
+from lms.models import Role
 
 bp = Blueprint("courses", __name__, template_folder="templates")
 
@@ -128,33 +122,11 @@ def _refuse_access(course: Course, module: Any) -> BaseResponse | None:
     return redirect(url_for("courses.course", slug=course.slug))
 
 
-def _reading_the_user_with_the_visit(view: Any) -> Any:
-    """Read the session's user with the lesson visit, in one round trip, before ``login_required``.
-
-    The user's row is offered to the user loader (which checks it as always); the visit's row goes
-    to the view, which uses it only for that same user.
-    """
-
-    @functools.wraps(view)
-    def read_first_then_view(lesson_id: int) -> ResponseReturnValue:
-        user_id = signedin.session_user_id()
-        read = None if user_id is None else learning.read_visit_with_user(user_id, lesson_id)
-        if read is None:
-            return view(lesson_id)
-        user_row, visit_row = read
-        signedin.offer_signed_in_user(user_row)
-        return view(lesson_id, (user_id, visit_row))
-
-    return read_first_then_view
-
-
 @bp.get("/lessons/<int:lesson_id>")
-@_reading_the_user_with_the_visit
 @login_required
-def lesson(lesson_id: int, read: tuple[int, tuple[Any, ...]] | None = None) -> ResponseReturnValue:
+def lesson(lesson_id: int) -> ResponseReturnValue:
     try:
-        visit_row = read[1] if read is not None and read[0] == current_user.id else None
-        visit = learning.visit_lesson(current_user, lesson_id, visit_row)
+        visit = learning.visit_lesson(current_user, lesson_id)
     except learning.CourseNotFound:
         abort(404)
     except (learning.NotEnrolled, learning.ModuleLocked):
@@ -163,67 +135,19 @@ def lesson(lesson_id: int, read: tuple[int, tuple[Any, ...]] | None = None) -> R
         if refused is not None:
             return refused
         raise
-    commit_if_written()  # the first visit, a new position in the course: else a read alone
+    db.session.commit()  # the first visit, or the learner's activity: most visits write nothing
     language = _language()
     course = visit.course
-
-    def render_page() -> str:
-        return render_template(
-            "courses/lesson.html",
-            course=course,
-            lesson=visit.lesson,
-            module=course.module(visit.lesson.module_id),
-            body=render_markdown(localized(visit.lesson.body, language, course.language)),
-            completed=visit.completed_at is not None,
-            next_lesson=course.next_lesson(lesson_id),
-            language=language,
-        )
-
-    # The page is the same for every learner who has (or has not yet) completed this lesson of
-    # this version of the course: rendered once per process (the path, language and role are
-    # part of the key too).
-    return _lesson_pages.page((course.version, visit.completed_at is not None), render_page)
-
-
-_lesson_pages = ShellCache()
-
-
-def answer_lesson_quickly(environ: dict[str, Any], rest: str) -> Answer | None:
-    """The lesson page's common case, before Flask (``lms.hotpaths``): a signed-in learner opening a
-    lesson whose page is kept (``_lesson_pages``).
-
-    The same steps as the view, on the same services: the session read as Flask and Flask-Login read
-    it (``signedin.signed_in_session``), the user read with the visit in one query and checked as the
-    user loader checks them, the visit recorded (a first visit writes, and commits), the language chosen,
-    the kept page served with the visitor's CSRF token. The answer is the view's, byte for byte (a test
-    compares them); anything else (no session, a message waiting, a refusal, a page not yet kept, an
-    error) is left to the view.
-    """
-    if not (rest.isascii() and rest.isdigit()) or rest != str(int(rest)):
-        return None
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
-    signed_in = signedin.signed_in_session(app, environ)
-    if signed_in is None:
-        return None
-    lesson_id = int(rest)
-    read = learning.read_visit_with_user(signed_in.user_id, lesson_id)
-    if read is None:
-        return None
-    user = detached_row(User, read[0])
-    if not signedin.accepts(user, signed_in.auth_version):
-        return None
-    try:
-        visit = learning.visit_lesson(user, lesson_id, read[1])
-    except (learning.CourseNotFound, learning.NotEnrolled, learning.ModuleLocked):
-        return None
-    commit_if_written()
-    language = language_for(user, signed_in.cookies.get(LANGUAGE_COOKIE), environ.get("HTTP_ACCEPT_LANGUAGE"))
-    key = (visit.course.version, visit.completed_at is not None)
-    shell = _lesson_pages.shell(_lesson_pages.full_key(f"/lessons/{lesson_id}", language, user.role, key))
-    if shell is None:
-        return None
-    token = signed_csrf_token(app, signed_in.session[app.config["WTF_CSRF_FIELD_NAME"]])
-    return "200 OK", [("Content-Type", "text/html; charset=utf-8"), ("Vary", "Cookie")], fill(shell, token).encode()
+    return render_template(
+        "courses/lesson.html",
+        course=course,
+        lesson=visit.lesson,
+        module=course.module(visit.lesson.module_id),
+        body=render_markdown(localized(visit.lesson.body, language, course.language)),
+        completed=visit.completed_at is not None,
+        next_lesson=course.next_lesson(lesson_id),
+        language=language,
+    )
 
 
 @bp.post("/lessons/<int:lesson_id>/complete")

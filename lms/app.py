@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
-from flask import Flask, request
-from flask_babel import get_locale
+from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from lms.config import CONFIGS, DEV_SECRET_KEY, Config
@@ -20,35 +19,6 @@ class InsecureConfiguration(RuntimeError):
     """The app would run outside debug/testing with a development secret."""
 
 
-class Platform(Flask):
-    """Flask, remembering which of its views and request hooks are plain functions.
-
-    Flask asks of every view and hook, on every request, whether it is a coroutine function
-    (``ensure_sync``): seven or eight times per page, for the same few functions. The answer is
-    kept per function; the memo is emptied when it grows past ``MAX_SYNC_MEMO`` (per-request
-    ``after_this_request`` callbacks pass through it too).
-    """
-
-    MAX_SYNC_MEMO = 1024
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._sync_memo: dict[Callable[..., Any], Callable[..., Any]] = {}
-
-    def ensure_sync(self, func: Callable[..., Any]) -> Callable[..., Any]:
-        memo = self._sync_memo
-        try:
-            synced = memo.get(func)
-        except TypeError:  # an unhashable callable object
-            return super().ensure_sync(func)
-        if synced is None:
-            synced = super().ensure_sync(func)
-            if len(memo) >= self.MAX_SYNC_MEMO:
-                memo.clear()
-            memo[func] = synced
-        return synced
-
-
 def create_app(config: type[Config] | Mapping[str, Any] | None = None) -> Flask:
     """Build the app.
 
@@ -56,7 +26,7 @@ def create_app(config: type[Config] | Mapping[str, Any] | None = None) -> Flask:
     that ``LMS_ENV`` names (production by default). ``LMS_*`` environment
     variables are read unless the configuration is for testing.
     """
-    app = Platform("lms", instance_path=os.path.join(PROJECT_ROOT, "instance"))
+    app = Flask("lms", instance_path=os.path.join(PROJECT_ROOT, "instance"))
     _configure(app, config)
     _init_database(app)
     _init_extensions(app)
@@ -121,7 +91,7 @@ def _init_database(app: Flask) -> None:
     import certificates.models  # noqa: F401 - feature models join the metadata (and migrations)
     import courses.models  # noqa: F401
     import lms.models  # noqa: F401
-    from lms.db import begin_on_first_write, configure_sqlite, db, ping_idle_connections
+    from lms.db import configure_sqlite, db, ping_idle_connections
 
     url = database_url(app)
     app.config["SQLALCHEMY_DATABASE_URI"] = url
@@ -135,19 +105,16 @@ def _init_database(app: Flask) -> None:
             configure_sqlite(db.engine)
         elif not options.get("pool_pre_ping"):
             ping_idle_connections(db.engine)
-        begin_on_first_write(db.engine)
 
 
 def _init_extensions(app: Flask) -> None:
-    from lms import i18n, labels, signedin
+    from lms import i18n, labels
     from lms.api.base import LmsApi
     from lms.db import db
     from lms.errors import register_error_handlers
-    from lms.extensions import babel, csrf, login_manager, migrate
-    from lms.hotpaths import install_hot_paths
+    from lms.extensions import babel, csrf, limiter, login_manager, migrate
     from lms.queue import init_queue
-    from lms.ratelimits import init_rate_limits
-    from lms.security import SignedCookieSessions, csrf_token, init_security_headers, use_openssl_hmac
+    from lms.security import init_security_headers
 
     migrate.init_app(
         app, db, directory=os.path.join(PROJECT_ROOT, "migrations"), render_as_batch=True, compare_type=True
@@ -157,31 +124,14 @@ def _init_extensions(app: Flask) -> None:
         locale_selector=i18n.select_locale,
         default_translation_directories=os.path.join(PROJECT_ROOT, "lms", "translations"),
     )
-    i18n.install_template_gettext(app)
-    # Flask-WTF checks every request, reading the view's exemptions before the
-    # method; safe methods are let through first here (the same rule, cheaper).
     csrf.init_app(app)
-    # Templates sign their CSRF tokens with the cheaper, compatible serializer (a later
-    # context processor wins over Flask-WTF's).
-    app.jinja_env.globals["csrf_token"] = csrf_token
-    app.context_processor(lambda: {"csrf_token": csrf_token})
-
-    @app.before_request
-    def check_csrf() -> None:
-        if request.method in app.config["WTF_CSRF_METHODS"] and app.config["WTF_CSRF_ENABLED"]:
-            csrf.protect(apply_exemptions=True)
-
-    app.session_interface = SignedCookieSessions()
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
-    login_manager._session_identifier_generator = signedin.session_identifier  # the same value, remembered
     _init_login_messages()
-    init_rate_limits(app)
-    install_hot_paths(app)  # inside the security headers: quick answers carry them too
+    limiter.init_app(app)
     init_security_headers(app)
-    use_openssl_hmac()
     api = LmsApi()
     api.init_app(
         app,
@@ -199,7 +149,7 @@ def _init_extensions(app: Flask) -> None:
     def template_globals() -> dict[str, Any]:
         return {
             "LANGUAGE_NAMES": i18n.LANGUAGE_NAMES,
-            "current_language": str(get_locale() or app.config["BABEL_DEFAULT_LOCALE"]),
+            "current_language": i18n.current_language(),
             **labels.template_globals(),
         }
 
@@ -207,21 +157,11 @@ def _init_extensions(app: Flask) -> None:
 def _init_login_messages() -> None:
     from flask_babel import lazy_gettext as _l
 
-    from lms import signedin
-    from lms.db import get_quickly
     from lms.extensions import login_manager
-    from lms.models import User
+    from lms.services import accounts
 
     login_manager.login_message = _l("Sign in to see this page.")
-
-    @login_manager.user_loader
-    def load_user(session_id: str) -> User | None:
-        named = signedin.parse_session_id(session_id)
-        if named is None:
-            return None
-        user_id, version = named
-        user = signedin.offered_user(user_id) or get_quickly(User, user_id)
-        return user if signedin.accepts(user, version) else None
+    login_manager.user_loader(accounts.user_for_session_id)
 
 
 def _register_blueprints(app: Flask) -> None:
@@ -233,7 +173,6 @@ def _register_blueprints(app: Flask) -> None:
     from lms.api import accounts as api_accounts
     from lms.extensions import csrf
     from lms.health import bp as health_bp
-    from lms.hotpaths import hot_paths
     from lms.views import admin, auth, classes, home, tasks
 
     for blueprint in (
@@ -253,12 +192,6 @@ def _register_blueprints(app: Flask) -> None:
     for api_blueprint in (api_accounts.blp, courses_api.blp, certificates_api.blp):
         csrf.exempt(api_blueprint)
         api.register_blueprint(api_blueprint)
-    # The busiest requests are answered before Flask in their common case: the verification API (a
-    # found certificate), the lesson page (a signed-in learner, a page kept) and the quiz submission
-    # (a live token, an attempt accepted).
-    hot_paths(app).add("/api/v1/certificates/", certificates_api.answer_quickly)
-    hot_paths(app).add("/lessons/", courses_views.answer_lesson_quickly)
-    hot_paths(app).add("/api/v1/assignments/", courses_api.answer_submission_quickly, method="POST", suffix="/attempts")
 
 
 def _register_cli(app: Flask) -> None:

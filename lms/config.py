@@ -43,7 +43,6 @@ class Config:
     PROXY_COUNT = 0
 
     WTF_CSRF_TIME_LIMIT = 12 * 3600
-    WTF_CSRF_CHECK_DEFAULT = False  # lms.app checks unsafe methods itself (see check_csrf)
 
     LANGUAGES = ("kk", "ru", "en")
     BABEL_DEFAULT_LOCALE = "kk"

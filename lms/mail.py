@@ -40,5 +40,5 @@ def send_mail(to: str, subject: str, body: str) -> EmailMessage:
             if config["MAIL_USERNAME"]:
                 smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
             smtp.send_message(message)
-    mail_sent.send(current_app._get_current_object(), message=message)  # type: ignore[attr-defined]
+    mail_sent.send(message=message)
     return message

@@ -23,7 +23,7 @@ class BadKey(ValueError):
 
 
 def storage_root(app: Flask | None = None) -> Path:
-    app = app or current_app._get_current_object()  # type: ignore[attr-defined]
+    app = app or current_app
     configured = app.config.get("STORAGE_DIR")
     return Path(configured) if configured else Path(app.instance_path) / "storage"
 

@@ -14,19 +14,19 @@ import tempfile
 from collections.abc import Iterator
 from typing import Any
 
+import flask
 import flask_migrate
 import pytest
 import sqlalchemy as sa
 from flask import Flask, has_app_context
-from flask.globals import _cv_app
 from flask.testing import FlaskClient
-from flask_sqlalchemy.session import Session
+from flask_login import login_user
+from sqlalchemy.orm import scoped_session, sessionmaker
 
 from lms import create_app
 from lms.db import db as _db
 from lms.extensions import limiter
 from lms.models import Role, User
-from lms.pagecache import ShellCache
 
 TEST_DATABASE_URL = os.environ.get("LMS_TEST_DATABASE_URL")
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
@@ -77,22 +77,23 @@ def app(database_url: str) -> Iterator[Flask]:
         _db.engine.dispose()
 
 
-class _BoundSession(Session):
-    """Flask-SQLAlchemy's session always picks the engine; in tests it must use our connection."""
-
-    def get_bind(self, *args: Any, **kwargs: Any) -> Any:
-        return self.bind if self.bind is not None else super().get_bind(*args, **kwargs)
-
-
 @pytest.fixture
 def db(app: Flask) -> Iterator[Any]:
-    """Everything a test writes is rolled back, even what it commits."""
+    """Everything a test writes is rolled back, even what it commits.
+
+    SQLAlchemy's "joining a session into an external transaction": each app context gets a plain
+    ``Session`` on the test's connection, whose commits release savepoints; the connection's outer
+    transaction is rolled back at the end. (Flask-SQLAlchemy's session picks its engine itself, so a
+    plain one is used, as its maintainers advise: pallets-eco/flask-sqlalchemy#1167.)
+    """
     with app.app_context():
         connection = _db.engine.connect()
         transaction = connection.begin()
         original = _db.session
-        _db.session = _db._make_scoped_session(
-            {"bind": connection, "join_transaction_mode": "create_savepoint", "class_": _BoundSession}
+        _db.session = scoped_session(
+            sessionmaker(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False),
+            # One session per app context (each request has its own), as Flask-SQLAlchemy scopes it.
+            scopefunc=lambda: flask.g.setdefault("test_session_scope", object()),
         )
         try:
             yield _db
@@ -109,28 +110,19 @@ def _fresh_rate_limits(app: Flask) -> None:
         limiter.reset()
 
 
-@pytest.fixture(autouse=True)
-def _fresh_page_shells() -> None:
-    """Cached signed-in pages are per process; each test starts without them."""
-    ShellCache.clear_all()
-
-
 class IsolatedClient(FlaskClient):
     """A test client whose requests each get their own app context, like in production.
 
     Tests hold an app context (for services and the database); Flask would
     reuse it for requests, sharing ``g`` (the signed-in user, the locale) and
-    the database session between them. Each request here runs with no app
-    context, so it pushes a fresh one; afterwards the test's session is
-    expired so it reads what the request wrote.
+    the database session between them. Each request here runs in an empty
+    ``contextvars`` context, where no app context is pushed, so Flask pushes a
+    fresh one; afterwards the test's session is expired so it reads what the
+    request wrote.
     """
 
     def open(self, *args: Any, **kwargs: Any) -> Any:
-        def without_app_context() -> Any:
-            _cv_app.set(None)  # type: ignore[arg-type]
-            return super(IsolatedClient, self).open(*args, **kwargs)
-
-        response = contextvars.copy_context().run(without_app_context)
+        response = contextvars.Context().run(super().open, *args, **kwargs)
         if has_app_context():
             _db.session.expire_all()
         return response
@@ -164,13 +156,19 @@ def post_form(client: FlaskClient, url: str, data: dict[str, Any], page: str | N
 
 
 @pytest.fixture
-def login(client: FlaskClient) -> Any:
-    """Sign a user in on the test client (through the session, without the form)."""
+def login(app: Flask, client: FlaskClient) -> Any:
+    """Sign a user in on the test client, as the sign-in form does (``login_user``), without the form."""
 
     def sign_in(user: User) -> User:
-        with client.session_transaction() as session:
-            session["_user_id"] = user.get_id()
-            session["_fresh"] = True
+        # A context of its own, so the test's ``g`` keeps no signed-in user; the client's address and
+        # User-Agent, so Flask-Login's session protection sees the same browser as the requests.
+        with (
+            client.session_transaction() as session,
+            app.app_context(),
+            app.test_request_context(environ_base=client.environ_base),
+        ):
+            login_user(user)
+            session.update(flask.session)
         return user
 
     return sign_in

@@ -8,14 +8,13 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import make_transient_to_detached
 
 from courses.grading.registry import ITEM_TYPES, grade, item_points
 from courses.grading.results import ItemResult
 from courses.models import Assignment, Attempt, AttemptStatus, Course, Enrolment, Item, Module
 from courses.services import code_grading, events, learning
 from courses.services.outline import AssignmentInfo, ItemInfo, outline
-from lms.db import db, run_in_transaction, utcnow
+from lms.db import db, utcnow
 from lms.models import User
 
 MAX_RESPONSES = 500
@@ -125,30 +124,6 @@ def _highest_query() -> sa.Select[int]:
     )
 
 
-@functools.cache
-def _attempt_insert() -> sa.Insert:
-    table: sa.Table = Attempt.__table__  # type: ignore[assignment]
-    return sa.insert(table).returning(table.c.id)
-
-
-#: The attempt's columns, set by parameters of these names (``user_id`` is shared with the event's).
-_ATTEMPT_COLUMNS = (
-    "assignment_id user_id number status responses results score max_score late penalty submitted_at "
-    "graded_at machine_pending grading_tries grading_started_at"
-).split()
-
-
-@functools.cache
-def _attempt_and_event_insert() -> sa.Insert:
-    """PostgreSQL: the attempt and its "attempted" event in one statement (the event as a data-modifying
-    CTE), one round trip instead of two. The event does not refer to the attempt (it names the
-    assignment and the attempt's number), so the two are independent rows written together."""
-    table: sa.Table = Attempt.__table__  # type: ignore[assignment]
-    event = events.insert().cte("attempted_event")
-    columns = {name: sa.bindparam(f"attempt_{name}", type_=table.c[name].type) for name in _ATTEMPT_COLUMNS}
-    return sa.insert(table).values(columns).returning(table.c.id).add_cte(event)
-
-
 def submit(user: User, assignment_id: int, responses: object, now: datetime | None = None) -> Attempt:
     """Store and grade an attempt.
 
@@ -159,13 +134,13 @@ def submit(user: User, assignment_id: int, responses: object, now: datetime | No
     """
     now = now or utcnow()
     keys = {"assignment_id": assignment_id, "user_id": user.id}
-    # One round trip finds the course and takes the learner's enrolment row lock: one
-    # submission at a time per learner and course, so the attempt number and the attempt
-    # limit are read and written under it (PostgreSQL; SQLite serialises writers anyway).
-    # The highest attempt number is read in the same round trip, after the lock is taken
-    # (its own statement: it sees the attempt of a submission that held the lock before).
+    # One query finds the course and takes the learner's enrolment row lock: one submission at a
+    # time per learner and course, so the attempt number and the attempt limit are read and written
+    # under it (PostgreSQL; SQLite serialises writers anyway). The highest attempt number is read
+    # after the lock is taken, so it sees the attempt of a submission that held the lock before.
     # Counting reads every earlier attempt (practice quizzes collect many): only for a limit.
-    row, highest_row = run_in_transaction((_locking_query(), keys), (_highest_query(), keys))
+    row = db.session.execute(_locking_query(), keys).first()
+    highest_row = db.session.execute(_highest_query(), keys).first() if row is not None else None
     if row is None:
         found = db.session.execute(
             sa.select(Course.slug, Course.published)
@@ -214,25 +189,26 @@ def submit(user: User, assignment_id: int, responses: object, now: datetime | No
         machine = machine or result.queued
     taken = penalty(assignment, number, late)
     score = round(raw * (1 - taken), 6)
-    values: dict[str, Any] = {
-        "assignment_id": assignment_id,
-        "user_id": user.id,
-        "number": number,
-        "status": AttemptStatus.PENDING if pending else AttemptStatus.GRADED,
-        "responses": answers,
-        "results": results,
-        "score": score,
-        "max_score": maximum,
-        "late": late,
-        "penalty": taken,
-        "submitted_at": now,
-        "graded_at": None if pending else now,
-        "machine_pending": machine,
-        "grading_tries": 0,
-        "grading_started_at": None,
-    }
+    attempt = Attempt(
+        assignment_id=assignment_id,
+        user_id=user.id,
+        number=number,
+        status=AttemptStatus.PENDING if pending else AttemptStatus.GRADED,
+        responses=answers,
+        results=results,
+        score=score,
+        max_score=maximum,
+        late=late,
+        penalty=taken,
+        submitted_at=now,
+        graded_at=None if pending else now,
+        machine_pending=machine,
+        grading_tries=0,
+    )
+    db.session.add(attempt)
+    db.session.flush()
     passed = (not pending) and maximum > 0 and score >= assignment.pass_mark * maximum - 1e-9
-    event = events.values(
+    events.record(
         user,
         "attempted",
         "assignment",
@@ -244,20 +220,6 @@ def submit(user: User, assignment_id: int, responses: object, now: datetime | No
         completion=not pending,
         extra={"attempt": number, "late": late},
     )
-    # A Core INSERT ... RETURNING id (the unit of work costs more than the statement); the
-    # object then joins the session as if loaded, for the caller and later changes. On
-    # PostgreSQL the event goes in the same statement.
-    if db.session.get_bind().dialect.name == "postgresql":
-        parameters = {**event, **{f"attempt_{name}": values[name] for name in _ATTEMPT_COLUMNS}}
-        (inserted,) = run_in_transaction((_attempt_and_event_insert(), parameters))
-        assert inserted is not None  # noqa: S101 - INSERT … RETURNING gives its row
-        attempt_id = inserted[0]
-    else:
-        attempt_id = db.session.execute(_attempt_insert(), values).scalar_one()
-        db.session.execute(events.insert(), event)
-    attempt = Attempt(id=attempt_id, **values)
-    make_transient_to_detached(attempt)
-    db.session.add(attempt)
     learning.note_activity_of(enrolment_id, last_activity_at, now)
     if machine:
         code_grading.enqueue(attempt.id)

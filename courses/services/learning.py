@@ -5,7 +5,6 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 import sqlalchemy as sa
 from blinker import Namespace
@@ -13,7 +12,7 @@ from blinker import Namespace
 from courses.models import Assignment, Attempt, AttemptStatus, Course, Enrolment, Lesson, LessonProgress, Module
 from courses.services import events
 from courses.services.outline import LessonInfo, Outline, outline, outline_of
-from lms.db import AnySelect, db, read_first, row_columns, utcnow
+from lms.db import db, utcnow
 from lms.models import Role, User
 
 signals = Namespace()
@@ -161,39 +160,6 @@ def _visit_query() -> sa.Select[int, datetime, bool, int, datetime, int, datetim
 
 
 @functools.cache
-def _visit_with_user_query() -> AnySelect:
-    """``_visit_query``'s columns after the user's own (``row_columns(User)``): the signed-in user's
-    account and their visit in one round trip. Every join is outer, so the user's row comes back
-    even when the lesson does not exist."""
-    lesson_id = sa.bindparam("lesson_id", type_=sa.Integer)
-    return (
-        sa.select(*row_columns(User), *_visit_query().selected_columns)
-        .select_from(User)
-        .outerjoin(Lesson, Lesson.id == lesson_id)
-        .outerjoin(Module, Module.id == Lesson.module_id)
-        .outerjoin(Course, Course.id == Module.course_id)
-        .outerjoin(Enrolment, sa.and_(Enrolment.course_id == Course.id, Enrolment.user_id == User.id))
-        .outerjoin(LessonProgress, sa.and_(LessonProgress.lesson_id == Lesson.id, LessonProgress.user_id == User.id))
-        .where(User.id == sa.bindparam("user_id", type_=sa.Integer))
-    )
-
-
-def read_visit_with_user(user_id: int, lesson_id: int) -> tuple[tuple[Any, ...], tuple[Any, ...]] | None:
-    """The user's row (for ``accounts.offer_signed_in_user``) and the visit's row (for ``visit_lesson``),
-    in one read; None when there is no such user."""
-    row = read_first(_visit_with_user_query(), {"user_id": user_id, "lesson_id": lesson_id})
-    if row is None:
-        return None
-    split = _user_column_count()
-    return row[:split], row[split:]
-
-
-@functools.cache
-def _user_column_count() -> int:
-    return len(row_columns(User))
-
-
-@functools.cache
 def _note_activity_statement() -> sa.Update:
     return (
         sa.update(Enrolment)
@@ -210,15 +176,13 @@ def note_activity_of(enrolment_id: int, last_activity_at: datetime, now: datetim
         db.session.execute(_note_activity_statement(), {"enrolment_id": enrolment_id, "now": now})
 
 
-def visit_lesson(user: User, lesson_id: int, row: tuple[Any, ...] | None = None) -> LessonVisit:
+def visit_lesson(user: User, lesson_id: int) -> LessonVisit:
     """Open a lesson by id: one read, and a write only when something changes (the lesson page's path).
 
-    ``row`` is the visit's row when it was read already, with the user (``read_visit_with_user``).
     Raises CourseNotFound (no such lesson, or an unpublished course), NotEnrolled, ModuleLocked.
     """
     # One round trip: where the lesson is, the learner's enrolment and their progress in it.
-    if row is None:
-        row = read_first(_visit_query(), {"lesson_id": lesson_id, "user_id": user.id})
+    row = db.session.execute(_visit_query(), {"lesson_id": lesson_id, "user_id": user.id}).first()
     if row is None or row[0] is None:
         raise CourseNotFound(lesson_id)
     course_id, version, published, enrolment_id, last_activity_at, progress_lesson_id, completed_at = row

@@ -153,9 +153,7 @@ def bearer_secret(header: str) -> str | None:
 
 
 def token_from_header(header: str | None) -> ApiToken | None:
-    """The live token an Authorization header names, its use noted (and committed); else None.
-
-    ``token_required``'s check, and a quick answer's (``lms.hotpaths``)."""
+    """The live token an Authorization header names, its use noted (and committed); else None."""
     token = accounts.token_for_secret(bearer_secret(header or "") or "")
     if token is not None and accounts.note_api_token_use(token):
         db.session.commit()

@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm import joinedload
 
-from lms.db import attach_row, db, read_first, row_columns, utcnow
+from lms.db import db, utcnow
 from lms.models import ApiToken, Role, User
 from lms.passwords import hash_password, needs_rehash, verify_password
 
@@ -223,37 +221,34 @@ def issue_api_token(user: User, ttl: timedelta | None = None) -> IssuedToken:
 def token_for_secret(secret: str, now: datetime | None = None) -> ApiToken | None:
     """The live token for a bearer secret (not expired, not revoked, user active), or None.
 
-    Every API request asks, so the token and its user are read in one raw query and attached
-    to the session as loaded instances (``lms.db.attach_row``).
+    The token and its user are read in one query: every API request asks.
     """
     if not secret or len(secret) > 200:
         return None
-    row = read_first(_token_read(), {"digest": _digest(secret)})
-    if row is None:
+    token = db.session.scalar(
+        sa.select(ApiToken).where(ApiToken.digest == _digest(secret)).options(joinedload(ApiToken.user))
+    )
+    if token is None:
         return None
-    split = _token_columns()
-    token = attach_row(ApiToken, row[:split])
-    user = attach_row(User, row[split:])
-    set_committed_value(token, "user", user)
     now = now or utcnow()
-    if token.revoked_at is not None or token.expires_at <= now or not user.active:
+    if token.revoked_at is not None or token.expires_at <= now or not token.user.active:
         return None
     return token
 
 
-@functools.cache
-def _token_columns() -> int:
-    return len(row_columns(ApiToken))
+def user_for_session_id(session_id: str) -> User | None:
+    """The user a signed-in session names (``User.get_id``: "<id>:<auth version>"), or None.
 
-
-@functools.cache
-def _token_read() -> Any:
-    # Built once: every API request runs it, and building it costs more than running it.
-    return (
-        sa.select(*row_columns(ApiToken), *row_columns(User))
-        .join(User, User.id == ApiToken.user_id)
-        .where(ApiToken.digest == sa.bindparam("digest", type_=ApiToken.digest.type))
-    )
+    Flask-Login's user loader. The account must be active and the auth version current: changing a
+    password or signing out everywhere moves it on, which ends every other session.
+    """
+    user_id, _sep, version = session_id.partition(":")
+    if not (user_id.isascii() and user_id.isdigit()):
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or not user.active or str(user.auth_version) != version:
+        return None
+    return user
 
 
 TOKEN_USE_RESOLUTION = timedelta(minutes=5)

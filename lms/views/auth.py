@@ -23,8 +23,7 @@ from lms.forms import (
     ResetRequestForm,
 )
 from lms.i18n import LANGUAGE_COOKIE, is_supported
-from lms.models import ApiToken
-from lms.pagecache import anonymous_page_cache
+from lms.models import ApiToken, User
 from lms.ratelimits import limit_failed_sign_ins, record_failed_sign_in
 from lms.services import accounts
 
@@ -63,7 +62,6 @@ def _remember_language(response: BaseResponse, language: str) -> BaseResponse:
 
 
 @bp.get("/login")
-@anonymous_page_cache
 def login() -> str | BaseResponse:
     if current_user.is_authenticated:
         return redirect(url_for("home.index"))
@@ -99,7 +97,6 @@ def logout() -> BaseResponse:
 
 
 @bp.route("/register", methods=["GET", "POST"])
-@anonymous_page_cache
 def register() -> str | BaseResponse:
     if current_user.is_authenticated:
         return redirect(url_for("home.index"))
@@ -139,8 +136,9 @@ def change_password() -> str | BaseResponse:
             form.new_password.errors.append(PASSWORD_MESSAGES[str(exc)]())
         else:
             db.session.commit()
-            # The session id carries the auth version: sign in again with the new one.
-            login_user(current_user._get_current_object())
+            # The session id carries the auth version: sign in again with the new one (the account
+            # itself, not the current_user proxy, which Flask-Login would keep in place of it).
+            login_user(db.session.get_one(User, current_user.id))
             flash(_("Your password has been changed. Other devices have been signed out."), "success")
             return redirect(url_for("auth.account"))
     return render_template("auth/change_password.html", form=form)

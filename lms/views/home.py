@@ -11,7 +11,6 @@ from werkzeug.wrappers import Response as BaseResponse
 from lms.db import db
 from lms.forms import JoinClassForm
 from lms.models import Region, Role, School, User
-from lms.pagecache import anonymous_page_cache
 from lms.permissions import roles_required
 from lms.services import org
 
@@ -19,7 +18,6 @@ bp = Blueprint("home", __name__)
 
 
 @bp.get("/")
-@anonymous_page_cache
 def index() -> str:
     if not current_user.is_authenticated:
         return render_template("home/landing.html")

@@ -77,7 +77,7 @@ def test_unknown_choice_values_are_refused(client, login):
 def test_admin_creates_an_official_with_a_region_and_invites_them(app, client, login):
     login(factories.user(Role.ADMIN))
     sent = []
-    with mail.mail_sent.connected_to(lambda sender, message: sent.append(message), app):
+    with mail.mail_sent.connected_to(lambda sender, message: sent.append(message)):
         response = post_form(
             client,
             "/admin/users/new",

@@ -70,7 +70,7 @@ def test_roster_import_creates_accounts_and_sends_invitations(app, client, login
     login(teacher)
     sent = []
     content = "email;full_name\r\nnew1@example.org;Жаңа Бір\r\nnew2@example.org;Жаңа Екі\r\n".encode()
-    with mail.mail_sent.connected_to(lambda sender, message: sent.append(message), app):
+    with mail.mail_sent.connected_to(lambda sender, message: sent.append(message)):
         response = upload(client, school_class.id, content)
     assert response.status_code == 302
     assert response.headers["Location"].startswith("/tasks/")

@@ -75,38 +75,3 @@ def test_a_failing_sandbox_probe_does_not_fail_health(client, monkeypatch):
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response.get_json()["sandbox"] == "unknown"
-
-
-def test_the_app_asks_once_per_function_whether_a_view_or_hook_is_a_coroutine(app, client, monkeypatch):
-    import inspect
-
-    import flask.app
-
-    from lms.app import Platform
-
-    assert isinstance(app, Platform)
-    asked = []
-    monkeypatch.setattr(
-        flask.app, "iscoroutinefunction", lambda func: asked.append(func) or inspect.iscoroutinefunction(func)
-    )
-    app._sync_memo.clear()
-
-    def view() -> str:
-        return "ok"
-
-    assert app.ensure_sync(view) is view and app.ensure_sync(view) is view
-    assert asked.count(view) == 1
-
-    class Unhashable:
-        __hash__ = None  # type: ignore[assignment]
-
-        def __call__(self) -> str:
-            return "ok"
-
-    callable_object = Unhashable()
-    assert app.ensure_sync(callable_object) is callable_object  # asked each time, not remembered
-    monkeypatch.setattr(Platform, "MAX_SYNC_MEMO", 3)
-    for _ in range(10):
-        app.ensure_sync(lambda: None)  # per-request callbacks: the memo stays bounded
-    assert len(app._sync_memo) <= 3
-    assert client.get("/healthz").status_code == 200  # views and hooks still run through it

@@ -42,7 +42,7 @@ def test_invitations_skip_accounts_that_already_have_a_password(app, db):
     invited, active = factories.user(password=None), factories.user()
     record = progress.create_progress("invitations", None, total=2)
     sent = []
-    with mail.mail_sent.connected_to(lambda sender, message: sent.append(message["To"]), app):
+    with mail.mail_sent.connected_to(lambda sender, message: sent.append(message["To"])):
         tasks.send_invitations([invited.id, active.id], record.id)
     assert sent == [invited.email]
     assert record.result == {"sent": 1, "total": 2}
@@ -62,7 +62,7 @@ def test_a_real_worker_runs_tasks_in_an_app_context(app, tmp_path):
             db.session.commit()
             user_id, record_id = user.id, record.id
         sent = []
-        with mail.mail_sent.connected_to(lambda sender, message: sent.append(message), worker_app):
+        with mail.mail_sent.connected_to(lambda sender, message: sent.append(message)):
             tasks.send_invitations([user_id], record_id)  # enqueued, not run
             assert sent == []
             consumer = queue.huey.create_consumer(workers=1, worker_type="thread", periodic=False)
