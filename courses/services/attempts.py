@@ -76,7 +76,8 @@ def submit_attempt(user: User, assignment: Assignment, responses: object, now: d
 
 # Statements on the submission path are built once: building one costs more than running it.
 @functools.cache
-def _locking_query() -> sa.Select[int, datetime, bool, int, datetime, datetime | None]:
+def _locking_query() -> sa.Select[int, datetime, bool, int, datetime, datetime | None, int]:
+    user_id = sa.bindparam("user_id", type_=sa.Integer)
     return (
         sa.select(
             Module.course_id,
@@ -85,13 +86,14 @@ def _locking_query() -> sa.Select[int, datetime, bool, int, datetime, datetime |
             Enrolment.id,
             Enrolment.last_activity_at,
             Enrolment.completed_at,
+            learning.passed_prerequisite_count(user_id),
         )
         .select_from(Assignment)
         .join(Module, Module.id == Assignment.module_id)
         .join(Course, Course.id == Module.course_id)
         .join(
             Enrolment,
-            sa.and_(Enrolment.course_id == Course.id, Enrolment.user_id == sa.bindparam("user_id", type_=sa.Integer)),
+            sa.and_(Enrolment.course_id == Course.id, Enrolment.user_id == user_id),
         )
         .where(Assignment.id == sa.bindparam("assignment_id", type_=sa.Integer))
         .with_for_update(of=Enrolment)
@@ -151,13 +153,13 @@ def submit(user: User, assignment_id: int, responses: object, now: datetime | No
         if found is None or (not found.published and not learning.can_see_unpublished(user)):
             raise learning.CourseNotFound(assignment_id)
         raise learning.NotEnrolled(found.slug)
-    course_id, version, published, enrolment_id, last_activity_at, completed_at = row
+    course_id, version, published, enrolment_id, last_activity_at, completed_at, passes = row
     if not published and not learning.can_see_unpublished(user):
         raise learning.CourseNotFound(assignment_id)
     course = outline(course_id, version)
     assignment = course.assignment(assignment_id)
     assert assignment is not None  # noqa: S101 - the outline holds every assignment of its course
-    if not learning.unlocked(user, course, assignment.module_id):
+    if not learning.unlocked_by(course, assignment.module_id, passes):
         raise learning.ModuleLocked(assignment.module_id)
     answers = check_responses(assignment.items, responses)
     highest = int(highest_row[0] if highest_row is not None else 0)

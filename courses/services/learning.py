@@ -72,6 +72,16 @@ def enroll(user: User, course: Course) -> Enrolment:
     return found
 
 
+def passed(user_id: int | sa.BindParameter[int]) -> tuple[sa.ColumnElement[bool], ...]:
+    """The conditions of a passing attempt (with ``Assignment`` joined): graded at or above the pass mark."""
+    return (
+        Attempt.user_id == user_id,
+        Attempt.status == AttemptStatus.GRADED,
+        Attempt.max_score > 0,
+        Attempt.score >= Assignment.pass_mark * Attempt.max_score - 1e-9,
+    )
+
+
 def passed_assignment_ids(user: User, assignment_ids: list[int]) -> set[int]:
     """Assignments the learner passed: a graded attempt at or above the pass mark."""
     if not assignment_ids:
@@ -79,16 +89,28 @@ def passed_assignment_ids(user: User, assignment_ids: list[int]) -> set[int]:
     rows = db.session.execute(
         sa.select(Attempt.assignment_id)
         .join(Assignment, Assignment.id == Attempt.assignment_id)
-        .where(
-            Attempt.user_id == user.id,
-            Attempt.assignment_id.in_(assignment_ids),
-            Attempt.status == AttemptStatus.GRADED,
-            Attempt.max_score > 0,
-            Attempt.score >= Assignment.pass_mark * Attempt.max_score - 1e-9,
-        )
+        .where(Attempt.assignment_id.in_(assignment_ids), *passed(user.id))
         .distinct()
     )
     return {row[0] for row in rows}
+
+
+def passed_prerequisite_count(user_id: sa.BindParameter[int]) -> sa.ScalarSelect[int]:
+    """How many required assignments of ``Module``'s prerequisite the learner passed, as a subquery
+    correlated with ``Module`` (so a page's own query says whether the module is open)."""
+    return (
+        sa.select(sa.func.count(sa.distinct(Attempt.assignment_id)))
+        .join(Assignment, Assignment.id == Attempt.assignment_id)
+        .where(Assignment.module_id == Module.prerequisite_id, Assignment.required.is_(True), *passed(user_id))
+        .correlate(Module)
+        .scalar_subquery()
+    )
+
+
+def unlocked_by(course: Outline, module_id: int, passed_in_prerequisite: int) -> bool:
+    """Whether the module is open, given how many required assignments of its prerequisite were passed."""
+    prerequisite = course.module(module_id).prerequisite_id
+    return prerequisite is None or passed_in_prerequisite >= len(course.required_assignment_ids(prerequisite))
 
 
 def unlocked(user: User, course: Outline, module_id: int) -> bool:
@@ -137,7 +159,7 @@ class LessonVisit:
 
 
 @functools.cache
-def _visit_query() -> sa.Select[int, datetime, bool, int, datetime, int, datetime | None]:
+def _visit_query() -> sa.Select[int, datetime, bool, int, datetime, int, datetime | None, int]:
     # Built once: constructing a statement costs more than running it on the hot path.
     user_id = sa.bindparam("user_id", type_=sa.Integer)
     return (
@@ -149,6 +171,7 @@ def _visit_query() -> sa.Select[int, datetime, bool, int, datetime, int, datetim
             Enrolment.last_activity_at,
             LessonProgress.lesson_id,
             LessonProgress.completed_at,
+            passed_prerequisite_count(user_id),
         )
         .select_from(Lesson)
         .join(Module, Module.id == Lesson.module_id)
@@ -185,7 +208,7 @@ def visit_lesson(user: User, lesson_id: int) -> LessonVisit:
     row = db.session.execute(_visit_query(), {"lesson_id": lesson_id, "user_id": user.id}).first()
     if row is None or row[0] is None:
         raise CourseNotFound(lesson_id)
-    course_id, version, published, enrolment_id, last_activity_at, progress_lesson_id, completed_at = row
+    course_id, version, published, enrolment_id, last_activity_at, progress_lesson_id, completed_at, passes = row
     if not published and not can_see_unpublished(user):
         raise CourseNotFound(lesson_id)
     course = outline(course_id, version)
@@ -193,7 +216,7 @@ def visit_lesson(user: User, lesson_id: int) -> LessonVisit:
     assert lesson is not None  # noqa: S101 - the outline holds every lesson of its course
     if enrolment_id is None:
         raise NotEnrolled(course.slug)
-    if not unlocked(user, course, lesson.module_id):
+    if not unlocked_by(course, lesson.module_id, passes):
         raise ModuleLocked(lesson.module_id)
     note_activity_of(enrolment_id, last_activity_at)
     if progress_lesson_id is None:
