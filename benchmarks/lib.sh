@@ -81,14 +81,6 @@ end
 LUA
 }
 
-# The benchmark learner signed in on the platform ($1: port) like a browser, after one view of lesson $2
-# (a browser keeps the cookie each page sets: the CSRF token is in it); prints the session cookie. One
-# User-Agent throughout (the session is bound to it; a different one re-sets the cookie).
+
+# The browser the benchmark's learners use: their sessions are bound to it (Flask-Login's session protection).
 UA="Mozilla/5.0 (lms-benchmark)"
-signed_in_cookie() {
-  local jar="$work/cookies" token
-  token=$(curl -s -A "$UA" -c "$jar" "http://127.0.0.1:$1/login" | sed -n 's/.*name="csrf_token" type="hidden" value="\([^"]*\)".*/\1/p' | head -1)
-  curl -s -A "$UA" -b "$jar" -c "$jar" -o /dev/null -d "csrf_token=$token&email=bench@example.org&password=benchmark-password" "http://127.0.0.1:$1/login"
-  curl -s -A "$UA" -b "$jar" -c "$jar" -o /dev/null "http://127.0.0.1:$1/lessons/$2"
-  awk '$6 == "lms_session" {print "lms_session=" $7}' "$jar"
-}
