@@ -2,7 +2,8 @@
 # Lesson page and quiz submission under gunicorn (2 sync workers, PostgreSQL), against the bare Flask
 # "hello" app in the same run.
 #   benchmarks/courses_load.sh        (needs wrk and a PostgreSQL server; BENCH_PG_URL overrides)
-#   LEARNERS=200 DURATION=10 ROUNDS=3 BIN=.venv/bin (the defaults)
+#   LEARNERS=200 DURATION=10 ROUNDS=3 BIN=.venv/bin (the defaults); PROFILE=1 adds where the time goes
+#   (benchmarks/courses_profile.py)
 # The lesson page is asked for by LEARNERS signed-in learners (each with a session cookie of their own)
 # over every lesson open to them, in turn: consecutive requests are different learners on different
 # lessons, so no per-learner or per-page cache answers them all. The quiz submissions come from the same
@@ -170,3 +171,9 @@ print(f"| CPU per request, submission: PostgreSQL | {spread(submit_db, cpu)} | |
 print("\nCPU: user and system time of each side's processes (gunicorn master and workers; this run's"
       " PostgreSQL backends) over the run, divided by the requests wrk completed.")
 PY
+
+# Where the time goes (PROFILE=1): the same requests in-process under cProfile, on this run's database.
+if [ -n "${PROFILE:-}" ]; then
+  PAIRS_FILE=$PAIRS_FILE TOKENS_FILE=$TOKENS_FILE BODY_FILE=$BODY_FILE ASSIGNMENT_ID=$ASSIGNMENT_ID \
+    PYTHONPATH=. "$BIN/python" -P benchmarks/courses_profile.py 2> >(grep -v "Rate limits are kept" >&2)
+fi
