@@ -84,7 +84,7 @@ def report(title: str, run: Callable[[int], None]) -> None:
     print("| part | share of the profiled request |\n|---|---:|")
     for label, (where, name) in PARTS.items():
         seconds = sum(value for (path, function), value in cumulative.items() if function == name and where in path)
-        if seconds:
+        if seconds >= total / 100:
             print(f"| {label} | {seconds / total:.0%} |")
     print()
     stats.sort_stats("cumulative").print_stats(30)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import IN_CI
+from tests.conftest import IN_CI, TEST_DATABASE_URL
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -118,6 +118,18 @@ def _wait_until_healthy(url: str, server: subprocess.Popen[bytes], log: Path) ->
             if time.monotonic() > deadline or server.poll() is not None:
                 raise RuntimeError(log.read_text()) from None
             time.sleep(0.2)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The journeys run against a server of their own on SQLite, whatever the run's database: once per CI
+    run (in its SQLite run) is enough."""
+    if not TEST_DATABASE_URL:
+        return
+    here = Path(__file__).parent
+    skip = pytest.mark.skip(reason="browser journeys run in the SQLite run only (their server has its own database)")
+    for item in items:
+        if item.path.is_relative_to(here):
+            item.add_marker(skip)
 
 
 @pytest.fixture(scope="session")
