@@ -66,6 +66,18 @@ def main() -> None:
         "LMS_DATABASE_URL": f"sqlite:///{folder}/lms.sqlite",
         "LMS_QUEUE_URL": f"sqlite:///{folder}/queue.sqlite",
     }
+    # Keys of its own, made like production keys: production refuses a developer's instance/keys.
+    made = subprocess.run(
+        [sys.executable, "-P", str(ROOT / "benchmarks" / "signing_keys.py"), f"{folder}/keys"],
+        cwd=ROOT,
+        env={**env, "PYTHONPATH": str(ROOT)},
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    for line in made.stdout.splitlines():
+        name, _sep, value = line.removeprefix("export ").partition("=")
+        env[name] = value
     subprocess.run(
         [sys.executable, "-m", "flask", "--app", "wsgi", "db", "upgrade"],
         cwd=ROOT,
