@@ -11,8 +11,8 @@ Spec::
 
 The first answer that matches, in the listed order, counts (as in Moodle).
 An answer may set its own ``case_sensitive`` (QTI maps do, per entry).
-Regular expressions run on RE2, whose matching time is linear in the input:
-a student's text cannot make the grader hang.
+Regular expressions and wildcards run on RE2, whose matching time is linear in the
+input: a student's text cannot make the grader hang.
 """
 
 from __future__ import annotations
@@ -49,9 +49,15 @@ def compile_pattern(pattern: str, case_sensitive: bool) -> Any:
 
 
 @functools.lru_cache(maxsize=1024)
-def _wildcard(pattern: str) -> re.Pattern[str]:
-    # Only `*` is special; everything else is literal, so this regex is linear-time too.
-    return re.compile("".join(".*" if part == "*" else re.escape(part) for part in re.split(r"(\*)", pattern)), re.S)
+def _wildcard(pattern: str) -> Any:
+    """A wildcard answer (only ``*`` is special) as an RE2 pattern: linear in the student's text, where
+    Python's backtracking ``re`` took 49 s for ``*data*science*model*ai*`` against 10,000 characters."""
+    options = re2.Options()
+    options.log_errors = False
+    options.max_mem = PATTERN_MEMORY
+    options.dot_nl = True
+    literal = "".join(".*" if part == "*" else re.escape(part) for part in re.split(r"(\*)", pattern))
+    return re2.compile(literal, options)
 
 
 def answer_matches(answer: dict[str, Any], text: str, case_sensitive: bool) -> bool:

@@ -136,6 +136,45 @@ def test_hostile_regex_input_is_linear_time():
     assert score("short_text", spec, "a" * 9_000 + "!") == 0
 
 
+#: Answers a student can send (the longest short text is 10,000 characters) built to make a backtracking
+#: matcher explore every way to split them; each is graded well within the bound (0.5 ms on the dev VM).
+ADVERSARIAL = [
+    ("wildcard", {"text": "*data*science*model*ai*"}, ("data science model " * 527)[:10_000]),
+    ("wildcard", {"text": "*a*a*a*a*a*a*a*a*b"}, "a" * 10_000),
+    ("wildcard", {"text": "*x*y*"}, "x\n" * 5_000),
+    ("regex", {"regex": "(a+)+$"}, "a" * 9_999 + "!"),
+    ("regex", {"regex": "(a|aa)*c"}, "a" * 10_000),
+    ("regex", {"regex": "(.*a){12}"}, "a" * 10_000),
+]
+
+
+@pytest.mark.parametrize(("kind", "answer", "response"), ADVERSARIAL, ids=lambda value: str(value)[:24])
+def test_wildcards_and_regexes_match_adversarial_answers_in_linear_time(kind, answer, response):
+    import time
+
+    started = time.perf_counter()
+    result = grade("short_text", {"answers": [answer]}, response)
+    assert time.perf_counter() - started < 2.0  # generous: linear matching takes a millisecond here
+    assert result.max_score == 1
+
+
+@pytest.mark.parametrize(
+    ("pattern", "response", "expected"),
+    [
+        ("*data*science*", "big data and science", 1),
+        ("*data*science*", "science before data", 0),
+        ("a.b*", "A.Bc", 1),
+        ("a.b*", "axbc", 0),  # only * is special: a dot is a dot
+        ("(x)*", "(x) and more", 1),
+        ("*", "", 1),
+        ("Қазақ*", "қазақстан", 1),
+        ("line*end", "line\nand the end", 1),
+    ],
+)
+def test_wildcards_keep_their_meaning(pattern, response, expected):
+    assert score("short_text", {"answers": [{"text": pattern}]}, response) == expected
+
+
 def test_broken_regex_in_a_spec_does_not_crash():
     assert score("short_text", {"answers": [{"regex": "(unclosed"}]}, "x") == 0
 
