@@ -3,6 +3,10 @@
 Standard library only, for any Python 3.11: it is copied into the sandbox as a file and
 run there by the sandbox's own interpreter, never imported by the platform.
 
+It only *observes*; it decides nothing. Whatever it reports, the student's code could have
+reported instead (they share an interpreter), so the grader outside treats its report as the
+student's own values: verdicts, expected values and hidden tests' checks never come in here.
+
 Protocol. stdin: one JSON object ``{"nonce", "mode", "tests", "output_cap"}``.
 stdout: one line per event, each ``<nonce> <json>``: first ``{"load": "ok"}`` (or why the
 student's code could not be loaded), then ``{"i": n, ...}`` per test as it finishes, so
@@ -10,12 +14,16 @@ that a run stopped by a limit still reports the tests it got through. The studen
 prints are captured (and capped), not mixed with these lines.
 
 Modes:
-- ``unit``: each test is Python code run in a copy of the student module's namespace;
-  it passes unless it raises (``assert`` failing is the usual way).
+- ``steps``: each test is a list of steps, run in a copy of the student module's namespace:
+  ``{"exec": code}`` runs a statement, ``{"eval": expression}`` observes a value. The event
+  lists the observed values (``"values"``), and, when a step raised, what happened
+  (``"error"``: exception, memory, recursion, exit; ``"exception"``: the exception's class name).
 - ``io``: the student's file runs as a script once per test, with the test's stdin; its
   output is reported for comparison outside.
-- ``values``: each test runs optional setup code in a copy of the module's namespace,
-  evaluates an expression and reports its value as JSON for comparison outside.
+
+Observed values are reported as plain data, tagged where JSON would lose the type:
+``{"tuple": [...]}``, ``{"set": [...]}``, ``{"frozenset": [...]}``, ``{"dict": [[key, value], ...]}``,
+``{"float": "nan"}``, ``{"dataframe": {...}}``, ``{"series": {...}}``, ``{"object": type name}``.
 """
 
 from __future__ import annotations
@@ -29,6 +37,8 @@ import types
 from typing import Any
 
 STUDENT_FILE = "student.py"
+MAX_DEPTH = 50
+MAX_NODES = 100_000
 
 
 class CappedText(io.StringIO):
@@ -52,29 +62,42 @@ class CappedText(io.StringIO):
 
 
 def emit(nonce: str, event: dict[str, Any]) -> None:
-    os.write(1, (nonce + " " + json.dumps(event, allow_nan=False, default=str) + "\n").encode())
+    os.write(1, (nonce + " " + json.dumps(event, allow_nan=False) + "\n").encode())
 
 
-def reason(exc: BaseException) -> str:
-    if isinstance(exc, AssertionError):
-        return "assertion"
+def category(exc: BaseException) -> str:
     if isinstance(exc, MemoryError):
         return "memory"
     if isinstance(exc, RecursionError):
         return "recursion"
-    return "exception:" + type(exc).__name__
+    if isinstance(exc, SystemExit):
+        return "exit"
+    return "exception"
 
 
-def as_json(value: Any, depth: int = 0) -> Any:
-    """A value as JSON the grader can compare: numbers, text, lists, dicts, numpy and pandas."""
-    if depth > 20:
-        raise ValueError("nested too deeply")
-    if value is None or isinstance(value, bool | str):
-        return value
+class TooBig(ValueError):
+    """A value deeper or larger than the grader takes."""
+
+
+def observe(value: Any) -> Any:
+    """A value as tagged plain data (see the module's docstring), within the depth and size caps."""
+    budget = [MAX_NODES]
+    return _observe(value, 0, budget)
+
+
+def _observe(value: Any, depth: int, budget: list[int]) -> Any:
+    budget[0] -= 1
+    if depth > MAX_DEPTH or budget[0] < 0:
+        raise TooBig("value too deep or too large")
+    if value is None or isinstance(value, bool):
+        return bool(value) if value is not None else None
     if isinstance(value, int):
-        return value
+        return int(value)
     if isinstance(value, float):
-        return value if math.isfinite(value) else {"float": repr(value)}
+        number = float(value)
+        return number if math.isfinite(number) else {"float": repr(number)}
+    if isinstance(value, str):
+        return str(value)
     kind = type(value).__module__.split(".")[0]
     if kind == "pandas":
         name = type(value).__name__
@@ -82,30 +105,36 @@ def as_json(value: Any, depth: int = 0) -> Any:
             split = value.to_dict(orient="split")
             return {
                 "dataframe": {
-                    "columns": as_json(list(split["columns"]), depth + 1),
-                    "index": as_json(list(split["index"]), depth + 1),
-                    "data": as_json([list(row) for row in split["data"]], depth + 1),
+                    "columns": _observe(list(split["columns"]), depth + 1, budget),
+                    "index": _observe(list(split["index"]), depth + 1, budget),
+                    "data": _observe([list(row) for row in split["data"]], depth + 1, budget),
                 }
             }
         if name == "Series":
             return {
                 "series": {
-                    "index": as_json(list(value.index), depth + 1),
-                    "data": as_json(list(value.tolist()), depth + 1),
+                    "index": _observe(list(value.index), depth + 1, budget),
+                    "data": _observe(list(value.tolist()), depth + 1, budget),
                 }
             }
-    if kind == "numpy":
-        if hasattr(value, "tolist"):
-            return as_json(value.tolist(), depth + 1)
-    if isinstance(value, list | tuple):
-        return [as_json(entry, depth + 1) for entry in value]
-    if isinstance(value, set | frozenset):
-        return sorted((as_json(entry, depth + 1) for entry in value), key=repr)
+    if kind == "numpy" and hasattr(value, "tolist"):
+        return _observe(value.tolist(), depth + 1, budget)
+    if isinstance(value, list):
+        return [_observe(entry, depth + 1, budget) for entry in list(value)]
+    if isinstance(value, tuple):
+        return {"tuple": [_observe(entry, depth + 1, budget) for entry in tuple(value)]}
+    if isinstance(value, frozenset):
+        return {"frozenset": [_observe(entry, depth + 1, budget) for entry in frozenset(value)]}
+    if isinstance(value, set):
+        return {"set": [_observe(entry, depth + 1, budget) for entry in set(value)]}
     if isinstance(value, dict):
-        return {str(key): as_json(entry, depth + 1) for key, entry in value.items()}
-    if hasattr(value, "item"):  # numpy scalars
-        return as_json(value.item(), depth + 1)
-    return {"repr": repr(value)[:200]}
+        return {
+            "dict": [
+                [_observe(key, depth + 1, budget), _observe(entry, depth + 1, budget)]
+                for key, entry in dict(value).items()
+            ]
+        }
+    return {"object": type(value).__name__[:60]}
 
 
 def load_student(source: str) -> types.ModuleType:
@@ -114,6 +143,17 @@ def load_student(source: str) -> types.ModuleType:
     sys.modules["student"] = module
     exec(compile(source, STUDENT_FILE, "exec"), module.__dict__)  # noqa: S102 - this is the sandbox
     return module
+
+
+def run_steps(module: types.ModuleType | None, steps: list[dict[str, str]], number: int, values: list[Any]) -> None:
+    """Run a test's steps, appending each observed value to ``values`` (kept when a later step raises)."""
+    namespace = dict(module.__dict__) if module else {}
+    for step in steps:
+        if "exec" in step:
+            exec(compile(step["exec"], f"<test {number + 1}>", "exec"), namespace)  # noqa: S102
+        else:
+            value = eval(compile(step["eval"], f"<test {number + 1}>", "eval"), namespace)  # noqa: S307
+            values.append(observe(value))
 
 
 def run_tests(config: dict[str, Any]) -> None:
@@ -130,10 +170,11 @@ def run_tests(config: dict[str, Any]) -> None:
         code = compile(source, STUDENT_FILE, "exec")
         module = load_student(source) if mode != "io" else None
     except SyntaxError as exc:
+        # The compiler's words about the student's own code (a hidden test never reaches the compiler).
         emit(nonce, {"load": "syntax", "line": exc.lineno, "message": str(exc.msg)[:200]})
         return
     except BaseException as exc:  # noqa: BLE001 - whatever the student's module raises
-        emit(nonce, {"load": reason(exc)})
+        emit(nonce, {"load": category(exc), "exception": type(exc).__name__[:60]})
         return
     finally:
         sys.stdout, sys.stderr = real_stdout, real_stderr
@@ -143,11 +184,7 @@ def run_tests(config: dict[str, Any]) -> None:
         event: dict[str, Any] = {"i": number}
         sys.stdout = sys.stderr = output
         try:
-            if mode == "unit":
-                namespace = dict(module.__dict__) if module else {}
-                exec(compile(test["code"], f"<test {number + 1}>", "exec"), namespace)  # noqa: S102
-                event["ok"] = True
-            elif mode == "io":
+            if mode == "io":
                 sys.stdin = io.StringIO(test.get("stdin", ""))
                 try:
                     exec(code, {"__name__": "__main__", "__file__": STUDENT_FILE})  # noqa: S102
@@ -157,21 +194,20 @@ def run_tests(config: dict[str, Any]) -> None:
                 event["stdout"] = output.getvalue()
                 event["cut"] = output.cut
             else:
-                namespace = dict(module.__dict__) if module else {}
-                if test.get("setup"):
-                    exec(compile(test["setup"], f"<setup {number + 1}>", "exec"), namespace)  # noqa: S102
-                value = eval(compile(test["expr"], f"<test {number + 1}>", "eval"), namespace)  # noqa: S307
-                event["value"] = as_json(value)
+                event["values"] = []
+                run_steps(module, test["steps"], number, event["values"])
+        except TooBig:
+            event["error"] = "value"
         except BaseException as exc:  # noqa: BLE001 - a failing test is a result, not a crash
-            event["ok"] = False
-            event["reason"] = reason(exc)
+            event["error"] = category(exc)
+            event["exception"] = type(exc).__name__[:60]
         finally:
             sys.stdout, sys.stderr = real_stdout, real_stderr
             sys.stdin = io.StringIO("")
         try:
             emit(nonce, event)
-        except ValueError:
-            emit(nonce, {"i": number, "ok": False, "reason": "value"})
+        except (TypeError, ValueError, RecursionError):
+            emit(nonce, {"i": number, "error": "value"})
 
 
 def main() -> None:

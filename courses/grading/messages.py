@@ -19,15 +19,14 @@ NOT_GRADED = _l("This question could not be graded; your answer is saved.")
 EXPECTED_CODE = _l("Write your program as text.")
 CODE_QUEUED = _l("Your code is being checked.")
 CODE_CRASHED = _l("Your code could not be run to the end.")
-TEST_ASSERTION = _l("a check failed")
 TEST_MEMORY = _l("memory limit reached")
-TEST_RECURSION = _l("recursion too deep")
 TEST_TIME = _l("time limit reached")
 TEST_OUTPUT = _l("output limit reached")
 TEST_WRONG_OUTPUT = _l("the output is not the expected one")
 TEST_WRONG_VALUE = _l("the value is not the expected one")
 TEST_CRASHED = _l("the program stopped")
-TEST_VALUE_TYPE = _l("the value cannot be compared")
+TEST_EXCEPTION = _l("raised an exception")
+CODE_LOAD_FAILED = _l("Your code raised an exception when it was loaded.")
 GRADING_FAILED = _l("Your code could not be checked because of a fault on our side; this attempt does not count.")
 
 
@@ -53,6 +52,10 @@ def code_test_line(label: object, passed: bool, reason: object | None) -> object
     if passed:
         return _l("%(test)s: passed", test=label)
     return _l("%(test)s: failed, %(reason)s", test=label, reason=reason)
+
+
+def code_your_values(got: str) -> object:
+    return _l("Your values: %(got)s", got=got)
 
 
 def code_expected_got(expected: str, got: str) -> object:

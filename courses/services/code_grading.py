@@ -119,7 +119,17 @@ def grade_attempt(attempt_id: int, runner: Runner | None = None, now: datetime |
         source = attempt.responses.get(key)
         if not isinstance(source, str):
             continue
-        finished[key] = _result_for(item.spec, source, language, runner)
+        try:
+            finished[key] = result_for(item.spec, source, language, runner)
+        except code.InvalidCodeSpec as exc:
+            # The exercise's tests cannot be checked outside the sandbox (written before that rule): an
+            # authoring fault, not the student's, so the attempt is an error that does not count.
+            log.error("attempt %s: item %s cannot be graded: %s", attempt.id, key, exc)
+            attempt = _locked(attempt_id)
+            if attempt is not None and attempt.machine_pending:
+                _give_up(attempt, now)
+                db.session.commit()
+            return attempt
 
     attempt = _locked(attempt_id)
     if attempt is None or not attempt.machine_pending:
@@ -136,11 +146,13 @@ def _locked(attempt_id: int) -> Attempt | None:
     ).one_or_none()
 
 
-def _result_for(spec: dict[str, Any], source: str, language: str, runner: Runner | None) -> dict[str, Any]:
+def result_for(spec: dict[str, Any], source: str, language: str, runner: Runner | None) -> dict[str, Any]:
+    """A code item's result for this source: a cached one, else a sandbox run scored by ``code.score``."""
     key = code.cache_key(spec, source + "\0" + language)[:64]
     cached = db.session.get(CodeRun, key)
     if cached is not None:
         return dict(cached.result)
+    code.check_spec(spec)  # raises InvalidCodeSpec for tests that cannot be checked outside the sandbox
     box = _sandbox()
     job = code.job(spec, source)
     limits = box.Limits(
@@ -179,8 +191,7 @@ def _complete(attempt: Attempt, finished: dict[str, dict[str, Any]], now: dateti
 
     results = {**attempt.results, **finished}
     attempt.results = results
-    raw = sum(float(result.get("score", 0.0)) for result in results.values())
-    attempt.score = round(raw * (1 - attempt.penalty), 6)
+    attempt.score = attempt_score(results, attempt.penalty)
     attempt.machine_pending = any(result.get("queued") for result in results.values())
     waiting = any(result.get("pending") or result.get("queued") for result in results.values())
     if not waiting:
@@ -205,6 +216,12 @@ def _complete(attempt: Attempt, finished: dict[str, dict[str, Any]], now: dateti
     )
     if passed:
         learning.check_completion(user, assignment.module.course)
+
+
+def attempt_score(results: dict[str, Any], penalty: float) -> float:
+    """An attempt's score: its items' scores, less its penalty (the rule ``attempts.submit`` applies)."""
+    raw = sum(float(result.get("score", 0.0)) for result in results.values())
+    return round(raw * (1 - penalty), 6)
 
 
 def _give_up(attempt: Attempt, now: datetime) -> None:

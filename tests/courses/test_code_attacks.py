@@ -42,7 +42,8 @@ def grade(
 
     ``level`` forces a sandbox level (bubblewrap without cgroups, say); by default, the detected one.
     """
-    spec = {"mode": "unit", "limits": LIMITS, "tests": [{"code": test}]}
+    # An example (visible), so the feedback names the built-in exception that stopped the attack.
+    spec = {"mode": "unit", "limits": LIMITS, "tests": [{"name": "attack", "visible": True, "code": test}]}
     job = code.job(spec, source)
     if level is None:
         run = sandbox.run(
@@ -106,13 +107,13 @@ ATTACKS: list[tuple[str, str, str, str]] = [
         "read an environment secret of the worker — cleared environment",
         "import os\ndef attack():\n    return os.environ.get('LMS_SECRET_KEY', '')\n",
         f"assert attack() == {SECRET!r}",
-        "a check failed",
+        "the value is not the expected one",
     ),
     (
         "read /proc/1/environ — PID namespace",
         "def attack():\n    return open('/proc/1/environ', 'rb').read()\n",
         f"assert {SECRET!r}.encode() in attack()",
-        "a check failed",
+        "the value is not the expected one",
     ),
     (
         "connect to PostgreSQL on 127.0.0.1:5432 — network namespace",
@@ -178,7 +179,7 @@ ATTACKS: list[tuple[str, str, str, str]] = [
         "    except OSError:\n        return False\n    try:\n        os.kill(parent, 0)\n        return False\n"
         "    except OSError:\n        return True\n",
         "assert attack()",
-        "a check failed",
+        "the value is not the expected one",
     ),
     (
         "fork with ctypes — pids cgroup and time limits",
@@ -243,7 +244,7 @@ def test_a_daemon_does_not_outlive_the_run(app):
         "        os._exit(0)\n    time.sleep(0.2)\n    return False\n"
     )
     score, feedback, _run = grade(source)
-    assert score == 0 and feedback == ["Hidden test 1: failed, a check failed"]
+    assert score == 0 and feedback[0] == "Example 1 (attack): failed, the value is not the expected one"
     time.sleep(0.2)
     survivors = []
     for entry in Path("/proc").iterdir():
@@ -267,7 +268,7 @@ def test_files_left_behind_are_gone_for_the_next_run(app):
         "    return any(os.path.exists(p) for p in ('left.txt', '/tmp/left.txt', '/dev/shm/left.txt'))\n"
     )
     score, feedback, _run = grade(look)
-    assert score == 0 and feedback == ["Hidden test 1: failed, a check failed"]
+    assert score == 0 and feedback[0] == "Example 1 (attack): failed, the value is not the expected one"
 
 
 def test_four_gradings_at_once_do_not_interfere(app):

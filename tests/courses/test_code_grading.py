@@ -75,6 +75,8 @@ def test_specs_are_checked_for_authors():
         ({**UNIT, "mode": "magic"}, "mode"),
         ({**UNIT, "tests": []}, "tests"),
         ({**UNIT, "tests": [{"code": "assert ("}]}, "not valid Python"),
+        ({**UNIT, "tests": [{"code": "for x in [1]:\n    assert add(x, 0) == x"}]}, "an assert inside a for block"),
+        ({**UNIT, "tests": [{"name": "all", "code": "assert all(y > 0 for y in add(1, 2))"}]}, r"test 1 \(all\)"),
         ({**IO, "tests": [{"stdin": "1"}]}, "stdout"),
         ({**VALUES, "tests": [{"expr": "f()"}]}, "expected"),
         ({**UNIT, "limits": {"threads": 8}}, "limits"),
@@ -127,13 +129,20 @@ def test_unit_tests_give_partial_credit_and_name_only_examples(app, tmp_path):
     assert right.score == 4 and lines[0] == "Example 1 (small numbers): passed"
     capped, lines = run_locally(UNIT, "def add(a, b):\n    return min(a + b, 10**6)\n", tmp_path=tmp_path)
     assert capped.score == 2
-    assert lines[2] == "Hidden test 3: failed, a check failed"
+    assert lines[2] == "Hidden test 3: failed, the value is not the expected one"
     assert all("10**20" not in line for line in lines)
 
 
 def test_exceptions_syntax_errors_and_import_failures(app, tmp_path):
     _result, lines = run_locally(UNIT, "def add(a, b):\n    return a / 0\n", tmp_path=tmp_path)
-    assert lines[1] == "Hidden test 2: failed, raised ZeroDivisionError"
+    # An example names Python's own exception; a hidden test only says that one was raised.
+    assert lines[0] == "Example 1 (small numbers): failed, raised ZeroDivisionError"
+    assert lines[1] == "Hidden test 2: failed, raised an exception"
+    own = "class Oops(Exception):\n    pass\ndef add(a, b):\n    raise Oops()\n"
+    _result, lines = run_locally(UNIT, own, tmp_path=tmp_path)
+    assert lines[0] == "Example 1 (small numbers): failed, raised an exception"
+    result, lines = run_locally(UNIT, "raise type('assert add(-5, 5) == 0', (Exception,), {})()\n", tmp_path=tmp_path)
+    assert result.score == 0 and lines == ["Your code raised an exception when it was loaded."]
     result, lines = run_locally(UNIT, "def add(a, b)\n    return a + b\n", tmp_path=tmp_path)
     assert result.score == 0 and lines[0].startswith("Syntax error on line 1")
     result, lines = run_locally(UNIT, "import nothing_like_this\n", tmp_path=tmp_path)
@@ -175,7 +184,7 @@ def test_forged_result_lines_are_ignored(app, tmp_path):
 
 def test_a_run_stopped_by_a_limit_fails_the_tests_it_did_not_reach(app):
     job = code.job(UNIT, "x")
-    stdout = f'{job.nonce} {{"load": "ok"}}\n{job.nonce} {{"i": 0, "ok": true}}\n'.encode()
+    stdout = f'{job.nonce} {{"load": "ok"}}\n{job.nonce} {{"i": 0, "values": [3]}}\n'.encode()
     with force_locale("en"):
         result = code.score(UNIT, stdout, job.nonce, "timeout")
         lines = [str(line) for line in result.feedback]
