@@ -291,3 +291,58 @@ def register_xlsx(rows: list[RegisterRow]) -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+@dataclass(frozen=True)
+class RegradedRow:
+    """An attempt whose grade changed when its code was graded again, and the holder's certificate, if any."""
+
+    attempt_id: int
+    regraded_at: datetime
+    holder_name: str
+    email: str
+    course: Course
+    assignment_title: dict[str, Any]
+    old_score: float
+    new_score: float
+    max_score: float
+    old_passed: bool
+    new_passed: bool
+    certificate_serial: str | None
+    certificate_status: CertificateStatus | None
+
+
+def regraded_rows() -> list[RegradedRow]:
+    """Every recorded change (``courses.services.regrading``), newest first, in one query."""
+    from courses.models import Assignment, Attempt, CodeRegrade, Module
+
+    rows = db.session.execute(
+        sa.select(
+            CodeRegrade, User.full_name, User.email, Course, Assignment.title, Certificate.serial, Certificate.status
+        )
+        .join(Attempt, Attempt.id == CodeRegrade.attempt_id)
+        .join(User, User.id == Attempt.user_id)
+        .join(Assignment, Assignment.id == Attempt.assignment_id)
+        .join(Module, Module.id == Assignment.module_id)
+        .join(Course, Course.id == Module.course_id)
+        .outerjoin(Certificate, sa.and_(Certificate.user_id == User.id, Certificate.course_id == Course.id))
+        .order_by(CodeRegrade.regraded_at.desc(), CodeRegrade.id.desc())
+    )
+    return [
+        RegradedRow(
+            attempt_id=change.attempt_id,
+            regraded_at=change.regraded_at,
+            holder_name=name,
+            email=email,
+            course=course,
+            assignment_title=title,
+            old_score=change.old_score,
+            new_score=change.new_score,
+            max_score=change.max_score,
+            old_passed=change.old_passed,
+            new_passed=change.new_passed,
+            certificate_serial=serials.display(serial) if serial else None,
+            certificate_status=status,
+        )
+        for change, name, email, course, title, serial, status in rows
+    ]

@@ -312,6 +312,18 @@ def register_page() -> str:
     )
 
 
+@bp.get("/admin/certificates/regraded")
+@roles_required(Role.ADMIN)
+def regraded_page() -> str:
+    """Attempts whose grade changed when their code was graded again, with the certificates earned by them."""
+    return render_template(
+        "certificates/regraded.html",
+        rows=register.regraded_rows(),
+        language=str(get_locale() or "kk"),
+        status_labels=register.STATUS_LABELS,
+    )
+
+
 @bp.get("/admin/certificates.<fmt>")
 @roles_required(Role.ADMIN)
 def register_download(fmt: str) -> Response:

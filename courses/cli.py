@@ -61,3 +61,30 @@ def import_questions(file: Path, assignment_id: int, file_format: str | None) ->
     click.echo(f"Imported {len(result.items)} questions ({counts}) into assignment {assignment_id}.")
     for line in result.skipped:
         click.echo(f"  skipped {line}")
+
+
+@courses_cli.command("regrade-code")
+def regrade_code() -> None:
+    """Grade every past code attempt again with the current grader; list the attempts whose grade changed.
+
+    Nothing is revoked: administrators review the changes (and any certificate earned with them) on the
+    certificate register's "Regraded code" page. Safe to run again: unchanged results come from the cache.
+    """
+    from courses.services import code_grading, regrading
+
+    for item, reason in regrading.unconvertible_items():
+        click.echo(f"item {item.id} (assignment {item.assignment_id}) is left as it was: {reason}", err=True)
+    ids = regrading.code_attempt_ids()
+    try:
+        with click.progressbar(length=len(ids), label="Grading code attempts again") as bar:
+            summary = regrading.regrade_code_attempts(ids, progress=bar.update)
+    except code_grading.GradingUnavailable as exc:
+        raise click.ClickException(f"The sandbox could not run ({exc}); run this again once it can.") from exc
+    click.echo(f"{summary.attempts} attempts graded again; {summary.changed} changed.")
+    for change in regrading.regrades()[: summary.changed]:
+        passed = {True: "passed", False: "not passed"}
+        click.echo(
+            f"attempt {change.attempt_id} (user {change.attempt.user_id}, assignment {change.attempt.assignment_id}): "
+            f"{change.old_score:g} → {change.new_score:g} of {change.max_score:g}, "
+            f"{passed[change.old_passed]} → {passed[change.new_passed]}"
+        )

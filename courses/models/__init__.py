@@ -1,6 +1,6 @@
 """The courses package's models, re-exported."""
 
-from courses.models.assignments import Assignment, Attempt, AttemptStatus, CodeRun, Item, ShowAnswers
+from courses.models.assignments import Assignment, Attempt, AttemptStatus, CodeRegrade, CodeRun, Item, ShowAnswers
 from courses.models.catalog import Course, Lesson, Level, Module, localized
 from courses.models.events import LearningEvent
 from courses.models.progress import Enrolment, LessonProgress
@@ -9,6 +9,7 @@ __all__ = [
     "Assignment",
     "Attempt",
     "AttemptStatus",
+    "CodeRegrade",
     "CodeRun",
     "Course",
     "Enrolment",

@@ -121,3 +121,26 @@ class CodeRun(Model):
     result: Mapped[dict[str, Any]] = mapped_column(sa.JSON)
     level: Mapped[str] = mapped_column(sa.String(32))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class CodeRegrade(Model):
+    """An attempt whose grade changed when its code was graded again by a newer grader.
+
+    Kept for administrators to review (``flask courses regrade-code`` writes them): the attempt's score
+    and whether it passed, before and after. Nothing is revoked because of one.
+    """
+
+    __tablename__ = "code_regrades"
+    __table_args__ = (sa.Index("ix_code_regrades_attempt_id", "attempt_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    attempt_id: Mapped[int] = mapped_column(sa.ForeignKey("attempts.id", ondelete="CASCADE"))
+    grader: Mapped[str] = mapped_column(sa.String(64))
+    old_score: Mapped[float]
+    new_score: Mapped[float]
+    max_score: Mapped[float]
+    old_passed: Mapped[bool]
+    new_passed: Mapped[bool]
+    regraded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    attempt: Mapped[Attempt] = relationship()
