@@ -44,20 +44,20 @@ def grade(
     """
     # An example (visible), so the feedback names the built-in exception that stopped the attack.
     spec = {"mode": "unit", "limits": LIMITS, "tests": [{"name": "attack", "visible": True, "code": test}]}
+    return grade_in_sandbox(spec, source, level)
+
+
+def grade_in_sandbox(
+    spec: dict[str, Any], source: str, level: sandbox.Level | None = None
+) -> tuple[float, list[str], str]:
+    """Run a code item's tests on the source in the real sandbox and score them, in English."""
     job = code.job(spec, source)
+    limits = sandbox.Limits(**code.limits(spec))
     if level is None:
-        run = sandbox.run(
-            job.files,
-            ["harness.py"],
-            stdin=job.stdin,
-            limits=sandbox.Limits(**LIMITS),
-            profile="python",
-            minimum=sandbox.Level.BUBBLEWRAP,
-        )
+        minimum = sandbox.Level.BUBBLEWRAP
+        run = sandbox.run(job.files, ["harness.py"], stdin=job.stdin, limits=limits, profile="python", minimum=minimum)
     else:
-        run = execution.execute(
-            level, get_profile("python"), job.files, ["harness.py"], job.stdin, sandbox.Limits(**LIMITS)
-        )
+        run = execution.execute(level, get_profile("python"), job.files, ["harness.py"], job.stdin, limits)
     with force_locale("en"):
         result = code.score(spec, run.stdout, job.nonce, str(run.outcome))
         return result.score, [str(line) for line in result.feedback], str(run.outcome)

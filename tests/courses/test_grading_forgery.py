@@ -16,13 +16,11 @@ from typing import Any
 
 import pytest
 import yaml
-from flask_babel import force_locale
 
 from courses import sandbox
 from courses.grading import code
-from courses.sandbox import execution
-from courses.sandbox.profiles import get_profile
 from tests.conftest import IN_CI
+from tests.courses.test_code_attacks import grade_in_sandbox
 
 ROOT = Path(__file__).resolve().parents[2]
 # Room in the output for a forged line of 100,000 brackets: it must reach the parser outside.
@@ -176,23 +174,8 @@ LEVELS = {"detected level": None, "bubblewrap without cgroups": sandbox.Level.BU
 
 def grade(source: str, level: sandbox.Level | None) -> tuple[float, list[str]]:
     """Grade the source against the accuracy task, the way the grading task does."""
-    job = code.job(SPEC, source)
-    if level is None:
-        run = sandbox.run(
-            job.files,
-            ["harness.py"],
-            stdin=job.stdin,
-            limits=sandbox.Limits(**LIMITS),
-            profile="python",
-            minimum=sandbox.Level.BUBBLEWRAP,
-        )
-    else:
-        run = execution.execute(
-            level, get_profile("python"), job.files, ["harness.py"], job.stdin, sandbox.Limits(**LIMITS)
-        )
-    with force_locale("en"):
-        result = code.score(SPEC, run.stdout, job.nonce, str(run.outcome))
-        return result.score, [str(line) for line in result.feedback]
+    score, feedback, _outcome = grade_in_sandbox(SPEC, source, level)
+    return score, feedback
 
 
 @pytest.mark.parametrize("level", list(LEVELS.values()), ids=list(LEVELS))
