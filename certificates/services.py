@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections import OrderedDict
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -304,7 +305,14 @@ def _status_list_version(list_number: int) -> tuple[int, Any]:
     return int(row[0]), row[1]
 
 
-_status_credentials: dict[tuple[str, int], tuple[tuple[tuple[int, Any], str], dict[str, Any]]] = {}
+#: Signed status lists kept per process, least recently used out first (a list is a few KB).
+MAX_KEPT_STATUS_LISTS = 64
+_status_credentials: OrderedDict[tuple[str, int], tuple[tuple[tuple[int, Any], str], dict[str, Any]]] = OrderedDict()
+
+
+def status_list_exists(list_number: int) -> bool:
+    """Whether any certificate points to this status list (only those are served)."""
+    return bool(db.session.scalar(sa.select(sa.exists().where(Certificate.status_list == list_number))))
 
 
 def status_list_credential(list_number: int) -> dict[str, Any]:
@@ -319,6 +327,7 @@ def status_list_credential(list_number: int) -> dict[str, Any]:
     cache_key = (str(app.config["EXTERNAL_URL"]), list_number)
     cached = _status_credentials.get(cache_key)
     if cached is not None and cached[0] == version:
+        _status_credentials.move_to_end(cache_key)
         return cached[1]
     url = status_list_url(list_number)
     valid_from = timestamp(utcnow())
@@ -337,4 +346,7 @@ def status_list_credential(list_number: int) -> dict[str, Any]:
     }
     signed = dataintegrity.add_proof(document, key, valid_from)
     _status_credentials[cache_key] = (version, signed)
+    _status_credentials.move_to_end(cache_key)
+    while len(_status_credentials) > MAX_KEPT_STATUS_LISTS:
+        _status_credentials.popitem(last=False)
     return signed

@@ -168,9 +168,10 @@ def revoke(serial: str) -> ResponseReturnValue:
 
 
 @bp.get("/certificates/status/<int:list_number>")
+@limiter.limit(VERIFY_LIMIT, scope="status-list")
 def status_list(list_number: int) -> Response:
     """The signed Bitstring Status List credential that certificates' ``credentialStatus`` points to."""
-    if list_number < 1:
+    if not services.status_list_exists(list_number):
         abort(404)
     response = jsonify(services.status_list_credential(list_number))
     response.headers["Cache-Control"] = "public, max-age=60"

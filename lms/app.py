@@ -9,6 +9,7 @@ from typing import Any
 
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter, Map
 
 from lms.config import CONFIGS, DEV_SECRET_KEY, Config
 
@@ -19,6 +20,15 @@ class InsecureConfiguration(RuntimeError):
     """The app would run outside debug/testing with a development secret."""
 
 
+class DatabaseId(IntegerConverter):
+    """``<int:…>`` in every route: at most a 64-bit signed integer, so an id no column can hold answers 404
+    (the database would refuse it with an error, a 500)."""
+
+    def __init__(self, url_map: Map, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", 2**63 - 1)
+        super().__init__(url_map, *args, **kwargs)
+
+
 def create_app(config: type[Config] | Mapping[str, Any] | None = None) -> Flask:
     """Build the app.
 
@@ -27,6 +37,7 @@ def create_app(config: type[Config] | Mapping[str, Any] | None = None) -> Flask:
     variables are read unless the configuration is for testing.
     """
     app = Flask("lms", instance_path=os.path.join(PROJECT_ROOT, "instance"))
+    app.url_map.converters["int"] = DatabaseId
     _configure(app, config)
     _init_database(app)
     _init_extensions(app)

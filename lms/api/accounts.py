@@ -64,7 +64,10 @@ class TaskProgressSchema(ma.Schema):
 
 
 def _account_key() -> str:
-    body = request.get_json(silent=True)
+    try:
+        body = request.get_json(silent=True)
+    except RecursionError:  # nested deeper than the parser goes: the view answers it with a 400
+        body = None
     email = body.get("email") if isinstance(body, dict) else None
     return "api-login:" + (email.strip().lower()[:254] if isinstance(email, str) else "")
 

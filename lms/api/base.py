@@ -72,7 +72,13 @@ class ApiParser(FlaskParser):
                     message=_("Send the body as JSON (Content-Type: application/json)."),
                 )
             return core.missing
-        return core.parse_json(req.get_data(cache=True))
+        try:
+            return core.parse_json(req.get_data(cache=True))
+        except (RecursionError, ValueError) as exc:
+            # Nested deeper than the parser goes, or an integer longer than Python reads (4,300 digits).
+            if isinstance(exc, json.JSONDecodeError | UnicodeDecodeError):
+                raise
+            abort(400, code="malformed_json", message=_("The body is not valid JSON."))
 
     def _handle_invalid_json_error(
         self, error: json.JSONDecodeError | UnicodeDecodeError, req: flask.Request, *args: Any, **kwargs: Any
