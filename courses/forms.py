@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
@@ -18,7 +17,7 @@ from wtforms import (
 )
 from wtforms.validators import NumberRange, Optional, Regexp, ValidationError
 
-from lms.forms import LANGUAGE_CHOICES, choices, max_length, required
+from lms.forms import LANGUAGE_CHOICES, Form, choices, max_length, required
 
 LANGUAGES = ("kk", "ru", "en")
 LANGUAGE_NAMES = {"kk": "Қазақша", "ru": "Русский", "en": "English"}
@@ -36,7 +35,7 @@ FORMAT_CHOICES = choices(
 SHOW_ANSWERS_CHOICES = choices([("after_due", _l("After the due date")), ("never", _l("Never"))])
 
 
-class TitledForm(FlaskForm):
+class TitledForm(Form):
     """A form with a title in each language, at least one of them filled in."""
 
     title_kk = StringField(_l("Title (Қазақша)"), validators=[max_length(200)])
@@ -153,10 +152,10 @@ class AssignmentForm(TitledForm):
     required = BooleanField(_l("Required for completing the course"), default=True)
 
 
-class QuestionUploadForm(FlaskForm):
+class QuestionUploadForm(Form):
     file = FileField(_l("Question file"), validators=[FileRequired(message=_l("Choose a file."))])
     file_format = SelectField(_l("Format"), choices=FORMAT_CHOICES)
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(Form):
     """A POST with nothing but its CSRF token."""

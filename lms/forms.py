@@ -9,10 +9,20 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectField, StringField, SubmitField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    HiddenField,
+    PasswordField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Email, EqualTo, InputRequired, Length, Optional, Regexp
 
+from lms.characters import has_control_characters
 from lms.labels import INSTRUCTION_LABELS, KIND_LABELS, ROLE_LABELS, SETTLEMENT_LABELS
 from lms.models import InstructionLanguage, Role, SchoolKind, Settlement
 from lms.services.accounts import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
@@ -33,6 +43,24 @@ def max_length(limit: int) -> Length:
 
 def email_format() -> Email:
     return Email(message=_l("This is not a valid e-mail address."))
+
+
+class Form(FlaskForm):
+    """Every form of the platform: Flask-WTF's, and no control characters in what is typed (a text area
+    keeps tab and line breaks)."""
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        valid = super().validate(extra_validators)
+        for field in self:
+            if isinstance(field.data, str) and has_control_characters(
+                field.data, multi_line=isinstance(field, TextAreaField)
+            ):
+                field.errors = [*field.errors, CONTROL_CHARACTERS]
+                valid = False
+        return valid
+
+
+CONTROL_CHARACTERS = _l("Remove the control characters (such as NUL) from this field.")
 
 
 LANGUAGE_CHOICES = choices([("kk", "Қазақша"), ("ru", "Русский"), ("en", "English")])
@@ -61,7 +89,7 @@ def _confirm() -> PasswordField:
     )
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     email = EmailField(_l("E-mail"), validators=[required(), max_length(254)], render_kw={"autocomplete": "username"})
     password = PasswordField(
         _l("Password"),
@@ -73,7 +101,7 @@ class LoginForm(FlaskForm):
     submit = SubmitField(_l("Sign in"))
 
 
-class RegisterForm(FlaskForm):
+class RegisterForm(Form):
     full_name = StringField(
         _l("Full name"), validators=[required(), max_length(200)], render_kw={"autocomplete": "name"}
     )
@@ -86,7 +114,7 @@ class RegisterForm(FlaskForm):
     submit = SubmitField(_l("Create account"))
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(Form):
     current_password = PasswordField(
         _l("Current password"), validators=[required()], render_kw={"autocomplete": "current-password"}
     )
@@ -95,18 +123,18 @@ class ChangePasswordForm(FlaskForm):
     submit = SubmitField(_l("Change password"))
 
 
-class ResetRequestForm(FlaskForm):
+class ResetRequestForm(Form):
     email = EmailField(_l("E-mail"), validators=[required(), max_length(254)], render_kw={"autocomplete": "email"})
     submit = SubmitField(_l("Send me a link"))
 
 
-class ResetPasswordForm(FlaskForm):
+class ResetPasswordForm(Form):
     new_password = _new_password(_l("New password"))
     confirm = _confirm()
     submit = SubmitField(_l("Set password"))
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(Form):
     full_name = StringField(
         _l("Full name"), validators=[required(), max_length(200)], render_kw={"autocomplete": "name"}
     )
@@ -114,12 +142,12 @@ class ProfileForm(FlaskForm):
     submit = SubmitField(_l("Save"))
 
 
-class LanguageForm(FlaskForm):
+class LanguageForm(Form):
     language = SelectField(_l("Language"), choices=LANGUAGE_CHOICES)
     next = HiddenField()
 
 
-class JoinClassForm(FlaskForm):
+class JoinClassForm(Form):
     code = StringField(
         _l("Class code"),
         validators=[required(), max_length(20)],
@@ -128,7 +156,7 @@ class JoinClassForm(FlaskForm):
     submit = SubmitField(_l("Join"))
 
 
-class ClassForm(FlaskForm):
+class ClassForm(Form):
     name = StringField(
         _l("Class name"), validators=[required(), max_length(100)], description=_l("For example: 9 A, or IT-21 group")
     )
@@ -139,7 +167,7 @@ class ClassForm(FlaskForm):
     submit = SubmitField(_l("Create class"))
 
 
-class CsvUploadForm(FlaskForm):
+class CsvUploadForm(Form):
     file = FileField(
         _l("CSV file"),
         validators=[FileRequired(message=_l("Choose a file.")), FileAllowed(["csv", "txt"], _l("Choose a .csv file."))],
@@ -151,7 +179,7 @@ def _enum_choices(enum_type: type[enum.Enum], labels: dict[str, object]) -> list
     return choices((member.value, labels.get(member.value, member.value)) for member in enum_type)
 
 
-class SchoolForm(FlaskForm):
+class SchoolForm(Form):
     name = StringField(_l("Name"), validators=[required(), max_length(300)])
     code = StringField(_l("Code (BIN)"), validators=[required(), max_length(32)])
     region_id = SelectField(_l("Region"), coerce=int)
@@ -163,7 +191,7 @@ class SchoolForm(FlaskForm):
     submit = SubmitField(_l("Save"))
 
 
-class UserForm(FlaskForm):
+class UserForm(Form):
     full_name = StringField(_l("Full name"), validators=[required(), max_length(200)])
     email = EmailField(_l("E-mail"), validators=[required(), email_format(), max_length(254)])
     role = SelectField(_l("Role"), choices=_enum_choices(Role, ROLE_LABELS))

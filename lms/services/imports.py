@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
+from lms.characters import has_control_characters
 from lms.csvfiles import CsvRow, read_rows
 from lms.db import db
 from lms.models import ClassMembership, InstructionLanguage, Role, School, SchoolClass, User
@@ -65,6 +66,9 @@ def _people(rows: list[CsvRow], errors: list[RowError]) -> list[_Person]:
             continue
         if not name:
             errors.append(RowError(row.line, raw_email, _l("the full name is empty")))
+            continue
+        if has_control_characters(name):
+            errors.append(RowError(row.line, raw_email, _l("the full name holds control characters (such as NUL)")))
             continue
         if len(name) > MAX_NAME_LENGTH:
             errors.append(RowError(row.line, raw_email, _l("the full name is longer than 200 characters")))
