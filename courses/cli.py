@@ -56,6 +56,11 @@ def import_questions(file: Path, assignment_id: int, file_format: str | None) ->
         raise click.ClickException(f"{file.name} is larger than {limit} MB. Nothing was imported.") from exc
     except authoring.EmptyQuestionFile as exc:
         raise click.ClickException(f"{file.name} is empty. Nothing was imported.") from exc
+    except authoring.TooManyQuestions as exc:
+        raise click.ClickException(
+            f"An assignment holds at most {authoring.MAX_ITEMS_PER_ASSIGNMENT} questions: it has {exc.existing}, "
+            f"{file.name} adds {exc.adding}. Nothing was imported."
+        ) from exc
     db.session.commit()
     counts = ", ".join(f"{count} {kind}" for kind, count in sorted(result.counts().items()))
     click.echo(f"Imported {len(result.items)} questions ({counts}) into assignment {assignment_id}.")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import UTC
 
+import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
@@ -68,12 +69,23 @@ def new_assignment(module_id: int) -> ResponseReturnValue:
     ), (422 if form.errors else 200)
 
 
+#: Questions listed per page of the assignment editor.
+ITEMS_PER_PAGE = 50
+
+
 def _assignment_page(
     assignment: Assignment, form: AssignmentForm, upload: QuestionUploadForm, import_error: str | None = None
 ) -> ResponseReturnValue:
     failed = bool(form.errors or upload.errors or import_error)
+    items = db.paginate(
+        sa.select(Item).where(Item.assignment_id == assignment.id).order_by(Item.position),
+        page=request.args.get("page", 1, type=int),
+        per_page=ITEMS_PER_PAGE,
+        error_out=False,
+    )
     return render_template(
         "courses/editor/assignment.html",
+        items=items,
         form=form,
         module=assignment.module,
         course=assignment.module.course,
@@ -128,6 +140,14 @@ def upload_questions(assignment_id: int) -> ResponseReturnValue:
         message = _("The file is larger than %(size)d MB; split it into smaller files.", size=limit_mb)
     except authoring.EmptyQuestionFile:
         message = _("The file is empty.")
+    except authoring.TooManyQuestions as exc:
+        message = _(
+            "An assignment holds at most %(limit)d questions: it has %(existing)d, the file adds %(adding)d. "
+            "Split them into several assignments.",
+            limit=authoring.MAX_ITEMS_PER_ASSIGNMENT,
+            existing=exc.existing,
+            adding=exc.adding,
+        )
     except authoring.UnknownQuestionFormat:
         message = _("Choose the file's format: its name does not say whether it is GIFT, Moodle XML or QTI.")
     except ImportFailed as exc:
@@ -158,12 +178,23 @@ def _item(item_id: int) -> Item:
     return item
 
 
+def _item_page_url(item: Item) -> str:
+    """The editor's page that lists this item (items are listed by position, ITEMS_PER_PAGE a page)."""
+    before = db.session.scalar(
+        sa.select(sa.func.count()).where(Item.assignment_id == item.assignment_id, Item.position < item.position)
+    )
+    page = int(before or 0) // ITEMS_PER_PAGE + 1
+    if page == 1:
+        return url_for("editor.assignment", assignment_id=item.assignment_id)
+    return url_for("editor.assignment", assignment_id=item.assignment_id, page=page)
+
+
 @bp.post("/items/<int:item_id>/move")
 def move_item(item_id: int) -> BaseResponse:
     found = _item(item_id)
     editing.move(found, _direction())
     db.session.commit()
-    return redirect(url_for("editor.assignment", assignment_id=found.assignment_id) + f"#item-{found.id}")
+    return redirect(_item_page_url(found) + f"#item-{found.id}")
 
 
 @bp.post("/items/<int:item_id>/delete")

@@ -20,6 +20,8 @@ PARSERS: dict[str, Callable[[bytes], ImportResult]] = {
 }
 #: Question files larger than this are refused before parsing.
 MAX_QUESTION_FILE_BYTES = 2 * 1024 * 1024
+#: Questions one assignment may hold: a quiz a learner can take, a page the editor can show.
+MAX_ITEMS_PER_ASSIGNMENT = 500
 
 
 class CourseExists(Exception):
@@ -36,6 +38,15 @@ class EmptyQuestionFile(QuestionFileRejected):
 
 class QuestionFileTooLarge(QuestionFileRejected):
     """The file is larger than MAX_QUESTION_FILE_BYTES."""
+
+
+class TooManyQuestions(Exception):
+    """Adding these questions would take the assignment past MAX_ITEMS_PER_ASSIGNMENT."""
+
+    def __init__(self, existing: int, adding: int) -> None:
+        super().__init__(f"{existing} + {adding} questions > {MAX_ITEMS_PER_ASSIGNMENT}")
+        self.existing = existing
+        self.adding = adding
 
 
 class UnknownQuestionFormat(QuestionFileRejected):
@@ -96,8 +107,16 @@ def create_course(draft: CourseDraft, author: User | None) -> Course:
 
 
 def add_items(assignment: Assignment, items: list[ImportedItem]) -> list[Item]:
-    """Append imported items to an assignment, after the ones it has (flushed)."""
-    last = db.session.scalar(sa.select(sa.func.max(Item.position)).where(Item.assignment_id == assignment.id)) or 0
+    """Append imported items to an assignment, after the ones it has (flushed).
+
+    Raises TooManyQuestions, adding nothing, when the assignment would hold more than MAX_ITEMS_PER_ASSIGNMENT.
+    """
+    existing, last = db.session.execute(
+        sa.select(sa.func.count(), sa.func.max(Item.position)).where(Item.assignment_id == assignment.id)
+    ).one()
+    if existing + len(items) > MAX_ITEMS_PER_ASSIGNMENT:
+        raise TooManyQuestions(existing, len(items))
+    last = last or 0
     created = [
         Item(
             assignment_id=assignment.id,
@@ -157,7 +176,7 @@ def import_questions(
 ) -> tuple[ImportResult, list[Item]]:
     """Append every question of a file to an assignment (flushed); a bad file adds nothing.
 
-    Raises what ``parse_questions`` raises.
+    Raises what ``parse_questions`` raises, and TooManyQuestions.
     """
     result = parse_questions(data, file_format, filename)
     return result, add_items(assignment, result.items)

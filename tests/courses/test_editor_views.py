@@ -451,3 +451,41 @@ def test_a_course_written_in_the_editor_is_taken_by_a_learner(client, login):
     assert response.status_code == 302
     attempt = db.session.scalar(sa.select(Attempt).where(Attempt.user_id == student.id))
     assert (attempt.score, attempt.max_score) == (3, 3)
+
+
+def test_an_assignment_holds_at_most_500_questions_and_a_file_past_that_adds_nothing(
+    client, login, authored, monkeypatch
+):
+    from courses.services import authoring
+
+    monkeypatch.setattr(authoring, "MAX_ITEMS_PER_ASSIGNMENT", 4)  # 2 there, GIFT adds 3
+    login(authored["author"])
+    client.set_cookie("lms_lang", "en")
+    response = upload(client, authored["assignment"], GIFT, "quiz.gift")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "An assignment holds at most 4 questions: it has 2, the file adds 3." in html
+    assert len(items_of(authored["assignment"])) == 2
+
+
+def test_the_editor_lists_questions_a_page_at_a_time(client, login, authored, db):
+    from courses.editor_assignments import ITEMS_PER_PAGE
+    from courses.importers.items import ImportedItem
+    from courses.models import Assignment
+    from courses.services import authoring
+
+    quiz = db.session.get(Assignment, authored["assignment"])
+    spec = {"choices": [{"id": "a", "text": "A", "credit": 1}, {"id": "b", "text": "B"}]}
+    authoring.add_items(
+        quiz, [ImportedItem("single_choice", "?", spec, title=f"Q{n}") for n in range(ITEMS_PER_PAGE + 3)]
+    )
+    db.session.commit()
+    login(authored["author"])
+    client.set_cookie("lms_lang", "en")
+    url = f"/authoring/assignments/{quiz.id}"
+    first = client.get(url).get_data(as_text=True)
+    second = client.get(url + "?page=2").get_data(as_text=True)
+    total = ITEMS_PER_PAGE + 5
+    assert f"{total} questions" in first and "Page 1 of 2" in first
+    assert first.count('<tr id="item-') == ITEMS_PER_PAGE and second.count('<tr id="item-') == 5
+    assert f"<td>{total}</td>" in second  # numbered across pages
