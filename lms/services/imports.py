@@ -106,12 +106,24 @@ def _insert_users(rows: list[dict[str, object]]) -> list[User]:
     return [by_email[str(row["email"])] for row in rows]
 
 
+#: Why an existing account was not added to a class by import (the same for every cause).
+NOT_ADDED = _l(
+    "not added: this account cannot be added to this class by a file; the student can join with the class code"
+)
+
+
+def may_import_into(school_class: SchoolClass, user: User) -> bool:
+    """Whether a roster file may put this existing account in the class: an active student of the class's
+    own school. Anyone else joins by the class code (their own consent) or through an administrator."""
+    return user.role == Role.STUDENT and user.active and user.school_id == school_class.school_id
+
+
 def import_roster(school_class: SchoolClass, data: bytes, max_rows: int = 20_000) -> ImportReport:
     """Add the students of a CSV file (columns email, full_name) to a class.
 
     New addresses get student accounts without a password (an invitation
-    sets it); existing students are added. Raises CsvFileError for an
-    unreadable file and ImportRejected listing every bad row.
+    sets it); existing students of the class's school are added (``may_import_into``).
+    Raises CsvFileError for an unreadable file and ImportRejected listing every bad row.
     """
     rows = read_rows(data, required=("email", "full_name"), max_rows=max_rows)
     errors: list[RowError] = []
@@ -119,10 +131,10 @@ def import_roster(school_class: SchoolClass, data: bytes, max_rows: int = 20_000
     existing = _existing_users(p.email for p in people)
     for person in people:
         user = existing.get(person.email)
-        if user is not None and user.role != Role.STUDENT:
-            errors.append(RowError(person.line, person.email, _l("this e-mail belongs to a staff account")))
-        elif user is not None and not user.active:
-            errors.append(RowError(person.line, person.email, _l("this account is disabled")))
+        if user is not None and not may_import_into(school_class, user):
+            # One neutral reason whatever the cause (a staff or disabled account, a student of another
+            # school): the file must not tell a teacher anything about someone else's account.
+            errors.append(RowError(person.line, person.email, NOT_ADDED))
     if errors:
         raise ImportRejected(sorted(errors, key=lambda e: e.line))
 

@@ -17,7 +17,7 @@ def count(db, model):
 
 def test_roster_creates_students_without_passwords_and_adds_them(db):
     _teacher, school_class = factories.teacher_with_class()
-    existing = factories.user(email="known@example.org")
+    existing = factories.user(email="known@example.org", school_id=school_class.school_id)
     report = imports.import_roster(
         school_class, roster_csv([("new1@example.org", "Жаңа Оқушы"), ("KNOWN@example.org", "Known")])
     )
@@ -58,9 +58,29 @@ def test_one_bad_row_imports_nothing_and_names_every_bad_row(app, db):
     assert sorted(reasons) == [3, 4, 5, 6]
     assert "not a valid e-mail" in reasons[3]
     assert "line 2" in reasons[4]
-    assert "staff account" in reasons[5]
+    assert reasons[5].startswith("not added:") and "staff" not in reasons[5]
     assert "full name is empty" in reasons[6]
     assert (count(db, User), count(db, ClassMembership)) == (users_before, members_before)
+
+
+def test_only_students_of_the_classs_school_are_added_and_every_refusal_reads_the_same(app, db):
+    _teacher, school_class = factories.teacher_with_class()
+    other_school = factories.school()
+    ours = factories.user(email="ours@example.org", school_id=school_class.school_id)
+    factories.user(email="elsewhere@example.org", school_id=other_school.id)
+    factories.user(Role.TEACHER, email="staff@example.org", school_id=school_class.school_id)
+    disabled = factories.user(email="gone@example.org", school_id=school_class.school_id)
+    disabled.active = False
+    factories.user(email="noschool@example.org")
+    db.session.flush()
+    refused = ["elsewhere@example.org", "staff@example.org", "gone@example.org", "noschool@example.org"]
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        with pytest.raises(imports.ImportRejected) as info:
+            imports.import_roster(school_class, roster_csv([(email, "Name") for email in refused]))
+        reasons = {str(error.reason) for error in info.value.errors}
+    assert len(info.value.errors) == 4 and len(reasons) == 1 and reasons.pop().startswith("not added:")
+    report = imports.import_roster(school_class, roster_csv([("ours@example.org", "Ours"), ("new@example.org", "New")]))
+    assert report.added == [ours] and [user.email for user in report.created] == ["new@example.org"]
 
 
 def test_thousand_students_in_one_go(db, count_queries):
