@@ -36,6 +36,8 @@ class Config:
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_SECURE = True
+    # "Remember me" keeps a device signed in this long at most (its sign-in record expires with it).
+    REMEMBER_COOKIE_DURATION = timedelta(days=30)
     PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
     FORCE_HTTPS = False
     # Number of reverse proxies (load balancer) in front of the app whose
@@ -55,7 +57,10 @@ class Config:
 
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
-    LOGIN_LIMIT_PER_ACCOUNT = "10 per minute"
+    # Failed sign-ins (the page and the API's token endpoint together): from one address at one account,
+    # at one account from anywhere, from one address at any account (a school behind one address).
+    LOGIN_LIMIT_PER_ACCOUNT_AND_ADDRESS = "10 per minute"
+    LOGIN_LIMIT_PER_ACCOUNT = "100 per minute"
     LOGIN_LIMIT_PER_ADDRESS = "100 per minute"
 
     API_TOKEN_TTL = timedelta(days=30)

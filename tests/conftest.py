@@ -27,6 +27,7 @@ from lms import create_app
 from lms.db import db as _db
 from lms.extensions import limiter
 from lms.models import Role, User
+from lms.services import accounts
 
 TEST_DATABASE_URL = os.environ.get("LMS_TEST_DATABASE_URL")
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
@@ -167,6 +168,8 @@ def login(app: Flask, client: FlaskClient) -> Any:
             app.app_context(),
             app.test_request_context(environ_base=client.environ_base),
         ):
+            accounts.start_sign_in(user, remember=False)
+            _db.session.commit()
             login_user(user)
             session.update(flask.session)
         return user

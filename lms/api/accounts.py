@@ -63,17 +63,17 @@ class TaskProgressSchema(ma.Schema):
     result = ma.fields.Dict(allow_none=True)
 
 
-def _account_key() -> str:
+def _tried_email() -> str:
     try:
         body = request.get_json(silent=True)
     except RecursionError:  # nested deeper than the parser goes: the view answers it with a 400
         body = None
     email = body.get("email") if isinstance(body, dict) else None
-    return "api-login:" + (email.strip().lower()[:254] if isinstance(email, str) else "")
+    return email if isinstance(email, str) else ""
 
 
 @blp.route("/auth/token", methods=["POST"])
-@limit_failed_sign_ins(_account_key, scope="api-login")
+@limit_failed_sign_ins(_tried_email)
 @blp.arguments(TokenRequestSchema())
 @blp.response(201, TokenSchema)
 @blp.alt_response(401, schema=ErrorSchema, description="Wrong e-mail or password")

@@ -10,7 +10,7 @@ from lms.models.org import (
     Settlement,
 )
 from lms.models.tasks import TaskProgress, TaskStatus
-from lms.models.users import ApiToken, Role, User
+from lms.models.users import ApiToken, Role, SignIn, User
 
 __all__ = [
     "ApiToken",
@@ -22,6 +22,7 @@ __all__ = [
     "SchoolClass",
     "SchoolKind",
     "Settlement",
+    "SignIn",
     "TaskProgress",
     "TaskStatus",
     "User",

@@ -48,8 +48,18 @@ class User(UserMixin, Model):
     scope_region: Mapped[Region | None] = relationship(foreign_keys=[scope_region_id])
     school: Mapped[School | None] = relationship(foreign_keys=[school_id])
 
+    # The sign-in (``SignIn``) this instance was loaded for, or is being signed in with: not a column.
+    if TYPE_CHECKING:
+        sign_in_id: str | None
+    else:
+        sign_in_id = None
+
     def get_id(self) -> str:
-        return f"{self.id}:{self.auth_version}"
+        """Flask-Login's session id: the sign-in's, so that ending the sign-in ends the session (and its
+        remember-me cookie) on the device that holds it, and only there."""
+        if not self.sign_in_id:
+            raise RuntimeError("sign in through accounts.start_sign_in before login_user")
+        return self.sign_in_id
 
     @property
     def is_active(self) -> bool:
@@ -61,6 +71,27 @@ class User(UserMixin, Model):
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.role.value}>"
+
+
+class SignIn(Model):
+    """One signed-in device: what a session cookie (and a remember-me cookie) stands for.
+
+    Checked on every request by the user loader; ended by signing out on that device, by "sign out
+    everywhere", by a password change and by an administrator changing the account's rights.
+    """
+
+    __tablename__ = "sign_ins"
+
+    id: Mapped[str] = mapped_column(sa.String(64), primary_key=True)  # a random token, in the signed session
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    ended_at: Mapped[datetime | None]
+    user_agent: Mapped[str] = mapped_column(sa.String(200), default="")
+    address: Mapped[str] = mapped_column(sa.String(64), default="")
+
+    user: Mapped[User] = relationship()
 
 
 class ApiToken(Model):

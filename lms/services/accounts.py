@@ -15,7 +15,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy.orm import joinedload
 
 from lms.db import db, utcnow
-from lms.models import ApiToken, Role, User
+from lms.models import ApiToken, Role, SignIn, User
 from lms.passwords import hash_password, needs_rehash, verify_password
 
 MIN_PASSWORD_LENGTH = 8
@@ -127,6 +127,7 @@ def set_password(user: User, new_password: str) -> None:
     check_password_rules(new_password, user.email)
     user.password_hash = hash_password(new_password)
     user.auth_version += 1
+    end_all_sign_ins(user)
     revoke_all_api_tokens(user)
     db.session.flush()
 
@@ -236,19 +237,85 @@ def token_for_secret(secret: str, now: datetime | None = None) -> ApiToken | Non
     return token
 
 
-def user_for_session_id(session_id: str) -> User | None:
-    """The user a signed-in session names (``User.get_id``: "<id>:<auth version>"), or None.
+def start_sign_in(user: User, *, remember: bool, user_agent: str = "", address: str = "") -> SignIn:
+    """A new signed-in device for the user (flushed); its id becomes the session's (``User.get_id``).
 
-    Flask-Login's user loader. The account must be active and the auth version current: changing a
-    password or signing out everywhere moves it on, which ends every other session.
+    It lasts as long as the session cookie may (``PERMANENT_SESSION_LIFETIME``), or with "remember me" as
+    long as the remember-me cookie (``REMEMBER_COOKIE_DURATION``, 30 days).
     """
-    user_id, _sep, version = session_id.partition(":")
-    if not (user_id.isascii() and user_id.isdigit()):
+    now = utcnow()
+    config = current_app.config
+    lifetime = config["REMEMBER_COOKIE_DURATION"] if remember else config["PERMANENT_SESSION_LIFETIME"]
+    sign_in = SignIn(
+        id=secrets.token_urlsafe(32),
+        user_id=user.id,
+        created_at=now,
+        last_seen_at=now,
+        expires_at=now + lifetime,
+        user_agent=user_agent[:200],
+        address=address[:64],
+    )
+    db.session.add(sign_in)
+    db.session.flush()
+    user.sign_in_id = sign_in.id
+    return sign_in
+
+
+SIGN_IN_SEEN_RESOLUTION = timedelta(minutes=5)
+
+
+def user_for_session_id(session_id: str, now: datetime | None = None) -> User | None:
+    """The user a session (or remember-me cookie) stands for, or None: Flask-Login's user loader.
+
+    The session id is a sign-in's (``start_sign_in``); the sign-in must not have ended or expired, and the
+    account must be active. When it was last seen is noted every few minutes.
+    """
+    if not session_id or len(session_id) > 64:
         return None
-    user = db.session.get(User, int(user_id))
-    if user is None or not user.active or str(user.auth_version) != version:
+    now = now or utcnow()
+    sign_in = db.session.scalar(sa.select(SignIn).where(SignIn.id == session_id).options(joinedload(SignIn.user)))
+    if sign_in is None or sign_in.ended_at is not None or sign_in.expires_at <= now or not sign_in.user.active:
         return None
+    if now - sign_in.last_seen_at >= SIGN_IN_SEEN_RESOLUTION:
+        sign_in.last_seen_at = now
+        db.session.flush()
+    user = sign_in.user
+    user.sign_in_id = sign_in.id
     return user
+
+
+def end_sign_in(user: User, sign_in_id: str) -> bool:
+    """Sign one device out (only the user's own); False when there is no such live sign-in."""
+    sign_in = db.session.get(SignIn, sign_in_id)
+    if sign_in is None or sign_in.user_id != user.id or sign_in.ended_at is not None:
+        return False
+    sign_in.ended_at = utcnow()
+    db.session.flush()
+    return True
+
+
+def end_all_sign_ins(user: User) -> int:
+    """Sign the user out on every device; how many sign-ins ended."""
+    result = db.session.execute(
+        sa.update(SignIn)
+        .where(SignIn.user_id == user.id, SignIn.ended_at.is_(None))
+        .values(ended_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    db.session.flush()
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def live_sign_ins(user: User, now: datetime | None = None) -> list[SignIn]:
+    """The user's signed-in devices, most recently seen first."""
+    now = now or utcnow()
+    return list(
+        db.session.scalars(
+            sa.select(SignIn)
+            .where(SignIn.user_id == user.id, SignIn.ended_at.is_(None), SignIn.expires_at > now)
+            .order_by(SignIn.last_seen_at.desc())
+        )
+    )
 
 
 TOKEN_USE_RESOLUTION = timedelta(minutes=5)
@@ -337,6 +404,7 @@ def update_user(
     user.active = active
     if rights_changed and user.id != actor.id:
         user.auth_version += 1
+        end_all_sign_ins(user)
         revoke_all_api_tokens(user)
     db.session.flush()
     return user

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
@@ -45,8 +45,8 @@ def safe_next(target: str | None) -> str:
     return url_for("home.index")
 
 
-def _account_key() -> str:
-    return "login:" + (request.form.get("email") or "").strip().lower()[:254]
+def _tried_email() -> str:
+    return request.form.get("email") or ""
 
 
 def _remember_language(response: BaseResponse, language: str) -> BaseResponse:
@@ -70,7 +70,7 @@ def login() -> str | BaseResponse:
 
 # The same URL; a view of its own so that only sign-in attempts pay for rate limiting.
 @bp.post("/login")
-@limit_failed_sign_ins(_account_key, scope="login")
+@limit_failed_sign_ins(_tried_email)
 def login_submit() -> str | BaseResponse:
     if current_user.is_authenticated:
         return redirect(url_for("home.index"))
@@ -82,18 +82,50 @@ def login_submit() -> str | BaseResponse:
             record_failed_sign_in()
             flash(_("Wrong e-mail or password."), "error")
         else:
-            db.session.commit()
-            login_user(user, remember=bool(form.remember.data))
+            _sign_in(user, remember=bool(form.remember.data))
             return _remember_language(redirect(safe_next(form.next.data)), user.preferred_language)
     return render_template("auth/login.html", form=form)
+
+
+def _sign_in(user: User, *, remember: bool = False) -> None:
+    """Sign the user in on this device: a new sign-in record (commits), and a new session, so that nothing
+    of the one before (its CSRF token above all) carries over."""
+    accounts.start_sign_in(
+        user, remember=remember, user_agent=request.user_agent.string, address=request.remote_addr or ""
+    )
+    db.session.commit()
+    session.clear()
+    login_user(user, remember=remember)
 
 
 @bp.post("/logout")
 @login_required
 def logout() -> BaseResponse:
+    accounts.end_sign_in(current_user, current_user.get_id())
+    db.session.commit()
     logout_user()
     flash(_("You have signed out."), "info")
     return redirect(url_for("auth.login"))
+
+
+@bp.post("/logout/everywhere")
+@login_required
+def logout_everywhere() -> BaseResponse:
+    accounts.end_all_sign_ins(current_user)
+    db.session.commit()
+    logout_user()
+    flash(_("You have signed out on every device."), "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.post("/account/sign-ins/<sign_in_id>/end")
+@login_required
+def end_sign_in(sign_in_id: str) -> BaseResponse:
+    """Sign another device out (the user's own only)."""
+    if accounts.end_sign_in(current_user, sign_in_id):
+        db.session.commit()
+        flash(_("That device has been signed out."), "success")
+    return redirect(url_for("auth.account"))
 
 
 @bp.route("/register", methods=["GET", "POST"])
@@ -116,8 +148,7 @@ def register() -> str | BaseResponse:
         except accounts.InvalidPassword as exc:
             form.new_password.errors.append(PASSWORD_MESSAGES[str(exc)]())
         else:
-            db.session.commit()
-            login_user(user)
+            _sign_in(user)
             flash(_("Welcome! Your account is ready."), "success")
             return _remember_language(redirect(url_for("home.index")), user.preferred_language)
     return render_template("auth/register.html", form=form)
@@ -135,10 +166,9 @@ def change_password() -> str | BaseResponse:
         except accounts.InvalidPassword as exc:
             form.new_password.errors.append(PASSWORD_MESSAGES[str(exc)]())
         else:
-            db.session.commit()
-            # The session id carries the auth version: sign in again with the new one (the account
-            # itself, not the current_user proxy, which Flask-Login would keep in place of it).
-            login_user(db.session.get_one(User, current_user.id))
+            # Every sign-in ended with the old password: this device signs in again (the account itself,
+            # not the current_user proxy, which Flask-Login would keep in place of it).
+            _sign_in(db.session.get_one(User, current_user.id))
             flash(_("Your password has been changed. Other devices have been signed out."), "success")
             return redirect(url_for("auth.account"))
     return render_template("auth/change_password.html", form=form)
@@ -209,7 +239,10 @@ def account() -> str | BaseResponse:
         flash(_("Saved."), "success")
         return _remember_language(redirect(url_for("auth.account")), current_user.preferred_language)
     tokens = accounts.live_api_tokens(current_user)
-    return render_template("auth/account.html", form=form, tokens=tokens)
+    sign_ins = accounts.live_sign_ins(current_user)
+    return render_template(
+        "auth/account.html", form=form, tokens=tokens, sign_ins=sign_ins, this_sign_in=current_user.get_id()
+    )
 
 
 @bp.post("/account/tokens/<int:token_id>/revoke")
