@@ -29,6 +29,7 @@ from courses.models import Course
 from lms.db import db
 from lms.mail import external_url
 from lms.models import ClassMembership, School, SchoolClass, User
+from lms.spreadsheets import safe_cell
 
 HEADINGS = (
     _l("Number"),
@@ -247,13 +248,6 @@ def _naive(moment: datetime | None) -> datetime | None:
     return moment.replace(tzinfo=None, microsecond=0) if moment else None
 
 
-def _safe(value: object) -> object:
-    # A name like "=HYPERLINK(…)" must not become a formula in the administrator's spreadsheet.
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
 def _text(value: object) -> object:
     if value is None:
         return ""
@@ -261,7 +255,7 @@ def _text(value: object) -> object:
         return value.strftime("%Y-%m-%d %H:%M:%S")
     if isinstance(value, date):
         return value.isoformat()
-    return _safe(value)
+    return safe_cell(value)
 
 
 def register_csv(rows: list[RegisterRow]) -> bytes:
@@ -287,7 +281,7 @@ def register_xlsx(rows: list[RegisterRow]) -> bytes:
         header.append(cell)
     sheet.append(header)
     for line in lines:
-        sheet.append([_safe(value) for value in line])
+        sheet.append([safe_cell(value) for value in line])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

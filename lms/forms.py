@@ -23,6 +23,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Email, EqualTo, InputRequired, Length, Optional, Regexp
 
 from lms.characters import has_control_characters
+from lms.csvfiles import ENCODINGS
 from lms.labels import INSTRUCTION_LABELS, KIND_LABELS, ROLE_LABELS, SETTLEMENT_LABELS
 from lms.models import InstructionLanguage, Role, SchoolKind, Settlement
 from lms.services.accounts import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
@@ -171,6 +172,12 @@ class CsvUploadForm(Form):
     file = FileField(
         _l("CSV file"),
         validators=[FileRequired(message=_l("Choose a file.")), FileAllowed(["csv", "txt"], _l("Choose a .csv file."))],
+    )
+    encoding = SelectField(
+        _l("Encoding"),
+        choices=choices([("", _l("Recognise it from the file")), *ENCODINGS.items()]),
+        default="",
+        description=_l("Change it if names come out garbled."),
     )
     submit = SubmitField(_l("Import"))
 

@@ -28,6 +28,7 @@ from courses.models import (
 )
 from lms.db import db, utcnow
 from lms.models import ClassMembership, SchoolClass, User
+from lms.spreadsheets import safe_cell
 
 INACTIVE_AFTER = timedelta(days=7)
 
@@ -191,7 +192,7 @@ def gradebook_csv(book: Gradebook, language: str) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     for line in _table(book, language):
-        writer.writerow(_safe(value) for value in line)
+        writer.writerow(safe_cell(value) for value in line)
     return buffer.getvalue().encode("utf-8-sig")
 
 
@@ -201,17 +202,10 @@ def gradebook_xlsx(book: Gradebook, language: str) -> bytes:
     assert sheet is not None  # noqa: S101 - a new workbook has one sheet
     sheet.title = "Gradebook"
     for line in _table(book, language):
-        sheet.append([_safe(value) for value in line])
+        sheet.append([safe_cell(value) for value in line])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     sheet.freeze_panes = "C2"
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
-
-
-def _safe(value: object) -> object:
-    # A name like "=HYPERLINK(…)" must not become a formula in the teacher's spreadsheet.
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value

@@ -118,14 +118,16 @@ def may_import_into(school_class: SchoolClass, user: User) -> bool:
     return user.role == Role.STUDENT and user.active and user.school_id == school_class.school_id
 
 
-def import_roster(school_class: SchoolClass, data: bytes, max_rows: int = 20_000) -> ImportReport:
+def import_roster(
+    school_class: SchoolClass, data: bytes, max_rows: int = 20_000, encoding: str | None = None
+) -> ImportReport:
     """Add the students of a CSV file (columns email, full_name) to a class.
 
     New addresses get student accounts without a password (an invitation
     sets it); existing students of the class's school are added (``may_import_into``).
     Raises CsvFileError for an unreadable file and ImportRejected listing every bad row.
     """
-    rows = read_rows(data, required=("email", "full_name"), max_rows=max_rows)
+    rows = read_rows(data, required=("email", "full_name"), max_rows=max_rows, encoding=encoding)
     errors: list[RowError] = []
     people = _people(rows, errors)
     existing = _existing_users(p.email for p in people)
@@ -168,7 +170,7 @@ def import_roster(school_class: SchoolClass, data: bytes, max_rows: int = 20_000
     return report
 
 
-def import_users(data: bytes, max_rows: int = 20_000) -> ImportReport:
+def import_users(data: bytes, max_rows: int = 20_000, encoding: str | None = None) -> ImportReport:
     """Create accounts from a CSV file (admin).
 
     Columns: email, full_name, and optionally role (default student),
@@ -177,7 +179,11 @@ def import_users(data: bytes, max_rows: int = 20_000) -> ImportReport:
     ImportRejected; nothing is created unless every row is good.
     """
     rows = read_rows(
-        data, required=("email", "full_name"), optional=("role", "language", "region", "school"), max_rows=max_rows
+        data,
+        required=("email", "full_name"),
+        optional=("role", "language", "region", "school"),
+        max_rows=max_rows,
+        encoding=encoding,
     )
     errors: list[RowError] = []
     people = _people(rows, errors)

@@ -178,7 +178,9 @@ def import_users() -> ResponseReturnValue:
             flash(str(error), "error")
         return redirect(url_for("admin.users"))
     try:
-        report = imports.import_users(form.file.data.read(), current_app.config["MAX_CSV_ROWS"])
+        report = imports.import_users(
+            form.file.data.read(), current_app.config["MAX_CSV_ROWS"], form.encoding.data or None
+        )
     except CsvFileError as exc:
         db.session.rollback()
         flash(str(exc.message), "error")

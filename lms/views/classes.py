@@ -84,7 +84,9 @@ def import_roster(class_id: int) -> ResponseReturnValue:
             flash(str(error), "error")
         return redirect(url_for("classes.show", class_id=class_id))
     try:
-        report = imports.import_roster(school_class, form.file.data.read(), current_app.config["MAX_CSV_ROWS"])
+        report = imports.import_roster(
+            school_class, form.file.data.read(), current_app.config["MAX_CSV_ROWS"], form.encoding.data or None
+        )
     except CsvFileError as exc:
         db.session.rollback()
         flash(str(exc.message), "error")

@@ -25,7 +25,27 @@ def test_reads_excel_encodings():
 
 
 def test_kazakh_letters_survive_utf8():
-    assert decode("ӘҒҚҢӨҰҮҺІ".encode()) == "ӘҒҚҢӨҰҮҺІ"
+    assert decode("ӘҒҚҢӨҰҮҺІ".encode()) == ("ӘҒҚҢӨҰҮҺІ", "utf-8")
+
+
+def test_doubled_quotes_inside_a_quoted_field_are_one_quote():
+    rows = read_rows(b'email,full_name\r\na@example.org,"Aigerim ""Aika"" Nurlan"\r\n', HEADER)
+    assert rows[0].get("full_name") == 'Aigerim "Aika" Nurlan'
+
+
+def test_the_encoding_is_decided_from_the_bytes():
+    western = "email;full_name\nj@example.org;José Müller\nf@example.org;François Ñúñez\n".encode("cp1252")
+    cyrillic = "email,full_name\ni@example.org,Иван Петров\nm@example.org,Мария Сидорова\n".encode("cp1251")
+    assert [r.get("full_name") for r in read_rows(western, HEADER)] == ["José Müller", "François Ñúñez"]
+    assert [r.get("full_name") for r in read_rows(cyrillic, HEADER)] == ["Иван Петров", "Мария Сидорова"]
+
+
+def test_the_person_importing_can_name_the_encoding(app):
+    data = "email,full_name\nj@example.org,José\n".encode("cp1252")
+    assert read_rows(data, HEADER, encoding="cp1252")[0].get("full_name") == "José"
+    assert read_rows(data, HEADER, encoding="cp1251")[0].get("full_name") == "Josй"  # what was asked for
+    with app.test_request_context(headers={"Accept-Language": "en"}), pytest.raises(CsvFileError, match="UTF-8"):
+        read_rows(data, HEADER, encoding="utf-8")
 
 
 def test_blank_lines_are_skipped_and_line_numbers_kept():
