@@ -80,6 +80,11 @@ def decode(data: bytes, encoding: str | None = None) -> tuple[str, str]:
         raise CsvFileError(_l("The file is not a text file in UTF-8 or Windows-1251.")) from exc
 
 
+def detected_encoding(data: bytes, encoding: str | None = None) -> str:
+    """The encoding ``read_rows`` reads the file in (the one named, else the one its bytes show)."""
+    return decode(data, encoding)[1]
+
+
 class _Spreadsheet(csv.excel):
     """How Excel and LibreOffice write CSV (quotes doubled inside quoted fields), with the file's separator."""
 

@@ -182,6 +182,15 @@ class CsvUploadForm(Form):
     submit = SubmitField(_l("Import"))
 
 
+class StagedImportForm(Form):
+    """An uploaded file's preview: read again in another encoding, or confirmed."""
+
+    token = HiddenField(validators=[required(), max_length(64)])
+    encoding = SelectField(
+        _l("Encoding"), choices=choices([("", _l("Recognise it from the file")), *ENCODINGS.items()]), default=""
+    )
+
+
 def _enum_choices(enum_type: type[enum.Enum], labels: dict[str, object]) -> list[SelectChoice]:
     return choices((member.value, labels.get(member.value, member.value)) for member in enum_type)
 

@@ -9,12 +9,12 @@ from flask_login import current_user
 from werkzeug.wrappers import Response as BaseResponse
 
 from lms import tasks
-from lms.csvfiles import CsvFileError
+from lms.csvfiles import ENCODINGS, CsvFileError, detected_encoding, read_rows
 from lms.db import db
-from lms.forms import ClassForm, CsvUploadForm
+from lms.forms import ClassForm, CsvUploadForm, StagedImportForm
 from lms.models import Role, SchoolClass, User
 from lms.permissions import roles_required
-from lms.services import imports, org, progress
+from lms.services import imports, org, progress, uploads
 
 bp = Blueprint("classes", __name__, url_prefix="/classes")
 
@@ -77,15 +77,85 @@ def remove_member(class_id: int, user_id: int) -> BaseResponse:
 @bp.post("/<int:class_id>/import")
 @roles_required(Role.TEACHER, Role.ADMIN)
 def import_roster(class_id: int) -> ResponseReturnValue:
+    """An uploaded class list: kept, and shown as read (first rows, what importing would do) to confirm."""
     school_class = _own_class(class_id)
     form = CsvUploadForm()
     if not form.validate_on_submit():
         for error in form.file.errors:
             flash(str(error), "error")
         return redirect(url_for("classes.show", class_id=class_id))
+    data = form.file.data.read(current_app.config["MAX_CONTENT_LENGTH"] + 1)
+    token = uploads.stage(current_user.id, data)
+    return _preview(school_class, token, data, form.encoding.data or None)
+
+
+@bp.post("/<int:class_id>/import/preview")
+@roles_required(Role.TEACHER, Role.ADMIN)
+def preview_roster(class_id: int) -> ResponseReturnValue:
+    """The staged list read again, in the encoding the teacher chose."""
+    school_class = _own_class(class_id)
+    form = StagedImportForm()
+    data = _staged(form)
+    if data is None:
+        return redirect(url_for("classes.show", class_id=class_id))
+    return _preview(school_class, form.token.data or "", data, form.encoding.data or None)
+
+
+def _staged(form: StagedImportForm) -> bytes | None:
+    if form.validate_on_submit():
+        try:
+            return uploads.staged(current_user.id, form.token.data or "")
+        except uploads.UploadGone:
+            pass
+    flash(_("The uploaded file is no longer kept; upload it again."), "error")
+    return None
+
+
+#: Rows of the file shown before importing.
+PREVIEW_ROWS = 5
+
+
+def _preview(school_class: SchoolClass, token: str, data: bytes, encoding: str | None) -> ResponseReturnValue:
+    """What importing would do, found by importing and rolling back; nothing is kept but the file."""
+    max_rows = current_app.config["MAX_CSV_ROWS"]
+    try:
+        used = detected_encoding(data, encoding)
+        rows = read_rows(data, required=("email", "full_name"), max_rows=max_rows, encoding=used)
+        report = imports.import_roster(school_class, data, max_rows, used)
+    except CsvFileError as exc:
+        db.session.rollback()
+        uploads.discard(current_user.id, token)
+        flash(str(exc.message), "error")
+        return redirect(url_for("classes.show", class_id=school_class.id))
+    except imports.ImportRejected as exc:
+        db.session.rollback()
+        uploads.discard(current_user.id, token)
+        return render_template("classes/import_errors.html", school_class=school_class, errors=exc.errors), 422
+    counts = (len(report.created), len(report.added), report.already_members)
+    db.session.rollback()
+    return render_template(
+        "classes/import_preview.html",
+        school_class=school_class,
+        form=StagedImportForm(formdata=None, token=token, encoding=used),
+        encoding_name=ENCODINGS.get(used, used),
+        rows=rows[:PREVIEW_ROWS],
+        total=len(rows),
+        counts=counts,
+    )
+
+
+@bp.post("/<int:class_id>/import/confirm")
+@roles_required(Role.TEACHER, Role.ADMIN)
+def confirm_roster(class_id: int) -> ResponseReturnValue:
+    school_class = _own_class(class_id)
+    form = StagedImportForm()
+    data = _staged(form)
+    if data is None:
+        return redirect(url_for("classes.show", class_id=class_id))
+    token = form.token.data or ""
     try:
         report = imports.import_roster(
-            school_class, form.file.data.read(), current_app.config["MAX_CSV_ROWS"], form.encoding.data or None
+            school_class, data, current_app.config["MAX_CSV_ROWS"], form.encoding.data or None
         )
     except CsvFileError as exc:
         db.session.rollback()
@@ -98,6 +168,7 @@ def import_roster(class_id: int) -> ResponseReturnValue:
     if report.created:
         job = progress.create_progress("invitations", current_user, total=len(report.created))
     db.session.commit()
+    uploads.discard(current_user.id, token)
     if job is not None:
         tasks.send_invitations([u.id for u in report.created], job.id)
     flash(
