@@ -10,13 +10,13 @@ from flask_login import current_user
 from werkzeug.wrappers import Response as BaseResponse
 
 from lms import tasks
-from lms.csvfiles import CsvFileError
+from lms.csvfiles import ENCODINGS, CsvFileError, detected_encoding, read_rows
 from lms.db import db
-from lms.forms import CsvUploadForm, SchoolForm, UserForm, choices
+from lms.forms import CsvUploadForm, SchoolForm, StagedImportForm, UserForm, choices
 from lms.i18n import LANGUAGE_NAMES
 from lms.models import InstructionLanguage, Role, School, SchoolKind, Settlement, User
 from lms.permissions import roles_required
-from lms.services import accounts, imports, org, progress
+from lms.services import accounts, imports, org, progress, uploads
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 PAGE_SIZE = 50
@@ -172,15 +172,76 @@ def edit_user(user_id: int) -> str | BaseResponse:
 
 @bp.post("/users/import")
 def import_users() -> ResponseReturnValue:
+    """An uploaded accounts file: kept, and shown as read (first rows, how many accounts) to confirm."""
     form = CsvUploadForm()
     if not form.validate_on_submit():
         for error in form.file.errors:
             flash(str(error), "error")
         return redirect(url_for("admin.users"))
+    data = form.file.data.read(current_app.config["MAX_CONTENT_LENGTH"] + 1)
+    return _preview_users(uploads.stage(current_user.id, data), data, form.encoding.data or None)
+
+
+@bp.post("/users/import/preview")
+def preview_users() -> ResponseReturnValue:
+    form = StagedImportForm()
+    data = _staged(form)
+    if data is None:
+        return redirect(url_for("admin.users"))
+    return _preview_users(form.token.data or "", data, form.encoding.data or None)
+
+
+def _staged(form: StagedImportForm) -> bytes | None:
+    if form.validate_on_submit():
+        try:
+            return uploads.staged(current_user.id, form.token.data or "")
+        except uploads.UploadGone:
+            pass
+    flash(_("The uploaded file is no longer kept; upload it again."), "error")
+    return None
+
+
+#: Rows of the file shown before importing.
+PREVIEW_ROWS = 5
+USER_COLUMNS = ("role", "language", "region", "school")
+
+
+def _preview_users(token: str, data: bytes, encoding: str | None) -> ResponseReturnValue:
+    """What importing would do, found by importing and rolling back; nothing is kept but the file."""
+    max_rows = current_app.config["MAX_CSV_ROWS"]
     try:
-        report = imports.import_users(
-            form.file.data.read(), current_app.config["MAX_CSV_ROWS"], form.encoding.data or None
-        )
+        used = detected_encoding(data, encoding)
+        rows = read_rows(data, required=("email", "full_name"), optional=USER_COLUMNS, max_rows=max_rows, encoding=used)
+        report = imports.import_users(data, max_rows, used)
+    except CsvFileError as exc:
+        db.session.rollback()
+        uploads.discard(current_user.id, token)
+        flash(str(exc.message), "error")
+        return redirect(url_for("admin.users"))
+    except imports.ImportRejected as exc:
+        db.session.rollback()
+        uploads.discard(current_user.id, token)
+        return render_template("admin/import_errors.html", errors=exc.errors), 422
+    created = len(report.created)
+    db.session.rollback()
+    return render_template(
+        "admin/import_preview.html",
+        form=StagedImportForm(formdata=None, token=token, encoding=used),
+        encoding_name=ENCODINGS.get(used, used),
+        rows=rows[:PREVIEW_ROWS],
+        total=len(rows),
+        created=created,
+    )
+
+
+@bp.post("/users/import/confirm")
+def confirm_users() -> ResponseReturnValue:
+    form = StagedImportForm()
+    data = _staged(form)
+    if data is None:
+        return redirect(url_for("admin.users"))
+    try:
+        report = imports.import_users(data, current_app.config["MAX_CSV_ROWS"], form.encoding.data or None)
     except CsvFileError as exc:
         db.session.rollback()
         flash(str(exc.message), "error")
@@ -190,6 +251,7 @@ def import_users() -> ResponseReturnValue:
         return render_template("admin/import_errors.html", errors=exc.errors), 422
     job = progress.create_progress("invitations", current_user, total=len(report.created))
     db.session.commit()
+    uploads.discard(current_user.id, form.token.data or "")
     tasks.send_invitations([u.id for u in report.created], job.id)
     flash(_("Imported %(count)d accounts.", count=len(report.created)), "success")
     return redirect(url_for("tasks.show", task_id=job.id, back=url_for("admin.users")))

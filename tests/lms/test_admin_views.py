@@ -1,4 +1,5 @@
 import io
+import re
 
 import sqlalchemy as sa
 
@@ -143,12 +144,21 @@ def test_users_list_searches_and_filters(client, login):
 
 
 def test_admin_bulk_import(client, login):
-    login(factories.user(Role.ADMIN))
+    login(factories.user(Role.ADMIN, language="en"))
     content = b"email,full_name,role\nm1@example.org,Mentor One,mentor\nm2@example.org,Mentor Two,mentor\n"
-    response = client.post(
+    preview = client.post(
         "/admin/users/import",
         data={"csrf_token": csrf_token(client, "/admin/users"), "file": (io.BytesIO(content), "users.csv")},
         content_type="multipart/form-data",
+    )
+    html = preview.get_data(as_text=True)
+    assert preview.status_code == 200 and "Mentor Two" in html and "make 2 accounts" in html
+    assert accounts.get_user_by_email("m1@example.org") is None  # nothing yet
+    token = re.search(r'name="token" type="hidden" value="([^"]+)"|type="hidden" name="token" value="([^"]+)"', html)
+    assert token is not None
+    response = client.post(
+        "/admin/users/import/confirm",
+        data={"csrf_token": csrf_token(client, "/admin/users"), "token": token.group(1) or token.group(2)},
     )
     assert response.status_code == 302
     mentors = db.session.scalars(sa.select(User).where(User.role == Role.MENTOR)).all()
