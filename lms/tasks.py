@@ -7,14 +7,23 @@ import logging
 from flask import current_app, render_template
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
+from huey import crontab
 
 from lms.db import db
 from lms.mail import external_url, send_mail
 from lms.models import User
-from lms.queue import task
-from lms.services import accounts, progress
+from lms.queue import periodic_task, task
+from lms.services import accounts, progress, uploads
 
 log = logging.getLogger(__name__)
+
+
+@periodic_task(crontab(minute="47"))
+def sweep_staged_uploads() -> None:
+    """Uploaded import files whose preview was never confirmed are forgotten (hourly, in the consumer)."""
+    removed = uploads.discard_expired()
+    if removed:
+        log.info("removed %d staged uploads never confirmed", removed)
 
 
 RESET_SUBJECT = _l("Reset your password")

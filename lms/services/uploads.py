@@ -54,3 +54,18 @@ def discard(owner_id: int, token: str) -> None:
         storage.delete(_key(owner_id, token))
     except UploadGone:
         pass
+
+
+def discard_expired(now: float | None = None) -> int:
+    """Forget every staged file kept longer than ``KEPT_FOR`` (a preview never confirmed); how many."""
+    folder = storage.storage_root() / "uploads"
+    limit = (now or time.time()) - KEPT_FOR.total_seconds()
+    removed = 0
+    for path in folder.glob("*/*.csv") if folder.is_dir() else ():
+        try:
+            if path.stat().st_mtime < limit:
+                path.unlink()
+                removed += 1
+        except FileNotFoundError:
+            continue  # used or removed meanwhile
+    return removed
