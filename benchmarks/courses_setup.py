@@ -110,7 +110,12 @@ def session_cookie(email: str) -> str:
     """
     with app.test_request_context(environ_base={"REMOTE_ADDR": ADDRESS, "HTTP_USER_AGENT": UA}):
         user = accounts.get_user_by_email(email)
-        if user is None or not flask_login.login_user(user):
+        if user is None:
+            sys.exit(f"no account {email}")
+        # As the sign-in page does: a sign-in record for this browser, which the session names.
+        accounts.start_sign_in(user, remember=False, user_agent=UA, address=ADDRESS)
+        db.session.commit()
+        if not flask_login.login_user(user):
             sys.exit(f"could not sign {email} in")
         flask_wtf.csrf.generate_csrf()
         return app.session_interface.get_signing_serializer(app).dumps(dict(flask.session))
