@@ -26,8 +26,8 @@ from courses.models import Assignment, Course, CourseState, Lesson, Level, Modul
 from courses.rendering import render_markdown
 from courses.services import authoring, editing
 from lms.db import db
+from lms.extensions import login_manager
 from lms.models import Role
-from lms.permissions import roles_required
 
 bp = Blueprint("editor", __name__, url_prefix="/authoring", template_folder="templates")
 
@@ -43,8 +43,13 @@ ITEM_TYPE_LABELS = {
 
 
 @bp.before_request
-@roles_required(Role.TEACHER, Role.ADMIN)
-def _authors_only() -> None:
+def _authors_only() -> ResponseReturnValue | None:
+    """Teachers and administrators; anything of a course answers 404 to whoever may not edit it (even
+    to other roles), so the editor never tells that a course, module or question exists."""
+    if not current_user.is_authenticated:
+        return login_manager.unauthorized()
+    if current_user.role not in (Role.TEACHER, Role.ADMIN):
+        abort(404 if request.view_args else 403)
     return None
 
 
@@ -59,7 +64,7 @@ def _language() -> str:
 
 def _editable(course: Course) -> Course:
     if not editing.can_edit(current_user, course):
-        abort(403)
+        abort(404)
     return course
 
 
