@@ -1,7 +1,7 @@
 """Prepare a benchmark database: many learners, signed in and with tokens, over many lessons.
 
 LEARNERS learners (default 200, at least 64), in turn Kazakh, Russian and English speakers, are
-enrolled in every published course of the demo seed. Each one has passed the required assignments of
+enrolled in every catalogue course of the demo seed. Each one has passed the required assignments of
 every module that another module waits for (right answers, through the attempts service), so every
 lesson of those courses is open to every learner.
 
@@ -38,7 +38,7 @@ import flask_login
 import flask_wtf.csrf
 import sqlalchemy as sa
 
-from courses.models import AttemptStatus, Course
+from courses.models import AttemptStatus, Course, CourseState
 from courses.services import attempts, learning
 from lms.db import db
 from lms.models import Role
@@ -126,7 +126,9 @@ if learners < 64:
     sys.exit("LEARNERS must be at least 64 (32 concurrent submissions from as many learners, with room to rotate)")
 
 with app.app_context():
-    courses = list(db.session.scalars(sa.select(Course).where(Course.published.is_(True)).order_by(Course.id)))
+    courses = list(
+        db.session.scalars(sa.select(Course).where(Course.state == CourseState.CATALOGUE).order_by(Course.id))
+    )
     demo = next((course for course in courses if course.slug == "ai-fundamentals"), None)
     if demo is None:
         sys.exit("run `flask --app wsgi lms seed-demo` first")

@@ -10,11 +10,14 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from certificates import did, documents, keys, rotation, serials, services
-from courses.models import Course
+from courses.models import Course, CourseState
+from courses.services import visibility
 from lms.cli import follow
 from lms.db import db
 from lms.models import Role
 from lms.services import accounts, progress
+
+STATE_NAMES = {CourseState.DRAFT: "draft", CourseState.CLASS: "class course", CourseState.CATALOGUE: "catalogue course"}
 
 certificates_cli = AppGroup("certificates", help="Certificates: signing keys, issuance, revocation.")
 
@@ -77,6 +80,7 @@ def rotate_keys_command(credential_key: Path | None, pdf_key: Path | None, pdf_c
 def issue_command(slug: str | None, batch: int) -> None:
     """Issue a certificate for every completed course that has none.
 
+    Only catalogue courses give certificates: completions of draft and class courses are counted and skipped.
     Commits every --batch certificates, so an interrupted run keeps what it issued; run it again to go on.
     """
     course_id = None
@@ -84,7 +88,16 @@ def issue_command(slug: str | None, batch: int) -> None:
         course = db.session.scalar(sa.select(Course).where(Course.slug == slug))
         if course is None:
             raise click.ClickException(f"No course has the slug {slug!r}.")
+        if not visibility.issues_certificates(course):
+            click.echo(f"{slug} is a {STATE_NAMES[course.state]}: it gives no certificates.")
+            return
         course_id = course.id
+    skipped = services.completions_without_certificates(course_id)
+    if skipped:
+        click.echo(
+            f"{skipped} completion{'s' if skipped != 1 else ''} of draft or class courses "
+            f"{'have' if skipped != 1 else 'has'} no certificate: those courses give none."
+        )
     pending = services.pending_completions(course_id)
     if not pending:
         click.echo("Issued 0 certificates: every completion has one.")

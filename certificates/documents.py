@@ -164,8 +164,9 @@ def check_upload(data: bytes) -> UploadCheck:
     (the page then shows the certificate's current status, valid or revoked);
     ``altered``: a signature that no longer matches the bytes, or bytes added after signing;
     ``foreign``: not signed by the platform's key; ``unknown``: signed and intact but names
-    no certificate on record; ``not_pdf``: not a readable PDF. The platform's key is the one in
-    use or a retired one (``keyring``): PDFs signed before a key rotation stay genuine.
+    no certificate on record (or one of a course outside the catalogue, which is shown to nobody);
+    ``not_pdf``: not a readable PDF. The platform's key is the one in use or a retired one
+    (``keyring``): PDFs signed before a key rotation stay genuine.
     """
     app = current_app
     if not data.startswith(b"%PDF-"):
@@ -186,9 +187,9 @@ def check_upload(data: bytes) -> UploadCheck:
     serial_url = credential.get("id") if credential else None
     certificate = None
     if isinstance(serial_url, str) and "/verify/" in serial_url:
-        from certificates.services import certificate_by_serial
+        from certificates.services import public_certificate_by_serial
 
-        certificate = certificate_by_serial(serial_url.rsplit("/", 1)[-1])
+        certificate = public_certificate_by_serial(serial_url.rsplit("/", 1)[-1])
     if certificate is None or certificate.credential != credential:
         return UploadCheck("unknown", signature=signature)
     signed_under = next((chain for chain in chains if chain.fingerprint == signature.signer_fingerprint), None)

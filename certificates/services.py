@@ -22,6 +22,7 @@ from certificates.jsonld import VC_V2
 from certificates.models import Certificate, CertificateStatus
 from courses.models import Assignment, Attempt, AttemptStatus, Course, Enrolment
 from courses.models.catalog import localized
+from courses.services import visibility
 from courses.services.outline import outline_of
 from lms.db import db, utcnow
 from lms.models import User
@@ -35,6 +36,10 @@ class CourseNotCompleted(Exception):
     """The learner has not completed the course (or is not enrolled in it)."""
 
 
+class CourseGivesNoCertificates(Exception):
+    """The course is a draft or a class course: only catalogue courses give certificates."""
+
+
 class AlreadyRevoked(Exception):
     """The certificate is revoked already; revocation is final."""
 
@@ -46,12 +51,29 @@ def find_certificate(user_id: int, course_id: int) -> Certificate | None:
 
 
 def certificate_by_serial(text: str) -> Certificate | None:
-    """The certificate a typed serial names (hyphens, case and look-alikes forgiven), or None."""
+    """The certificate a typed serial names (hyphens, case and look-alikes forgiven), or None.
+
+    Any certificate, for administrators' tools; the public sees only ``public_certificate_by_serial``.
+    """
     try:
         serial = serials.normalize(text)
     except serials.InvalidSerial:
         return None
     return db.session.scalar(sa.select(Certificate).where(Certificate.serial == serial))
+
+
+def public_certificate_by_serial(text: str) -> Certificate | None:
+    """As ``certificate_by_serial``, but only while its course is in the catalogue: a certificate of a draft
+    or class course (one withdrawn from the catalogue, or issued before the states) is shown to nobody."""
+    try:
+        serial = serials.normalize(text)
+    except serials.InvalidSerial:
+        return None
+    return db.session.scalar(
+        sa.select(Certificate)
+        .join(Course, Course.id == Certificate.course_id)
+        .where(Certificate.serial == serial, visibility.certifying_clause())
+    )
 
 
 def _iso(moment: datetime | None) -> str | None:
@@ -66,6 +88,7 @@ def public_record_json(text: str) -> str | None:
 
     Verification is the platform's busiest public request, so it reads only these columns and
     splices the credential's stored JSON text in as it is, rather than parsing and re-encoding it.
+    Only while the course is in the catalogue (``public_certificate_by_serial``).
     """
     try:
         serial = serials.normalize(text)
@@ -82,7 +105,9 @@ def public_record_json(text: str) -> str | None:
             Certificate.revoked_at,
             Certificate.revocation_reason,
             sa.cast(Certificate.credential, sa.Text),
-        ).where(Certificate.serial == serial)
+        )
+        .join(Course, Course.id == Certificate.course_id)
+        .where(Certificate.serial == serial, visibility.certifying_clause())
     ).first()
     if row is None:
         return None
@@ -154,9 +179,13 @@ def issue_certificate(user_id: int, course_id: int) -> Certificate:
 
     Safe to call twice and from concurrent requests: the row is inserted in a
     savepoint, and a unique (learner, course) violation means another call won,
-    whose certificate is returned. Flushes. Raises ``CourseNotCompleted``, or
-    ``keys.SigningKeyMissing``/``keys.DevelopmentKeyRefused`` without a usable key.
+    whose certificate is returned. Flushes. Raises ``CourseGivesNoCertificates`` for a draft or
+    class course, ``CourseNotCompleted``, or ``keys.SigningKeyMissing``/``keys.DevelopmentKeyRefused``
+    without a usable key.
     """
+    course = db.session.get_one(Course, course_id)
+    if not visibility.issues_certificates(course):
+        raise CourseGivesNoCertificates(f"course {course_id} is a {course.state.value} course")
     existing = find_certificate(user_id, course_id)
     if existing is not None:
         return existing
@@ -166,7 +195,6 @@ def issue_certificate(user_id: int, course_id: int) -> Certificate:
     if registration is None or registration.completed_at is None:
         raise CourseNotCompleted(f"user {user_id} has not completed course {course_id}")
     user = db.session.get_one(User, user_id)
-    course = db.session.get_one(Course, course_id)
     keys.credential_signing_key(current_app)
     language = user.preferred_language if user.preferred_language in current_app.config["LANGUAGES"] else "kk"
     for _attempt in range(ISSUE_ATTEMPTS):
@@ -205,31 +233,48 @@ def on_course_completed(_sender: object, *, user_id: int, course_id: int, **_ext
 
     The learner's completion never fails because of the certificate: a failure to issue
     (no signing key, say) is logged and rolled back to a savepoint, and
-    ``flask --app wsgi certificates issue`` issues what was missed.
+    ``flask --app wsgi certificates issue`` issues what was missed. A draft or class course gives
+    none: its completion stands alone.
     """
     try:
         with db.session.begin_nested():
             issue_certificate(user_id, course_id)
+    except CourseGivesNoCertificates:
+        log.debug("course %s gives no certificates; user %s completed it", course_id, user_id)
     except Exception:
         log.exception(
             "could not issue the certificate of user %s for course %s; run `certificates issue`", user_id, course_id
         )
 
 
-def pending_completions(course_id: int | None = None) -> list[tuple[int, int]]:
-    """(learner, course) of every completed enrolment without a certificate, of one course or all, oldest first."""
+def _completions(course_id: int | None) -> sa.Select[int, int]:
     query = (
         sa.select(Enrolment.user_id, Enrolment.course_id)
+        .join(Course, Course.id == Enrolment.course_id)
+        .where(Enrolment.completed_at.is_not(None))
+    )
+    return query if course_id is None else query.where(Enrolment.course_id == course_id)
+
+
+def pending_completions(course_id: int | None = None) -> list[tuple[int, int]]:
+    """(learner, course) of every completed enrolment without a certificate in a course that gives them
+    (the catalogue's), of one course or all, oldest first."""
+    query = (
+        _completions(course_id)
         .outerjoin(
             Certificate,
             sa.and_(Certificate.user_id == Enrolment.user_id, Certificate.course_id == Enrolment.course_id),
         )
-        .where(Enrolment.completed_at.is_not(None), Certificate.id.is_(None))
+        .where(Certificate.id.is_(None), visibility.certifying_clause())
         .order_by(Enrolment.id)
     )
-    if course_id is not None:
-        query = query.where(Enrolment.course_id == course_id)
     return [(user_id, course) for user_id, course in db.session.execute(query)]
+
+
+def completions_without_certificates(course_id: int | None = None) -> int:
+    """How many completions are of draft or class courses, which give no certificates (skipped by issuing)."""
+    query = _completions(course_id).where(sa.not_(visibility.certifying_clause())).subquery()
+    return int(db.session.scalar(sa.select(sa.func.count()).select_from(query)) or 0)
 
 
 def issue_missing(
@@ -241,9 +286,10 @@ def issue_missing(
 ) -> int:
     """Issue a certificate for every completed enrolment without one (a missed signal loses nothing).
 
-    Of one course, or of all. ``on_batch(done, total)`` is called after every ``batch``
-    completions and after the last: the caller commits there, so an interrupted run keeps
-    all but the current batch, and shows progress. ``pending`` is what
+    Of one course, or of all; draft and class courses give none and are skipped.
+    ``on_batch(done, total)`` is called after every ``batch`` completions and after the last:
+    the caller commits there, so an interrupted run keeps all but the current batch, and shows
+    progress. ``pending`` is what
     ``pending_completions`` returned when the caller needed the total first. Returns how
     many were issued. Flushes; raises ``keys.SigningKeyMissing`` (and the
     like) without a usable key.
@@ -259,6 +305,9 @@ def issue_missing(
         except CourseNotCompleted:
             # The completion was withdrawn after the list was read: nothing to issue.
             log.warning("user %s no longer has course %s completed; skipped", user_id, course)
+        except CourseGivesNoCertificates:
+            # The course left the catalogue after the list was read.
+            log.warning("course %s is no longer in the catalogue; user %s skipped", course, user_id)
         if on_batch is not None and (done % batch == 0 or done == len(todo)):
             on_batch(done, len(todo))
     return issued

@@ -39,6 +39,8 @@ from certificates import (
     tasks,
 )
 from certificates.models import Certificate, CertificateStatus
+from courses.models import Course
+from courses.services import visibility
 from lms import storage
 from lms.db import db
 from lms.extensions import limiter
@@ -80,7 +82,7 @@ def verify_form() -> ResponseReturnValue:
 @limiter.limit(VERIFY_LIMIT, scope="verify")
 def verify(serial: str) -> ResponseReturnValue:
     """A certificate's public page: valid or revoked (with the reason), holder, course, date."""
-    certificate = services.certificate_by_serial(serial)
+    certificate = services.public_certificate_by_serial(serial)
     if certificate is None:
         problem = _("No certificate has this number. Check it against the paper or the PDF.")
         return render_template("certificates/verify.html", certificate=None, typed=serial, problem=problem), 404
@@ -120,13 +122,14 @@ def verify_pdf() -> ResponseReturnValue:
 @bp.get("/certificates/<serial>/pdf")
 @login_required
 def download_pdf(serial: str) -> Response:
-    """The certificate's signed PDF, for its holder (while valid) and for administrators.
+    """The certificate's signed PDF, for its holder (while valid, and its course in the catalogue) and for
+    administrators.
 
     ``?layout=`` picks kk, ru, en or the bilingual kk-en; the certificate's language by default.
     Rendered and stored on the first download, served from storage after that.
     """
-    certificate = services.certificate_by_serial(serial)
     is_admin = current_user.role is Role.ADMIN
+    certificate = (services.certificate_by_serial if is_admin else services.public_certificate_by_serial)(serial)
     if certificate is None or (certificate.user_id != current_user.id and not is_admin):
         abort(404)
     if certificate.status is CertificateStatus.REVOKED and not is_admin:
@@ -147,16 +150,28 @@ def download_pdf(serial: str) -> Response:
 
 
 @bp.post("/verify/<serial>/revoke")
-@roles_required(Role.ADMIN)
+@login_required
 def revoke(serial: str) -> ResponseReturnValue:
-    """An administrator revokes a certificate from its page, with a reason shown there."""
-    certificate = services.certificate_by_serial(serial)
+    """An administrator revokes a certificate from its page, with a reason shown there.
+
+    Any certificate, also one of a course outside the catalogue (whose page shows nothing: the
+    administrator returns to the register); to anyone else, such a certificate does not exist.
+    """
+    is_admin = current_user.role is Role.ADMIN
+    certificate = (services.certificate_by_serial if is_admin else services.public_certificate_by_serial)(serial)
     if certificate is None:
         abort(404)
+    if not is_admin:
+        abort(403)
+    back = (
+        url_for("certificates.verify", serial=serials.display(certificate.serial))
+        if visibility.issues_certificates(db.session.get_one(Course, certificate.course_id))
+        else url_for("certificates.register_page")
+    )
     reason = request.form.get("reason", "").strip()
     if not reason or len(reason) > 500:
         flash(_("Give the reason for revoking (up to 500 characters): it is shown on this page."), "error")
-        return redirect(url_for("certificates.verify", serial=serials.display(certificate.serial)))
+        return redirect(back)
     try:
         services.revoke_certificate(certificate, current_user, reason)
     except services.AlreadyRevoked:
@@ -164,7 +179,7 @@ def revoke(serial: str) -> ResponseReturnValue:
     else:
         db.session.commit()
         flash(_("The certificate is revoked."), "success")
-    return redirect(url_for("certificates.verify", serial=serials.display(certificate.serial)))
+    return redirect(back)
 
 
 @bp.get("/certificates/status/<int:list_number>")
@@ -230,10 +245,13 @@ def retired_public_file(fingerprint: str) -> Response:
 @bp.get("/certificates")
 @login_required
 def mine() -> str:
-    """The signed-in learner's certificates."""
+    """The signed-in learner's certificates (of catalogue courses: the others are shown to nobody)."""
     certificates = list(
         db.session.scalars(
-            db.select(Certificate).where(Certificate.user_id == current_user.id).order_by(Certificate.issued_at.desc())
+            db.select(Certificate)
+            .join(Course, Course.id == Certificate.course_id)
+            .where(Certificate.user_id == current_user.id, visibility.certifying_clause())
+            .order_by(Certificate.issued_at.desc())
         )
     )
     return render_template("certificates/mine.html", certificates=certificates)

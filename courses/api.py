@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NoReturn
 
 import marshmallow as ma
 from flask import request
@@ -11,7 +11,7 @@ from webargs.flaskparser import abort
 
 from courses.grading.registry import ITEM_TYPES, item_points
 from courses.models import Assignment, Attempt, Course, localized
-from courses.services import attempts, code_grading, learning
+from courses.services import attempts, code_grading, learning, visibility
 from courses.services.outline import outline_of
 from lms.api.base import ApiBlueprint, ErrorSchema, current_api_user, token_required
 from lms.db import db
@@ -52,6 +52,14 @@ class CourseSchema(ma.Schema):
     language = ma.fields.String(required=True, metadata={"description": "The language of the content"})
     level = ma.fields.String(required=True)
     hours = ma.fields.Integer(required=True)
+    state = ma.fields.String(
+        required=True,
+        metadata={
+            "enum": ["draft", "class", "catalogue"],
+            "description": "draft: its authors' preview; class: for the author's classes, no certificates; "
+            "catalogue: for everyone, with certificates",
+        },
+    )
 
 
 class CourseDetailSchema(CourseSchema):
@@ -149,14 +157,23 @@ def _course(course: Course, language: str) -> dict[str, Any]:
         "language": course.language,
         "level": course.level.value,
         "hours": course.hours,
+        "state": course.state.value,
     }
 
 
-def _find_course(slug: str, user: User) -> Course:
+def _find_course(slug: str, user: User) -> tuple[Course, visibility.Access]:
     try:
-        return learning.course_by_slug(slug, user)
+        return learning.find_course(slug, user)
     except learning.CourseNotFound:
         abort(404, message=_("No such course."))
+
+
+def _preview_only() -> NoReturn:
+    abort(
+        403,
+        code="preview_only",
+        message=_("This is a preview: you can read the course, but not enrol, and nothing you do is recorded."),
+    )
 
 
 def _attempt(attempt: Attempt) -> dict[str, Any]:
@@ -190,9 +207,10 @@ def _attempt(attempt: Attempt) -> dict[str, Any]:
 @token_required()
 @blp.response(200, CourseSchema(many=True))
 def list_courses() -> list[dict[str, Any]]:
-    """The published courses."""
-    language = _language(current_api_user())
-    return [_course(course, language) for course in learning.published_courses()]
+    """The courses the caller may see: the catalogue's, their class courses, and their own drafts."""
+    user = current_api_user()
+    language = _language(user)
+    return [_course(course, language) for course in learning.visible_courses(user)]
 
 
 @blp.route("/courses/<string:slug>", methods=["GET"])
@@ -202,10 +220,10 @@ def list_courses() -> list[dict[str, Any]]:
 def course_detail(slug: str) -> dict[str, Any]:
     """A course with its modules, lessons and assignment ids, and the caller's progress."""
     user = current_api_user()
-    course = _find_course(slug, user)
+    course, allowed = _find_course(slug, user)
     language = _language(user)
     snapshot = outline_of(course)
-    registration = learning.enrolment(user, course)
+    registration = learning.enrolment(user, course) if allowed.learn else None
     total, _modules = learning.course_progress(user, snapshot) if registration else (None, {})
     unlocked = learning.unlocked_modules(user, snapshot)
     return {
@@ -236,11 +254,14 @@ def course_detail(slug: str) -> dict[str, Any]:
 @blp.route("/courses/<string:slug>/enrollment", methods=["POST"])
 @token_required()
 @blp.response(201, EnrolmentSchema)
+@blp.alt_response(403, schema=ErrorSchema, description="A preview only: the caller may not learn in this course")
 @blp.alt_response(404, schema=ErrorSchema, description="No such course")
 def enroll(slug: str) -> dict[str, Any]:
     """Enrol the caller (idempotent)."""
     user = current_api_user()
-    course = _find_course(slug, user)
+    course, allowed = _find_course(slug, user)
+    if not allowed.learn:
+        _preview_only()
     registration = learning.enroll(user, course)
     db.session.commit()
     return {"course": course.slug, "enrolled_at": registration.enrolled_at, "completed_at": registration.completed_at}
@@ -248,8 +269,14 @@ def enroll(slug: str) -> dict[str, Any]:
 
 def _assignment_for(assignment_id: int, user: User) -> Assignment:
     assignment = db.session.get(Assignment, assignment_id)
-    if assignment is None or (not assignment.module.course.published and not learning.can_see_unpublished(user)):
+    if assignment is None:
         abort(404, message=_("No such assignment."))
+    try:
+        learning.require_learner(user, assignment.module.course)
+    except learning.CourseNotFound:
+        abort(404, message=_("No such assignment."))
+    except learning.PreviewOnly:
+        _preview_only()
     try:
         learning.require_enrolment(user, assignment.module.course)
         learning.require_unlocked(user, assignment.module)
@@ -263,7 +290,8 @@ def _assignment_for(assignment_id: int, user: User) -> Assignment:
 @blp.route("/assignments/<int:assignment_id>", methods=["GET"])
 @token_required()
 @blp.response(200, AssignmentSchema)
-@blp.alt_response(403, schema=ErrorSchema, description="Not enrolled, or the module is locked")
+@blp.alt_response(403, schema=ErrorSchema, description="Not enrolled, the module is locked, or a preview only")
+@blp.alt_response(404, schema=ErrorSchema, description="No such assignment (or its course is not for the caller)")
 def assignment_detail(assignment_id: int) -> dict[str, Any]:
     """An assignment's items as a learner sees them: choices as {id, text}, never answers or hidden feedback."""
     user = current_api_user()
@@ -298,7 +326,8 @@ def assignment_detail(assignment_id: int) -> dict[str, Any]:
 @token_required()
 @blp.arguments(AttemptRequestSchema())
 @blp.response(201, AttemptSchema)
-@blp.alt_response(403, schema=ErrorSchema, description="Not enrolled, or the module is locked")
+@blp.alt_response(403, schema=ErrorSchema, description="Not enrolled, the module is locked, or a preview only")
+@blp.alt_response(404, schema=ErrorSchema, description="No such assignment (or its course is not for the caller)")
 @blp.alt_response(409, schema=ErrorSchema, description="No attempts left")
 @blp.alt_response(422, schema=ErrorSchema, description="Unknown item ids or answers of the wrong type")
 @blp.alt_response(429, schema=ErrorSchema, description="Code sent too often (see Retry-After)")
@@ -312,6 +341,8 @@ def submit(body: dict[str, Any], assignment_id: int) -> dict[str, Any]:
         attempt = attempts.submit(user, assignment_id, body["responses"])
     except learning.CourseNotFound:
         abort(404, message=_("No such assignment."))
+    except learning.PreviewOnly:
+        _preview_only()
     except learning.NotEnrolled:
         abort(403, code="not_enrolled", message=_("Enrol in the course first."))
     except learning.ModuleLocked:
@@ -345,9 +376,10 @@ def submit(body: dict[str, Any], assignment_id: int) -> dict[str, Any]:
 def attempt_detail(attempt_id: int) -> dict[str, Any]:
     """One of the caller's attempts (administrators see any)."""
     user = current_api_user()
-    attempt = db.session.get(Attempt, attempt_id)
-    if attempt is None:
+    row = learning.attempt_with_course(attempt_id)
+    if row is None or not visibility.can_see(user, row[1]):
         abort(404, message=_("No such attempt."))
+    attempt = row[0]
     if attempt.user_id != user.id and user.role != Role.ADMIN:
         abort(403)
     return _attempt(attempt)

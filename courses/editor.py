@@ -14,6 +14,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from courses.forms import (
     LANGUAGES,
+    STATE_REFUSED,
     ConfirmForm,
     CourseForm,
     LessonForm,
@@ -21,12 +22,12 @@ from courses.forms import (
     TitledForm,
 )
 from courses.grading.registry import item_points
-from courses.models import Assignment, Course, Lesson, Level, Module
+from courses.models import Assignment, Course, CourseState, Lesson, Level, Module
 from courses.rendering import render_markdown
 from courses.services import authoring, editing
 from lms.db import db
+from lms.extensions import login_manager
 from lms.models import Role
-from lms.permissions import roles_required
 
 bp = Blueprint("editor", __name__, url_prefix="/authoring", template_folder="templates")
 
@@ -42,8 +43,13 @@ ITEM_TYPE_LABELS = {
 
 
 @bp.before_request
-@roles_required(Role.TEACHER, Role.ADMIN)
-def _authors_only() -> None:
+def _authors_only() -> ResponseReturnValue | None:
+    """Teachers and administrators; anything of a course answers 404 to whoever may not edit it (even
+    to other roles), so the editor never tells that a course, module or question exists."""
+    if not current_user.is_authenticated:
+        return login_manager.unauthorized()
+    if current_user.role not in (Role.TEACHER, Role.ADMIN):
+        abort(404 if request.view_args else 403)
     return None
 
 
@@ -58,7 +64,7 @@ def _language() -> str:
 
 def _editable(course: Course) -> Course:
     if not editing.can_edit(current_user, course):
-        abort(403)
+        abort(404)
     return course
 
 
@@ -102,6 +108,12 @@ def courses() -> str:
     )
 
 
+def _course_form(course: Course | None) -> CourseForm:
+    form = CourseForm(obj=course if course is not None and request.method == "GET" else None)
+    form.offer_states(editing.state_choices(current_user, course))
+    return form
+
+
 def _course_settings(form: CourseForm) -> editing.CourseSettings:
     return editing.CourseSettings(
         slug=form.slug.data or "",
@@ -110,18 +122,20 @@ def _course_settings(form: CourseForm) -> editing.CourseSettings:
         language=form.language.data or "kk",
         level=Level(form.level.data),
         hours=form.hours.data or 0,
-        published=bool(form.published.data),
+        state=CourseState(form.state.data),
     )
 
 
 @bp.route("/courses/new", methods=["GET", "POST"])
 def new_course() -> ResponseReturnValue:
-    form = CourseForm()
+    form = _course_form(None)
     if form.validate_on_submit():
         try:
             created = editing.new_course(current_user, _course_settings(form))
         except authoring.CourseExists:
             form.slug.errors.append(_("Another course already has this address name."))
+        except editing.ApprovalRequired:
+            form.state.errors.append(str(STATE_REFUSED))
         else:
             db.session.commit()
             flash(_("Course created. Add its first module."), "success")
@@ -132,18 +146,22 @@ def new_course() -> ResponseReturnValue:
 @bp.route("/courses/<int:course_id>/settings", methods=["GET", "POST"])
 def course_settings(course_id: int) -> ResponseReturnValue:
     found = _course(course_id)
-    form = CourseForm(obj=found if request.method == "GET" else None)
+    form = _course_form(found)
     if request.method == "GET":
         form.fill_titles(found.title)
         for code in LANGUAGES:
             getattr(form, f"summary_{code}").data = (found.summary or {}).get(code, "")
         form.level.data = found.level.value
+        form.state.data = found.state.value
     if form.validate_on_submit():
         try:
-            editing.update_course(found, _course_settings(form))
+            editing.update_course(current_user, found, _course_settings(form))
         except authoring.CourseExists:
             db.session.rollback()
             form.slug.errors.append(_("Another course already has this address name."))
+        except editing.ApprovalRequired:
+            db.session.rollback()
+            form.state.errors.append(str(STATE_REFUSED))
         else:
             db.session.commit()
             flash(_("Course saved."), "success")

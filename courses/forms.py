@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -32,6 +33,15 @@ FORMAT_CHOICES = choices(
         ("qti", "IMS QTI"),
     ]
 )
+#: A course state's name, in lists and on pages.
+STATE_LABELS = {"draft": _l("Draft"), "class": _l("Class course"), "catalogue": _l("Catalogue")}
+#: What each state means, where an author chooses it.
+STATE_CHOICE_LABELS = {
+    "draft": _l("Draft: only its authors and administrators see it"),
+    "class": _l("Class course: the students of your classes see it and learn in it, without certificates"),
+    "catalogue": _l("Catalogue: approved by an administrator; everyone sees it and gets certificates"),
+}
+STATE_REFUSED = _l("Only an administrator puts a course in the catalogue or takes it out of it.")
 SHOW_ANSWERS_CHOICES = choices([("after_due", _l("After the due date")), ("never", _l("Never"))])
 
 
@@ -85,7 +95,22 @@ class CourseForm(TitledForm):
             NumberRange(min=0, max=1000, message=_l("Give a whole number from %(min)s to %(max)s.")),
         ],
     )
-    published = BooleanField(_l("Published: learners see it in the catalogue"))
+    # The states the editor may choose are set by the view (``editing.state_choices``).
+    state = SelectField(
+        _l("Who sees the course"),
+        validate_choice=False,
+        description=_l("An administrator approves a course for the catalogue; only the catalogue gives certificates."),
+    )
+
+    offered: tuple[str, ...] = ()
+
+    def validate_state(self, field: Field) -> None:
+        if field.data not in self.offered:
+            raise ValidationError(STATE_REFUSED)
+
+    def offer_states(self, states: Sequence[str]) -> None:
+        self.offered = tuple(states)
+        self.state.choices = choices((state, STATE_CHOICE_LABELS[state]) for state in states)
 
     def summaries(self) -> dict[str, str | None]:
         return {code: getattr(self, f"summary_{code}").data for code in LANGUAGES}

@@ -9,43 +9,42 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from flask_login import current_user
+from flask_login import current_user, login_required
 
 from courses.models import Attempt, AttemptStatus, Course
-from courses.services import attempts, gradebook
+from courses.services import attempts, gradebook, learning, visibility
 from lms.db import db
 from lms.models import ClassMembership, Role, SchoolClass, User
-from lms.permissions import roles_required
 from lms.views.auth import safe_next
 
 bp = Blueprint("teaching", __name__, template_folder="templates")
 
 
-def _class(class_id: int) -> SchoolClass:
+def _class_and_course(class_id: int, slug: str) -> tuple[SchoolClass, Course]:
+    """A course the user may see (404 before anything else), and a class they teach."""
+    try:
+        course = learning.course_by_slug(slug, current_user)
+    except learning.CourseNotFound:
+        abort(404)
+    if current_user.role not in (Role.TEACHER, Role.ADMIN):
+        abort(403)
     school_class = db.session.get(SchoolClass, class_id)
     if school_class is None:
         abort(404)
     if current_user.role != Role.ADMIN and school_class.teacher_id != current_user.id:
         abort(403)
-    return school_class
-
-
-def _course(slug: str) -> Course:
-    course = db.session.scalar(sa.select(Course).where(Course.slug == slug))
-    if course is None:
-        abort(404)
-    return course
+    return school_class, course
 
 
 @bp.app_context_processor
 def teaching_helpers() -> dict[str, Any]:
-    return {"class_courses": gradebook.courses_of_class}
+    return {"class_courses": lambda school_class: gradebook.courses_of_class(school_class, current_user)}
 
 
 @bp.get("/classes/<int:class_id>/courses/<slug>")
-@roles_required(Role.TEACHER, Role.ADMIN)
+@login_required
 def progress(class_id: int, slug: str) -> str:
-    school_class, course = _class(class_id), _course(slug)
+    school_class, course = _class_and_course(class_id, slug)
     book = gradebook.class_gradebook(school_class, course)
     pending = (
         list(
@@ -74,9 +73,9 @@ def progress(class_id: int, slug: str) -> str:
 
 
 @bp.get("/classes/<int:class_id>/courses/<slug>/gradebook.<fmt>")
-@roles_required(Role.TEACHER, Role.ADMIN)
+@login_required
 def export(class_id: int, slug: str, fmt: str) -> Response:
-    school_class, course = _class(class_id), _course(slug)
+    school_class, course = _class_and_course(class_id, slug)
     book = gradebook.class_gradebook(school_class, course)
     language = str(get_locale() or "kk")
     name = f"gradebook-{school_class.id}-{course.slug}"
@@ -91,9 +90,12 @@ def export(class_id: int, slug: str, fmt: str) -> Response:
 
 
 def _markable(attempt_id: int) -> Attempt:
-    attempt = db.session.get(Attempt, attempt_id)
-    if attempt is None:
+    row = learning.attempt_with_course(attempt_id)
+    if row is None or not visibility.can_see(current_user, row[1]):
         abort(404)
+    attempt = row[0]
+    if current_user.role not in (Role.TEACHER, Role.ADMIN):
+        abort(403)
     if current_user.role != Role.ADMIN:
         teaches = db.session.scalar(
             sa.select(SchoolClass.id)
@@ -107,7 +109,7 @@ def _markable(attempt_id: int) -> Attempt:
 
 
 @bp.route("/attempts/<int:attempt_id>/mark", methods=["GET", "POST"])
-@roles_required(Role.TEACHER, Role.ADMIN)
+@login_required
 def mark(attempt_id: int) -> ResponseReturnValue:
     attempt = _markable(attempt_id)
     items = {str(item.id): item for item in attempt.assignment.items}

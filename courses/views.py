@@ -10,14 +10,15 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import contains_eager
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response as BaseResponse
 
+from courses.forms import STATE_LABELS
 from courses.grading.registry import ITEM_TYPES, item_points
-from courses.models import Assignment, Attempt, Course, Enrolment, Item, Lesson, Level, localized
+from courses.models import Assignment, Attempt, Course, CourseState, Enrolment, Item, Lesson, Level, localized
 from courses.rendering import render, render_markdown
-from courses.services import attempts, code_grading, learning
+from courses.services import attempts, code_grading, learning, visibility
 from courses.services.outline import outline_of
 from lms.db import db
 from lms.models import Role
@@ -29,23 +30,42 @@ def _language() -> str:
     return str(get_locale() or "kk")
 
 
-def _course(slug: str) -> Course:
+def _course(slug: str) -> tuple[Course, visibility.Access]:
     try:
-        return learning.course_by_slug(slug, current_user)
+        return learning.find_course(slug, current_user)
+    except learning.CourseNotFound:
+        abort(404)
+
+
+def _visible(course: Course) -> visibility.Access:
+    """What the user may do in the course; 404 when they may not see it."""
+    try:
+        return learning.require_visible(current_user, course)
     except learning.CourseNotFound:
         abort(404)
 
 
 @bp.app_context_processor
 def course_helpers() -> dict[str, Any]:
-    return {"render_text": render, "my_courses": my_courses, "level_label": level_label, "text_in": localized}
+    return {
+        "render_text": render,
+        "my_courses": my_courses,
+        "level_label": level_label,
+        "state_label": state_label,
+        "text_in": localized,
+    }
 
 
 LEVEL_LABELS = {"beginner": _l("Beginner"), "intermediate": _l("Intermediate"), "advanced": _l("Advanced")}
+PREVIEW_ONLY = _l("This is a preview: you can read the course, but not enrol, and nothing you do is recorded.")
 
 
 def level_label(level: Level) -> str:
     return str(LEVEL_LABELS.get(level.value, level.value))
+
+
+def state_label(state: CourseState | str) -> str:
+    return str(STATE_LABELS.get(str(state), str(state)))
 
 
 def my_courses() -> list[tuple[Course, int, bool]]:
@@ -55,9 +75,10 @@ def my_courses() -> list[tuple[Course, int, bool]]:
     rows = list(
         db.session.scalars(
             db.select(Enrolment)
-            .where(Enrolment.user_id == current_user.id)
+            .join(Enrolment.course)
+            .where(Enrolment.user_id == current_user.id, visibility.visible_courses_clause(current_user))
             .order_by(Enrolment.enrolled_at.desc())
-            .options(joinedload(Enrolment.course))
+            .options(contains_eager(Enrolment.course))
         )
     )
     progress = learning.progress_in_courses(current_user, [outline_of(r.course) for r in rows])
@@ -67,15 +88,17 @@ def my_courses() -> list[tuple[Course, int, bool]]:
 @bp.get("/courses")
 @login_required
 def catalogue() -> str:
-    return render_template("courses/catalogue.html", courses=learning.published_courses(), language=_language())
+    return render_template(
+        "courses/catalogue.html", courses=learning.visible_courses(current_user), language=_language()
+    )
 
 
 @bp.get("/courses/<slug>")
 @login_required
 def course(slug: str) -> str:
-    found = _course(slug)
+    found, allowed = _course(slug)
     snapshot = outline_of(found)
-    registration = learning.enrolment(current_user, found)
+    registration = learning.enrolment(current_user, found) if allowed.learn else None
     total, modules = learning.course_progress(current_user, snapshot) if registration else (None, {})
     unlocked = learning.unlocked_modules(current_user, snapshot) if registration else {}
     return render_template(
@@ -86,6 +109,7 @@ def course(slug: str) -> str:
         total=total,
         modules=modules,
         unlocked=unlocked,
+        preview=not allowed.learn,
         language=_language(),
     )
 
@@ -93,23 +117,28 @@ def course(slug: str) -> str:
 @bp.post("/courses/<slug>/enroll")
 @login_required
 def enroll(slug: str) -> BaseResponse:
-    found = _course(slug)
+    found, allowed = _course(slug)
+    if not allowed.learn:
+        flash(str(PREVIEW_ONLY), "error")
+        return redirect(url_for("courses.course", slug=slug))
     learning.enroll(current_user, found)
     db.session.commit()
     flash(_("You are enrolled. Start with the first lesson."), "success")
     return redirect(url_for("courses.course", slug=slug))
 
 
-def _lesson(lesson_id: int) -> Lesson:
+def _lesson(lesson_id: int) -> tuple[Lesson, visibility.Access]:
     lesson = db.session.get(Lesson, lesson_id)
     if lesson is None:
         abort(404)
-    _course(lesson.module.course.slug)
-    return lesson
+    return lesson, _visible(lesson.module.course)
 
 
-def _refuse_access(course: Course, module: Any) -> BaseResponse | None:
+def _refuse_access(course: Course, module: Any, allowed: visibility.Access) -> BaseResponse | None:
     """A redirect to the course page, with the reason, when the learner may not work in this module."""
+    if not allowed.learn:
+        flash(str(PREVIEW_ONLY), "error")
+        return redirect(url_for("courses.course", slug=course.slug))
     try:
         learning.require_enrolment(current_user, course)
         learning.require_unlocked(current_user, module)
@@ -130,8 +159,8 @@ def lesson(lesson_id: int) -> ResponseReturnValue:
     except learning.CourseNotFound:
         abort(404)
     except (learning.NotEnrolled, learning.ModuleLocked):
-        found = _lesson(lesson_id)
-        refused = _refuse_access(found.module.course, found.module)
+        found, allowed = _lesson(lesson_id)
+        refused = _refuse_access(found.module.course, found.module, allowed)
         if refused is not None:
             return refused
         raise
@@ -146,6 +175,7 @@ def lesson(lesson_id: int) -> ResponseReturnValue:
         body=render_markdown(localized(visit.lesson.body, language, course.language)),
         completed=visit.completed_at is not None,
         next_lesson=course.next_lesson(lesson_id),
+        preview=visit.preview,
         language=language,
     )
 
@@ -153,9 +183,9 @@ def lesson(lesson_id: int) -> ResponseReturnValue:
 @bp.post("/lessons/<int:lesson_id>/complete")
 @login_required
 def complete_lesson(lesson_id: int) -> BaseResponse:
-    found = _lesson(lesson_id)
+    found, allowed = _lesson(lesson_id)
     course = found.module.course
-    refused = _refuse_access(course, found.module)
+    refused = _refuse_access(course, found.module, allowed)
     if refused is not None:
         return refused
     learning.complete_lesson(current_user, found)
@@ -167,12 +197,11 @@ def complete_lesson(lesson_id: int) -> BaseResponse:
     return redirect(url_for("courses.course", slug=course.slug))
 
 
-def _assignment(assignment_id: int) -> Assignment:
+def _assignment(assignment_id: int) -> tuple[Assignment, visibility.Access]:
     assignment = db.session.get(Assignment, assignment_id)
     if assignment is None:
         abort(404)
-    _course(assignment.module.course.slug)
-    return assignment
+    return assignment, _visible(assignment.module.course)
 
 
 def responses_from_form(items: list[Item], form: MultiDict[str, str]) -> dict[str, Any]:
@@ -204,9 +233,9 @@ def responses_from_form(items: list[Item], form: MultiDict[str, str]) -> dict[st
 @bp.route("/assignments/<int:assignment_id>", methods=["GET", "POST"])
 @login_required
 def assignment(assignment_id: int) -> ResponseReturnValue:
-    found = _assignment(assignment_id)
+    found, allowed = _assignment(assignment_id)
     course = found.module.course
-    refused = _refuse_access(course, found.module)
+    refused = _refuse_access(course, found.module, allowed)
     if refused is not None:
         return refused
     items = [item for item in found.items if item.type in ITEM_TYPES]
@@ -249,9 +278,11 @@ def assignment(assignment_id: int) -> ResponseReturnValue:
 
 
 def _own_attempt(attempt_id: int) -> Attempt:
-    found = db.session.get(Attempt, attempt_id)
-    if found is None:
+    row = learning.attempt_with_course(attempt_id)
+    if row is None:
         abort(404)
+    found, course = row
+    _visible(course)
     if found.user_id != current_user.id and current_user.role != Role.ADMIN:
         abort(403)
     return found

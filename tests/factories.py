@@ -62,9 +62,14 @@ def teacher_with_class(name: str = "9 A", region_code: str = "KZ-71") -> tuple[U
     return teacher, org.create_class(teacher, name)
 
 
-def course(slug: str | None = None, *, published: bool = True, prerequisite: bool = True) -> Any:
-    """A two-module course: each module has two lessons and a required quiz; module 2 needs module 1."""
-    from courses.models import Assignment, Course, Item, Lesson, Module
+def course(
+    slug: str | None = None, *, state: str = "catalogue", author: User | None = None, prerequisite: bool = True
+) -> Any:
+    """A two-module course: each module has two lessons and a required quiz; module 2 needs module 1.
+
+    ``state`` is draft, class or catalogue (approved: everyone signed in sees it).
+    """
+    from courses.models import Assignment, Course, CourseState, Item, Lesson, Module
 
     n = next(_sequence)
     new = Course(
@@ -72,8 +77,9 @@ def course(slug: str | None = None, *, published: bool = True, prerequisite: boo
         title={"kk": f"Курс {n}", "ru": f"Курс {n}", "en": f"Course {n}"},
         summary={"en": "A test course"},
         language="kk",
-        published=published,
         hours=12,
+        author_id=author.id if author is not None else None,
+        state=CourseState(state),
     )
     db.session.add(new)
     db.session.flush()
@@ -118,6 +124,14 @@ def course(slug: str | None = None, *, published: bool = True, prerequisite: boo
     db.session.flush()
     db.session.expire(new)
     return new
+
+
+def set_state(course: Any, state: str) -> None:
+    """Move a course to another state (draft, class, catalogue), as an administrator may."""
+    from courses.models import CourseState
+
+    course.state = CourseState(state)
+    db.session.flush()
 
 
 def right_answers(assignment: Any) -> dict[str, Any]:

@@ -72,3 +72,50 @@ def test_upgrade_check_downgrade_on_a_fresh_database(app, fresh_database_url):
             db.engine.dispose()
     finally:
         queue.init_queue(app)
+
+
+def test_course_states_replace_the_published_flag_and_back(app, fresh_database_url):
+    """Published courses go to the catalogue, the others become drafts; downgrading keeps the catalogue published."""
+    from datetime import UTC, datetime
+
+    before, states = "7d2e3f4a5b6c", "9e4b6c2d1a7f"
+    now = datetime(2026, 12, 1, tzinfo=UTC)
+    courses = sa.table(
+        "courses",
+        sa.column("slug", sa.String),
+        sa.column("title", sa.JSON),
+        sa.column("summary", sa.JSON),
+        sa.column("language", sa.String),
+        sa.column("level", sa.String),
+        sa.column("published", sa.Boolean),
+        sa.column("state", sa.String),
+        sa.column("hours", sa.Integer),
+        sa.column("created_at", sa.DateTime(timezone=True)),
+        sa.column("updated_at", sa.DateTime(timezone=True)),
+    )
+    fresh = make_test_app(fresh_database_url)
+    try:
+        with fresh.app_context():
+            flask_migrate.upgrade(revision=before)
+            with db.engine.begin() as connection:
+                connection.execute(
+                    courses.insert(),
+                    [
+                        {"slug": slug, "title": {"en": slug}, "summary": {}, "language": "kk", "level": "beginner"}
+                        | {"published": published, "hours": 1, "created_at": now, "updated_at": now}
+                        for slug, published in (("open", True), ("hidden", False), ("to-class", False))
+                    ],
+                )
+            flask_migrate.upgrade(revision=states)
+            with db.engine.begin() as connection:
+                found = dict(connection.execute(sa.select(courses.c.slug, courses.c.state)).all())
+                assert found == {"open": "catalogue", "hidden": "draft", "to-class": "draft"}
+                connection.execute(courses.update().where(courses.c.slug == "to-class").values(state="class"))
+            flask_migrate.downgrade(revision=before)
+            with db.engine.connect() as connection:
+                found = dict(connection.execute(sa.select(courses.c.slug, courses.c.published)).all())
+            assert found == {"open": True, "hidden": False, "to-class": False}
+            flask_migrate.downgrade(revision="base")
+            db.engine.dispose()
+    finally:
+        queue.init_queue(app)

@@ -8,7 +8,7 @@
     language: kk
     level: beginner            # beginner, intermediate, advanced
     hours: 6
-    published: true
+    state: catalogue           # draft (default), class or catalogue; or the older published: true/false
     modules:
       - title: {kk: …}
         prerequisite: previous # optional: opens once the previous module's required quizzes are passed
@@ -45,6 +45,7 @@ from courses.importers.items import ImportedItem, ImportFailed, at_line
 
 LANGUAGES = ("kk", "ru", "en")
 LEVELS = ("beginner", "intermediate", "advanced")
+STATES = ("draft", "class", "catalogue")
 MAX_FILE_BYTES = 2 * 1024 * 1024
 
 
@@ -80,8 +81,22 @@ class CourseDraft:
     language: str
     level: str
     hours: int
-    published: bool
+    state: str  # draft, class or catalogue
     modules: list[ModuleDraft]
+
+
+def _state(data: dict[str, Any]) -> str:
+    """``state:``, or the older ``published:`` (true is the catalogue, false a draft); a draft by default."""
+    published = data.get("published")
+    if published is not None and not isinstance(published, bool):
+        raise ImportFailed("course.yaml: published", _l("true or false"))
+    implied = None if published is None else ("catalogue" if published else "draft")
+    state = data.get("state", implied or "draft")
+    if state not in STATES:
+        raise ImportFailed("course.yaml: state", ", ".join(STATES))
+    if implied is not None and state != implied:
+        raise ImportFailed("course.yaml: state", _l("contradicts published: give only state"))
+    return str(state)
 
 
 def _texts(value: Any, where: str, required: bool = True) -> dict[str, str]:
@@ -188,6 +203,7 @@ def read_course_folder(folder: str | Path) -> CourseDraft:
     level = data.get("level", "beginner")
     if level not in LEVELS:
         raise ImportFailed("course.yaml: level", ", ".join(LEVELS))
+    state = _state(data)
     modules_raw = data.get("modules")
     if not isinstance(modules_raw, list) or not modules_raw:
         raise ImportFailed("course.yaml: modules", _l("a course needs at least one module"))
@@ -247,6 +263,6 @@ def read_course_folder(folder: str | Path) -> CourseDraft:
         language=language,
         level=level,
         hours=_int(data.get("hours"), "course.yaml: hours", 0) or 0,
-        published=bool(data.get("published", False)),
+        state=state,
         modules=modules,
     )

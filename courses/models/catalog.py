@@ -37,6 +37,18 @@ class Level(enum.StrEnum):
     ADVANCED = "advanced"
 
 
+class CourseState(enum.StrEnum):
+    """Who reaches a course (the rules are in courses/services/visibility.py).
+
+    DRAFT: its author and administrators; CLASS: also the students of its author's classes, who
+    learn in it without certificates; CATALOGUE: approved by an administrator, every signed-in user.
+    """
+
+    DRAFT = "draft"
+    CLASS = "class"
+    CATALOGUE = "catalogue"
+
+
 class Course(Model):
     __tablename__ = "courses"
 
@@ -46,10 +58,10 @@ class Course(Model):
     summary: Mapped[Texts] = mapped_column(sa.JSON, default=dict)
     language: Mapped[str] = mapped_column(sa.String(2), default="kk")
     level: Mapped[Level] = mapped_column(default=Level.BEGINNER)
-    published: Mapped[bool] = mapped_column(default=False, index=True)
+    state: Mapped[CourseState] = mapped_column(default=CourseState.DRAFT, index=True)
     # Nominal study hours (printed on certificates later).
     hours: Mapped[int] = mapped_column(default=0)
-    author_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    author_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

@@ -11,8 +11,8 @@ import sqlalchemy as sa
 
 from courses.grading.registry import ITEM_TYPES, grade, item_points
 from courses.grading.results import ItemResult
-from courses.models import Assignment, Attempt, AttemptStatus, Course, Enrolment, Item, Module
-from courses.services import code_grading, events, learning
+from courses.models import Assignment, Attempt, AttemptStatus, Course, CourseState, Enrolment, Item, Module
+from courses.services import code_grading, events, learning, visibility
 from courses.services.outline import AssignmentInfo, ItemInfo, outline
 from lms.db import db, utcnow
 from lms.models import User
@@ -76,13 +76,15 @@ def submit_attempt(user: User, assignment: Assignment, responses: object, now: d
 
 # Statements on the submission path are built once: building one costs more than running it.
 @functools.cache
-def _locking_query() -> sa.Select[int, datetime, bool, int, datetime, datetime | None, int]:
+def _locking_query() -> sa.Select[int, datetime, CourseState, int | None, bool, int, datetime, datetime | None, int]:
     user_id = sa.bindparam("user_id", type_=sa.Integer)
     return (
         sa.select(
             Module.course_id,
             Course.updated_at,
-            Course.published,
+            Course.state,
+            Course.author_id,
+            visibility.in_authors_class(user_id),
             Enrolment.id,
             Enrolment.last_activity_at,
             Enrolment.completed_at,
@@ -129,10 +131,10 @@ def _highest_query() -> sa.Select[int]:
 def submit(user: User, assignment_id: int, responses: object, now: datetime | None = None) -> Attempt:
     """Store and grade an attempt.
 
-    Raises CourseNotFound, NotEnrolled, ModuleLocked, AttemptsExhausted or
-    InvalidResponses, and then stores nothing. Once the responses are valid
-    they are stored even if grading an item fails (that item scores 0 with
-    a reason). Unanswered items score 0.
+    Raises CourseNotFound (no such assignment, or a course the user may not see), PreviewOnly (a
+    course they may only preview), NotEnrolled, ModuleLocked, AttemptsExhausted or InvalidResponses,
+    and then stores nothing. Once the responses are valid they are stored even if grading an item
+    fails (that item scores 0 with a reason). Unanswered items score 0.
     """
     now = now or utcnow()
     keys = {"assignment_id": assignment_id, "user_id": user.id}
@@ -144,18 +146,23 @@ def submit(user: User, assignment_id: int, responses: object, now: datetime | No
     row = db.session.execute(_locking_query(), keys).first()
     highest_row = db.session.execute(_highest_query(), keys).first() if row is not None else None
     if row is None:
-        found = db.session.execute(
-            sa.select(Course.slug, Course.published)
+        found = db.session.scalar(
+            sa.select(Course)
             .join(Module, Module.course_id == Course.id)
             .join(Assignment, Assignment.module_id == Module.id)
             .where(Assignment.id == assignment_id)
-        ).first()
-        if found is None or (not found.published and not learning.can_see_unpublished(user)):
+        )
+        if found is None:
             raise learning.CourseNotFound(assignment_id)
+        learning.require_learner(user, found)
         raise learning.NotEnrolled(found.slug)
-    course_id, version, published, enrolment_id, last_activity_at, completed_at, passes = row
-    if not published and not learning.can_see_unpublished(user):
+    course_id, version, state, author_id, member = row[:5]
+    enrolment_id, last_activity_at, completed_at, passes = row[5:]
+    allowed = visibility.decide(user.role, user.id, state, author_id, bool(member))
+    if not allowed.see:
         raise learning.CourseNotFound(assignment_id)
+    if not allowed.learn:
+        raise learning.PreviewOnly(assignment_id)
     course = outline(course_id, version)
     assignment = course.assignment(assignment_id)
     assert assignment is not None  # noqa: S101 - the outline holds every assignment of its course

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from courses.importers import gift, moodlexml, qti
 from courses.importers.folder import CourseDraft
 from courses.importers.items import ImportedItem, ImportFailed, ImportResult
-from courses.models import Assignment, Course, Item, Lesson, Level, Module
+from courses.models import Assignment, Course, CourseState, Item, Lesson, Level, Module
 from lms.db import db
 from lms.models import User
 
@@ -64,7 +64,7 @@ def create_course(draft: CourseDraft, author: User | None) -> Course:
         language=draft.language,
         level=Level(draft.level),
         hours=draft.hours,
-        published=draft.published,
+        state=CourseState(draft.state),
         author_id=author.id if author else None,
     )
     db.session.add(course)

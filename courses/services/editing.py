@@ -14,7 +14,7 @@ from typing import Any, Literal
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
-from courses.models import Assignment, Course, Item, Lesson, Level, Module, ShowAnswers
+from courses.models import Assignment, Course, CourseState, Item, Lesson, Level, Module, ShowAnswers
 from courses.services.authoring import CourseExists
 from courses.services.outline import touch
 from lms.db import db
@@ -27,6 +27,10 @@ LANGUAGES = ("kk", "ru", "en")
 
 class InvalidPrerequisite(Exception):
     """A prerequisite must be an earlier module of the same course."""
+
+
+class ApprovalRequired(Exception):
+    """Only an administrator puts a course in the catalogue or takes it out (its certificates depend on it)."""
 
 
 def texts(values: dict[str, str | None]) -> Texts:
@@ -69,7 +73,25 @@ class CourseSettings:
     language: str
     level: Level
     hours: int
-    published: bool
+    state: CourseState
+
+
+def state_choices(actor: User, course: Course | None) -> list[CourseState]:
+    """The states ``actor`` may give the course (a new one when None), the current one included.
+
+    An author keeps a course a draft or opens it to their classes; an administrator also approves it into
+    the catalogue, and only an administrator takes it out again.
+    """
+    if actor.role == Role.ADMIN:
+        return list(CourseState)
+    if course is not None and course.state == CourseState.CATALOGUE:
+        return [CourseState.CATALOGUE]
+    return [CourseState.DRAFT, CourseState.CLASS]
+
+
+def _check_state(actor: User, course: Course | None, state: CourseState) -> None:
+    if state not in state_choices(actor, course):
+        raise ApprovalRequired(state)
 
 
 def _slug_taken(slug: str, course_id: int | None) -> bool:
@@ -80,7 +102,11 @@ def _slug_taken(slug: str, course_id: int | None) -> bool:
 
 
 def new_course(author: User, settings: CourseSettings) -> Course:
-    """Create an empty course authored by ``author`` (flushed). Raises CourseExists for a taken slug."""
+    """Create an empty course authored by ``author`` (flushed).
+
+    Raises CourseExists for a taken slug, ApprovalRequired for the catalogue when ``author`` is no administrator.
+    """
+    _check_state(author, None, settings.state)
     if _slug_taken(settings.slug, None):
         raise CourseExists(settings.slug)
     course = Course(author_id=author.id, **vars(settings))
@@ -89,8 +115,13 @@ def new_course(author: User, settings: CourseSettings) -> Course:
     return course
 
 
-def update_course(course: Course, settings: CourseSettings) -> Course:
-    """Change a course's settings (flushed). Raises CourseExists for a slug another course has."""
+def update_course(actor: User, course: Course, settings: CourseSettings) -> Course:
+    """Change a course's settings and state (flushed).
+
+    Raises CourseExists for a slug another course has, ApprovalRequired for a state only an
+    administrator may set (see ``state_choices``).
+    """
+    _check_state(actor, course, settings.state)
     if _slug_taken(settings.slug, course.id):
         raise CourseExists(settings.slug)
     for name, value in vars(settings).items():

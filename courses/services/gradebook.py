@@ -26,6 +26,7 @@ from courses.models import (
     Module,
     localized,
 )
+from courses.services import visibility
 from lms.db import db, utcnow
 from lms.models import ClassMembership, SchoolClass, User
 from lms.spreadsheets import safe_cell
@@ -63,8 +64,8 @@ class Gradebook:
     rows: list[Row]
 
 
-def courses_of_class(school_class: SchoolClass) -> list[Course]:
-    """Courses at least one student of the class is enrolled in."""
+def courses_of_class(school_class: SchoolClass, viewer: User) -> list[Course]:
+    """Courses at least one student of the class is enrolled in, of those ``viewer`` may see."""
     return list(
         db.session.scalars(
             sa.select(Course)
@@ -73,7 +74,8 @@ def courses_of_class(school_class: SchoolClass) -> list[Course]:
                     sa.select(Enrolment.course_id)
                     .join(ClassMembership, ClassMembership.user_id == Enrolment.user_id)
                     .where(ClassMembership.class_id == school_class.id)
-                )
+                ),
+                visibility.visible_courses_clause(viewer),
             )
             .order_by(Course.id)
         )

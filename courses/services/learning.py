@@ -9,11 +9,21 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from blinker import Namespace
 
-from courses.models import Assignment, Attempt, AttemptStatus, Course, Enrolment, Lesson, LessonProgress, Module
-from courses.services import events
+from courses.models import (
+    Assignment,
+    Attempt,
+    AttemptStatus,
+    Course,
+    CourseState,
+    Enrolment,
+    Lesson,
+    LessonProgress,
+    Module,
+)
+from courses.services import events, visibility
 from courses.services.outline import LessonInfo, Outline, outline, outline_of
 from lms.db import db, utcnow
-from lms.models import Role, User
+from lms.models import User
 
 signals = Namespace()
 #: Sent with ``user_id`` and ``course_id`` when a learner completes a course (certificates listen).
@@ -21,7 +31,12 @@ course_completed = signals.signal("course-completed")
 
 
 class CourseNotFound(Exception):
-    """No published course has this slug (or the user may not see it)."""
+    """No course has this slug (or lesson, or assignment), or the user may not see it."""
+
+
+class PreviewOnly(Exception):
+    """The user sees the course but may not learn in it (its author or an administrator, in a draft or a
+    class course): nothing is recorded."""
 
 
 class NotEnrolled(Exception):
@@ -32,19 +47,52 @@ class ModuleLocked(Exception):
     """The module's prerequisite is not passed yet."""
 
 
-def can_see_unpublished(user: User | None) -> bool:
-    return user is not None and user.role in (Role.ADMIN, Role.TEACHER)
+def visible_courses(user: User | None) -> list[Course]:
+    """The courses the user may see, in one query: the catalogue's, their class courses and their drafts."""
+    return list(
+        db.session.scalars(sa.select(Course).where(visibility.visible_courses_clause(user)).order_by(Course.id))
+    )
 
 
-def published_courses() -> list[Course]:
-    return list(db.session.scalars(sa.select(Course).where(Course.published.is_(True)).order_by(Course.id)))
+def find_course(slug: str, user: User | None) -> tuple[Course, visibility.Access]:
+    """The course and what the user may do in it. Raises CourseNotFound when they may not see it."""
+    course = db.session.scalar(sa.select(Course).where(Course.slug == slug))
+    if course is None:
+        raise CourseNotFound(slug)
+    allowed = visibility.access(user, course)
+    if not allowed.see:
+        raise CourseNotFound(slug)
+    return course, allowed
 
 
 def course_by_slug(slug: str, user: User | None) -> Course:
-    course = db.session.scalar(sa.select(Course).where(Course.slug == slug))
-    if course is None or (not course.published and not can_see_unpublished(user)):
-        raise CourseNotFound(slug)
-    return course
+    return find_course(slug, user)[0]
+
+
+def require_visible(user: User | None, course: Course) -> visibility.Access:
+    """What the user may do in the course. Raises CourseNotFound when they may not see it."""
+    allowed = visibility.access(user, course)
+    if not allowed.see:
+        raise CourseNotFound(course.slug)
+    return allowed
+
+
+def require_learner(user: User | None, course: Course) -> None:
+    """Raises CourseNotFound (may not see it) or PreviewOnly (sees it, may not learn in it)."""
+    if not require_visible(user, course).learn:
+        raise PreviewOnly(course.slug)
+
+
+def attempt_with_course(attempt_id: int) -> tuple[Attempt, Course] | None:
+    """An attempt and the course it belongs to, in one query (pages about an attempt check the course first)."""
+    row = db.session.execute(
+        sa.select(Attempt, Course)
+        .join(Assignment, Assignment.id == Attempt.assignment_id)
+        .join(Module, Module.id == Assignment.module_id)
+        .join(Course, Course.id == Module.course_id)
+        .where(Attempt.id == attempt_id)
+    ).first()
+    return None if row is None else (row[0], row[1])
 
 
 def enrolment(user: User, course: Course) -> Enrolment | None:
@@ -59,9 +107,9 @@ def require_enrolment(user: User, course: Course) -> Enrolment:
 
 
 def enroll(user: User, course: Course) -> Enrolment:
-    """Enrol (idempotent). Raises CourseNotFound for a course the user may not see."""
-    if not course.published and not can_see_unpublished(user):
-        raise CourseNotFound(course.slug)
+    """Enrol (idempotent). Raises CourseNotFound for a course the user may not see, PreviewOnly for one
+    they may only preview."""
+    require_learner(user, course)
     found = enrolment(user, course)
     if found is not None:
         return found
@@ -156,17 +204,20 @@ class LessonVisit:
     course: Outline
     lesson: LessonInfo
     completed_at: datetime | None
+    preview: bool = False  # its author or an administrator reading a course they may not learn in
 
 
 @functools.cache
-def _visit_query() -> sa.Select[int, datetime, bool, int, datetime, int, datetime | None, int]:
+def _visit_query() -> sa.Select[int, datetime, CourseState, int | None, bool, int, datetime, int, datetime | None, int]:
     # Built once: constructing a statement costs more than running it on the hot path.
     user_id = sa.bindparam("user_id", type_=sa.Integer)
     return (
         sa.select(
             Module.course_id,
             Course.updated_at,
-            Course.published,
+            Course.state,
+            Course.author_id,
+            visibility.in_authors_class(user_id),
             Enrolment.id,
             Enrolment.last_activity_at,
             LessonProgress.lesson_id,
@@ -202,18 +253,23 @@ def note_activity_of(enrolment_id: int, last_activity_at: datetime, now: datetim
 def visit_lesson(user: User, lesson_id: int) -> LessonVisit:
     """Open a lesson by id: one read, and a write only when something changes (the lesson page's path).
 
-    Raises CourseNotFound (no such lesson, or an unpublished course), NotEnrolled, ModuleLocked.
+    A user who may see the course but not learn in it gets a preview: every lesson, nothing written.
+    Raises CourseNotFound (no such lesson, or a course the user may not see), NotEnrolled, ModuleLocked.
     """
-    # One round trip: where the lesson is, the learner's enrolment and their progress in it.
+    # One round trip: where the lesson is, who may see it, the learner's enrolment and their progress in it.
     row = db.session.execute(_visit_query(), {"lesson_id": lesson_id, "user_id": user.id}).first()
     if row is None or row[0] is None:
         raise CourseNotFound(lesson_id)
-    course_id, version, published, enrolment_id, last_activity_at, progress_lesson_id, completed_at, passes = row
-    if not published and not can_see_unpublished(user):
+    course_id, version, state, author_id, member = row[:5]
+    enrolment_id, last_activity_at, progress_lesson_id, completed_at, passes = row[5:]
+    allowed = visibility.decide(user.role, user.id, state, author_id, bool(member))
+    if not allowed.see:
         raise CourseNotFound(lesson_id)
     course = outline(course_id, version)
     lesson = course.lesson(lesson_id)
     assert lesson is not None  # noqa: S101 - the outline holds every lesson of its course
+    if not allowed.learn:
+        return LessonVisit(course, lesson, None, preview=True)
     if enrolment_id is None:
         raise NotEnrolled(course.slug)
     if not unlocked_by(course, lesson.module_id, passes):
@@ -227,8 +283,9 @@ def visit_lesson(user: User, lesson_id: int) -> LessonVisit:
 
 
 def open_lesson(user: User, lesson: Lesson) -> LessonProgress:
-    """Mark a lesson opened. Raises NotEnrolled, ModuleLocked."""
+    """Mark a lesson opened. Raises CourseNotFound, PreviewOnly, NotEnrolled, ModuleLocked."""
     course = lesson.module.course
+    require_learner(user, course)
     registration = require_enrolment(user, course)
     require_unlocked(user, lesson.module)
     progress = db.session.get(LessonProgress, {"user_id": user.id, "lesson_id": lesson.id})
@@ -242,7 +299,7 @@ def open_lesson(user: User, lesson: Lesson) -> LessonProgress:
 
 
 def complete_lesson(user: User, lesson: Lesson) -> LessonProgress:
-    """Mark a lesson completed (and opened). Raises NotEnrolled, ModuleLocked."""
+    """Mark a lesson completed (and opened). Raises CourseNotFound, PreviewOnly, NotEnrolled, ModuleLocked."""
     progress = open_lesson(user, lesson)
     if progress.completed_at is None:
         progress.completed_at = utcnow()

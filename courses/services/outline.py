@@ -77,7 +77,6 @@ class Outline:
     language: str
     level: str
     hours: int
-    published: bool
     version: datetime
     modules: tuple[ModuleInfo, ...]
 
@@ -166,7 +165,6 @@ def _load(course_id: int) -> Outline:
         language=course.language,
         level=course.level.value,
         hours=course.hours,
-        published=course.published,
         version=course.updated_at,
         modules=tuple(
             ModuleInfo(

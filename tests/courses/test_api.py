@@ -21,7 +21,7 @@ def auth(student):
 
 def test_catalogue_lists_published_courses_in_the_callers_language(client, auth):
     course = factories.course()
-    hidden = factories.course(published=False)
+    hidden = factories.course(state="draft")
     body = client.get("/api/v1/courses", headers=auth).get_json()
     slugs = [c["slug"] for c in body]
     assert course.slug in slugs and hidden.slug not in slugs
@@ -41,7 +41,7 @@ def test_course_detail_enrol_and_progress(client, auth):
 
 
 def test_unknown_or_unpublished_course_is_404(client, auth):
-    hidden = factories.course(published=False)
+    hidden = factories.course(state="draft")
     for slug in ("nope", hidden.slug):
         response = client.get(f"/api/v1/courses/{slug}", headers=auth)
         assert response.status_code == 404 and response.get_json()["error"]["code"] == "not_found"

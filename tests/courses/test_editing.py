@@ -4,7 +4,7 @@ import pytest
 import sqlalchemy as sa
 
 from courses.importers.items import ImportFailed
-from courses.models import Course, Item, Lesson, Level, Module, ShowAnswers
+from courses.models import Course, CourseState, Item, Lesson, Level, Module, ShowAnswers
 from courses.services import authoring, editing
 from courses.services.outline import outline_of
 from lms.db import db
@@ -23,7 +23,7 @@ def settings(slug="ai-basics", **values):
         "language": "kk",
         "level": Level.BEGINNER,
         "hours": 6,
-        "published": False,
+        "state": CourseState.DRAFT,
     }
     return editing.CourseSettings(**{**defaults, **values})
 
@@ -53,14 +53,15 @@ def test_texts_drop_empty_languages():
 def test_new_course_belongs_to_its_author_and_slugs_are_unique(db):
     teacher = factories.user(Role.TEACHER)
     course = editing.new_course(teacher, settings())
-    assert course.author_id == teacher.id and course.title["kk"] == "ЖИ негіздері" and not course.published
+    assert course.author_id == teacher.id and course.title["kk"] == "ЖИ негіздері"
+    assert course.state is CourseState.DRAFT
     with pytest.raises(authoring.CourseExists):
         editing.new_course(teacher, settings())
     other = editing.new_course(teacher, settings("other"))
     with pytest.raises(authoring.CourseExists):
-        editing.update_course(other, settings("ai-basics"))
-    editing.update_course(course, settings(hours=9, published=True))  # its own slug is fine
-    assert course.hours == 9 and course.published
+        editing.update_course(teacher, other, settings("ai-basics"))
+    editing.update_course(teacher, course, settings(hours=9, state=CourseState.CLASS))  # its own slug is fine
+    assert course.hours == 9 and course.state is CourseState.CLASS
 
 
 def test_who_may_edit_and_which_courses_are_listed(db):

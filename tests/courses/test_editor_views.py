@@ -11,6 +11,7 @@ from courses.models import Assignment, Attempt, Course, Item, Lesson, Module
 from courses.services import authoring
 from lms.db import db
 from lms.models import Role
+from lms.services import org
 from tests import factories
 from tests.conftest import csrf_token, post_form
 from tests.fixtures import INTEROP
@@ -25,7 +26,7 @@ COURSE_FORM = {
     "language": "kk",
     "level": "beginner",
     "hours": "8",
-    "published": "y",
+    "state": "class",
 }
 ASSIGNMENT_FORM = {
     "title_en": "Quiz 1",
@@ -41,14 +42,13 @@ ASSIGNMENT_FORM = {
 
 @pytest.fixture
 def authored(db):
-    """A two-module course authored by a teacher; ids only, as requests expire the test's objects."""
-    author = factories.user(Role.TEACHER)
-    course = factories.course()
-    course.author_id = author.id
-    db.session.flush()
+    """A two-module class course authored by a teacher; ids only, as requests expire the test's objects."""
+    author, school_class = factories.teacher_with_class()
+    course = factories.course(state="class", author=author)
     module = course.modules[0]
     return {
         "author": author,
+        "class": school_class,
         "course": course.id,
         "module": module.id,
         "module2": course.modules[1].id,
@@ -67,7 +67,7 @@ def test_teacher_creates_a_course_and_is_its_author(client, login):
     response = post_form(client, "/authoring/courses/new", COURSE_FORM)
     course = db.session.scalar(sa.select(Course).where(Course.slug == "ai-for-teachers"))
     assert response.status_code == 302 and response.headers["Location"] == f"/authoring/courses/{course.id}"
-    assert course.author_id == teacher.id and course.published and course.hours == 8
+    assert course.author_id == teacher.id and course.state == "class" and course.hours == 8
     assert course.title == {"kk": "Мұғалімдерге арналған ЖИ", "en": "AI for teachers"}
     assert "AI for teachers" in client.get("/authoring/courses").get_data(as_text=True)
 
@@ -174,6 +174,7 @@ def test_lesson_edited_moved_and_deleted_and_learners_see_the_change(client, log
     course = db.session.get(Course, authored["course"])
     from courses.services import learning
 
+    org.add_member(authored["class"], student)
     learning.enroll(student, course)
     login(student)
     assert "<em>text</em>" in client.get(f"/lessons/{lesson_id}").get_data(as_text=True)
@@ -417,18 +418,21 @@ def test_others_cannot_change_a_course(client, login, authored, role, path, data
     response = client.post(path.format(**authored), data={**data, "csrf_token": csrf_token(client, "/")})
     if role == "anonymous":
         assert response.status_code == 302 and response.headers["Location"].startswith("/login")
-    elif role == "other_teacher" and path == "/authoring/courses/new":
-        assert response.status_code == 302  # any teacher may create a course of their own
-        return
-    else:
+    elif path == "/authoring/courses/new":
+        if role == "other_teacher":
+            assert response.status_code == 302  # any teacher may create a course of their own
+            return
         assert response.status_code == 403
+    else:
+        assert response.status_code == 404  # nothing of another's course is shown, not even that it exists
     db.session.expire_all()
     assert snapshot(authored) == before
 
 
 def test_a_course_written_in_the_editor_is_taken_by_a_learner(client, login):
-    login(factories.user(Role.TEACHER))
-    post_form(client, "/authoring/courses/new", COURSE_FORM)
+    teacher, school_class = factories.teacher_with_class()
+    login(teacher)
+    post_form(client, "/authoring/courses/new", COURSE_FORM)  # a class course
     course = db.session.scalar(sa.select(Course).where(Course.slug == COURSE_FORM["slug"]))
     post_form(client, f"/authoring/courses/{course.id}/modules", {"title_en": "Start"}, page="/authoring/courses")
     module = db.session.scalar(sa.select(Module).where(Module.course_id == course.id))
@@ -441,7 +445,9 @@ def test_a_course_written_in_the_editor_is_taken_by_a_learner(client, login):
     quiz = db.session.scalar(sa.select(Assignment).where(Assignment.module_id == module.id))
     assert upload(client, quiz.id, GIFT, "quiz.gift").status_code == 302
 
-    student = login(factories.user(language="en"))
+    student = factories.user(language="en")
+    org.add_member(school_class, student)
+    login(student)
     post_form(client, f"/courses/{course.slug}/enroll", {}, page=f"/courses/{course.slug}")
     lesson = db.session.scalar(sa.select(Lesson).where(Lesson.module_id == module.id))
     assert "<em>this</em>" in client.get(f"/lessons/{lesson.id}").get_data(as_text=True)
@@ -489,3 +495,61 @@ def test_the_editor_lists_questions_a_page_at_a_time(client, login, authored, db
     assert f"{total} questions" in first and "Page 1 of 2" in first
     assert first.count('<tr id="item-') == ITEMS_PER_PAGE and second.count('<tr id="item-') == 5
     assert f"<td>{total}</td>" in second  # numbered across pages
+
+
+# The course's state: a teacher keeps it a draft or opens it to their classes; an administrator approves it.
+
+
+def state_options(html: str) -> list[str]:
+    import re
+
+    select = re.search(r'<select[^>]*name="state".*?</select>', html, re.S)
+    assert select, "no state choice on the page"
+    return re.findall(r'<option[^>]*value="([^"]+)"', select.group(0))
+
+
+def test_a_teacher_is_not_offered_the_catalogue_and_cannot_post_it(client, login):
+    teacher = login(factories.user(Role.TEACHER))
+    assert state_options(client.get("/authoring/courses/new").get_data(as_text=True)) == ["draft", "class"]
+    refused = post_form(client, "/authoring/courses/new", {**COURSE_FORM, "state": "catalogue"})
+    assert refused.status_code == 422 and count(Course, Course.slug == COURSE_FORM["slug"]) == 0
+    course = factories.course(state="draft", author=teacher)
+    url = f"/authoring/courses/{course.id}/settings"
+    assert state_options(client.get(url).get_data(as_text=True)) == ["draft", "class"]
+    refused = post_form(client, url, {**COURSE_FORM, "slug": course.slug, "state": "catalogue"})
+    assert refused.status_code == 422
+    assert db.session.get(Course, course.id).state == "draft"
+    assert post_form(client, url, {**COURSE_FORM, "slug": course.slug, "state": "class"}).status_code == 302
+    assert db.session.get(Course, course.id).state == "class"
+
+
+def test_an_administrator_approves_a_course_into_the_catalogue(client, login):
+    teacher = factories.user(Role.TEACHER)
+    course = factories.course(state="class", author=teacher)
+    login(factories.user(Role.ADMIN))
+    url = f"/authoring/courses/{course.id}/settings"
+    assert state_options(client.get(url).get_data(as_text=True)) == ["draft", "class", "catalogue"]
+    assert post_form(client, url, {**COURSE_FORM, "slug": course.slug, "state": "catalogue"}).status_code == 302
+    assert db.session.get(Course, course.id).state == "catalogue"
+
+
+def test_an_approved_course_stays_in_the_catalogue_for_its_author(client, login):
+    teacher = login(factories.user(Role.TEACHER))
+    course = factories.course(state="catalogue", author=teacher)
+    url = f"/authoring/courses/{course.id}/settings"
+    assert state_options(client.get(url).get_data(as_text=True)) == ["catalogue"]
+    assert post_form(client, url, {**COURSE_FORM, "slug": course.slug, "state": "draft"}).status_code == 422
+    saved = post_form(client, url, {**COURSE_FORM, "slug": course.slug, "hours": "5", "state": "catalogue"})
+    assert saved.status_code == 302
+    found = db.session.get(Course, course.id)
+    assert found.state == "catalogue" and found.hours == 5
+
+
+def test_the_editor_lists_each_course_with_its_state(client, login):
+    teacher = login(factories.user(Role.TEACHER))
+    client.set_cookie("lms_lang", "en")
+    for state in ("draft", "class", "catalogue"):
+        factories.course(state=state, author=teacher)
+    html = client.get("/authoring/courses").get_data(as_text=True)
+    for label in ("Draft", "Class course", "Catalogue"):
+        assert f"<td>{label}</td>" in html, label

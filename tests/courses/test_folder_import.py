@@ -2,7 +2,7 @@ import pytest
 
 from courses.importers.folder import read_course_folder
 from courses.importers.items import ImportFailed
-from courses.models import Course
+from courses.models import Course, CourseState
 from courses.services import authoring
 from courses.services.authoring import guess_format
 from lms.db import db
@@ -52,7 +52,7 @@ def folder(tmp_path):
 
 def test_folder_becomes_a_course(db, folder):
     course = authoring.create_course(read_course_folder(folder), author=None)
-    assert course.slug == "tiny-course" and course.published and course.hours == 2
+    assert course.slug == "tiny-course" and course.state is CourseState.CATALOGUE and course.hours == 2
     first, second = course.modules
     assert second.prerequisite_id == first.id
     assert first.lessons[0].body == {"kk": "## Сәлем\n\nМәтін.", "en": "## Hello\n\nText."}
@@ -61,6 +61,44 @@ def test_folder_becomes_a_course(db, folder):
     assert [item.type for item in quiz.items] == ["numeric", "single_choice", "ordering"]
     with pytest.raises(authoring.CourseExists):
         authoring.create_course(read_course_folder(folder), author=None)
+
+
+@pytest.mark.parametrize(
+    ("lines", "state"),
+    [
+        ("published: true", "catalogue"),
+        ("published: false", "draft"),
+        ("", "draft"),
+        ("state: class", "class"),
+        ("state: catalogue", "catalogue"),
+        ("state: draft\npublished: false", "draft"),
+    ],
+)
+def test_the_course_file_gives_the_state(db, folder, lines, state):
+    text = COURSE_YAML.replace("published: true", lines)
+    (folder / "course.yaml").write_text(text, encoding="utf-8")
+    assert read_course_folder(folder).state == state
+
+
+@pytest.mark.parametrize(
+    ("lines", "where"),
+    [
+        ("state: public", "course.yaml: state"),
+        ("published: maybe", "course.yaml: published"),
+        ("state: class\npublished: true", "course.yaml: state"),
+    ],
+)
+def test_a_state_the_file_cannot_have_is_refused(db, folder, lines, where):
+    (folder / "course.yaml").write_text(COURSE_YAML.replace("published: true", lines), encoding="utf-8")
+    with pytest.raises(ImportFailed) as failed:
+        read_course_folder(folder)
+    assert failed.value.place().startswith(where)
+
+
+def test_the_demo_course_is_in_the_catalogue(db):
+    from courses.demo import DEMO_FOLDER
+
+    assert read_course_folder(DEMO_FOLDER).state == "catalogue"
 
 
 @pytest.mark.parametrize(

@@ -138,5 +138,9 @@ def test_teacher_marks_an_essay(client, login):
 
 
 def test_students_cannot_mark(client, login):
+    course, student = factories.course(), factories.user(Role.STUDENT)
+    learning.enroll(student, course)
+    attempt = attempts.submit_attempt(student, course.modules[0].assignments[0], {})
     login(factories.user(Role.STUDENT))
-    assert client.get("/attempts/1/mark").status_code == 403
+    assert client.get(f"/attempts/{attempt.id}/mark").status_code == 403
+    assert client.get(f"/attempts/{attempt.id + 1}/mark").status_code == 404

@@ -30,13 +30,15 @@ def test_enrol_is_idempotent_and_recorded(db):
     assert verbs(student) == [("registered", "course")]
 
 
-def test_unpublished_courses_are_hidden_from_students(db):
-    course = factories.course(published=False)
-    with pytest.raises(learning.CourseNotFound):
-        learning.enroll(factories.user(), course)
-    with pytest.raises(learning.CourseNotFound):
-        learning.course_by_slug(course.slug, factories.user())
-    assert learning.course_by_slug(course.slug, factories.user(Role.TEACHER)) is course
+def test_drafts_are_hidden_from_students_and_other_teachers(db):
+    author = factories.user(Role.TEACHER)
+    course = factories.course(state="draft", author=author)
+    for stranger in (factories.user(), factories.user(Role.TEACHER)):
+        with pytest.raises(learning.CourseNotFound):
+            learning.enroll(stranger, course)
+        with pytest.raises(learning.CourseNotFound):
+            learning.course_by_slug(course.slug, stranger)
+    assert learning.course_by_slug(course.slug, author) is course
 
 
 def test_lessons_need_enrolment_and_an_unlocked_module(db):

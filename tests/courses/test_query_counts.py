@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from courses.models import Assignment, Course, Item, Lesson, Module
+from courses.models import Assignment, Course, CourseState, Item, Lesson, Module
 from courses.services import attempts, learning
 from lms.db import db
 from lms.services import accounts, org
@@ -23,14 +23,14 @@ SMALL, LARGE = 2, 8
 
 
 def build_course(*, modules: int = 1, lessons: int = 1, items: int = 1, essays: int = 0) -> Course:
-    """A published course: each module has lessons and one required quiz of items (single choice and numeric)."""
+    """A catalogue course: each module has lessons and one required quiz of items (single choice and numeric)."""
     n = len(db.session.scalars(db.select(Course.id)).all())
     course = Course(
         slug=f"counted-{n}-{modules}-{lessons}-{items}-{essays}",
         title={"en": "Counted", "kk": "Санақ"},
         summary={"en": "Counted"},
         language="kk",
-        published=True,
+        state=CourseState.CATALOGUE,
     )
     db.session.add(course)
     db.session.flush()
@@ -107,7 +107,7 @@ def test_catalogue(client, login, count_queries):
     login(factories.user())
     counts = []
     for size in (SMALL, LARGE):
-        while len(db.session.scalars(db.select(Course.id).where(Course.published.is_(True))).all()) < size:
+        while len(db.session.scalars(db.select(Course.id).where(Course.state == CourseState.CATALOGUE)).all()) < size:
             build_course()
         counts.append(steady_count(count_queries, lambda: client.get("/courses")))
     assert_fixed(counts, 4)
@@ -155,6 +155,62 @@ def test_lesson_page(client, login, count_queries):
         lesson = course.modules[-1].lessons[-1]
         counts.append(steady_count(count_queries, lambda lesson_id=lesson.id: client.get(f"/lessons/{lesson_id}")))
     assert_fixed(counts, 11)
+
+
+def in_a_class_course(course: Course) -> Any:
+    """Make ``course`` a class course of a teacher, and give that teacher's class a student who passed it all."""
+    teacher, school_class = factories.teacher_with_class()
+    course.state, course.author_id = CourseState.CLASS, teacher.id
+    db.session.flush()
+    student = factories.user()
+    org.add_member(school_class, student)
+    learning.enroll(student, course)
+    for module in course.modules:
+        attempts.submit_attempt(student, module.assignments[0], answers(module.assignments[0]))
+    return student
+
+
+def test_lesson_page_of_a_class_course(client, login, count_queries):
+    """The class rule is part of the lesson page's one query: no more statements than a catalogue course."""
+    counts = []
+    for size in (SMALL, LARGE):
+        course = build_course(modules=size, lessons=size)
+        login(in_a_class_course(course))
+        lesson = course.modules[-1].lessons[-1]
+        counts.append(steady_count(count_queries, lambda lesson_id=lesson.id: client.get(f"/lessons/{lesson_id}")))
+    assert_fixed(counts, 4)  # as many as a catalogue course's lesson page makes today
+
+
+def test_submitting_a_quiz_of_a_class_course(client, login, count_queries):
+    """One statement more than a catalogue course's (12 today): the page asks whether the learner is in
+    the author's class; the submission itself folds that into its locking query."""
+    counts = []
+    for size in (SMALL, LARGE):
+        course = build_course(items=size)
+        login(in_a_class_course(course))
+        quiz = course.modules[0].assignments[0]
+        form = {f"item-{key}": value for key, value in answers(quiz, wrong=True).items()}
+        form["csrf_token"] = csrf_token(client, f"/assignments/{quiz.id}")
+        counts.append(
+            steady_count(
+                count_queries, lambda quiz_id=quiz.id, form=form: client.post(f"/assignments/{quiz_id}", data=form)
+            )
+        )
+    assert_fixed(counts, 13)
+
+
+def test_catalogue_with_class_courses_and_drafts(client, login, count_queries):
+    """The listing applies the rule in its query: one statement for courses of every state."""
+    student = factories.user()
+    login(student)
+    counts = []
+    for size in (SMALL, LARGE):
+        for _ in range(size):
+            in_a_class_course(build_course())
+            build_course().state = CourseState.DRAFT
+        db.session.flush()
+        counts.append(steady_count(count_queries, lambda: client.get("/courses")))
+    assert_fixed(counts, 4)
 
 
 def test_complete_lesson(client, login, count_queries):
@@ -291,7 +347,7 @@ def test_api_course_list(client, count_queries):
     auth = bearer(factories.user())
     counts = []
     for size in (SMALL, LARGE):
-        while len(db.session.scalars(db.select(Course.id).where(Course.published.is_(True))).all()) < size:
+        while len(db.session.scalars(db.select(Course.id).where(Course.state == CourseState.CATALOGUE)).all()) < size:
             build_course()
         counts.append(steady_count(count_queries, lambda: client.get("/api/v1/courses", headers=auth)))
     assert_fixed(counts, 4)

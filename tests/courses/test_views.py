@@ -11,7 +11,7 @@ from tests.conftest import post_form
 
 def test_catalogue_and_course_page(client, login):
     course = factories.course()
-    hidden = factories.course(published=False)
+    hidden = factories.course(state="draft")
     login(factories.user())
     html = client.get("/courses").get_data(as_text=True)
     assert course.title["en"] in html or course.title["kk"] in html

@@ -11,7 +11,7 @@ from tests import factories
 
 ROLES = ["anonymous", "student", "teacher", "other_teacher", "mentor", "official", "official_astana", "admin"]
 
-OK, FORBIDDEN, LOGIN, HOME = 200, 403, "login", "home"
+OK, FORBIDDEN, NOT_FOUND, LOGIN, HOME = 200, 403, 404, "login", "home"
 
 
 @pytest.fixture
@@ -61,8 +61,8 @@ EVERYONE = expect(OK)
 SIGNED_IN = expect(OK, anonymous=LOGIN)
 ADMIN_ONLY = expect(FORBIDDEN, anonymous=LOGIN, admin=OK)
 AUTHORS = expect(FORBIDDEN, anonymous=LOGIN, teacher=OK, other_teacher=OK, admin=OK)
-# The course in `world` is authored by `teacher`.
-COURSE_AUTHOR = expect(FORBIDDEN, anonymous=LOGIN, teacher=OK, admin=OK)
+# The course in `world` is authored by `teacher`: to anyone else its editor does not exist.
+COURSE_AUTHOR = expect(NOT_FOUND, anonymous=LOGIN, teacher=OK, admin=OK)
 
 PAGES = [
     ("/", EVERYONE),
@@ -134,10 +134,10 @@ POSTS = [
     ("/join", expect(FORBIDDEN, anonymous=LOGIN, student=302)),
     ("/admin/certificates/zip", expect(FORBIDDEN, anonymous=LOGIN, admin=302)),
     # Moves change only the order; deletions are checked in tests/courses/test_editor_views.py.
-    ("/authoring/modules/{module}/move", expect(FORBIDDEN, anonymous=LOGIN, teacher=302, admin=302)),
-    ("/authoring/lessons/{lesson}/move", expect(FORBIDDEN, anonymous=LOGIN, teacher=302, admin=302)),
-    ("/authoring/assignments/{assignment}/move", expect(FORBIDDEN, anonymous=LOGIN, teacher=302, admin=302)),
-    ("/authoring/items/{item}/move", expect(FORBIDDEN, anonymous=LOGIN, teacher=302, admin=302)),
+    ("/authoring/modules/{module}/move", expect(NOT_FOUND, anonymous=LOGIN, teacher=302, admin=302)),
+    ("/authoring/lessons/{lesson}/move", expect(NOT_FOUND, anonymous=LOGIN, teacher=302, admin=302)),
+    ("/authoring/assignments/{assignment}/move", expect(NOT_FOUND, anonymous=LOGIN, teacher=302, admin=302)),
+    ("/authoring/items/{item}/move", expect(NOT_FOUND, anonymous=LOGIN, teacher=302, admin=302)),
 ]
 
 
