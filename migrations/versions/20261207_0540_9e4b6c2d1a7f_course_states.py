@@ -6,7 +6,7 @@ into unpublished ones.
 
 Revision ID: 9e4b6c2d1a7f
 Revises: 7d2e3f4a5b6c
-Create Date: 2026-12-10 09:00:00
+Create Date: 2026-12-07 05:40:00
 
 """
 
