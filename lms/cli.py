@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import Any
 
 import click
 from flask import current_app
@@ -13,7 +14,7 @@ from lms import tasks
 from lms.csvfiles import CsvFileError
 from lms.db import db
 from lms.models import Role, TaskStatus
-from lms.services import accounts, imports, progress
+from lms.services import accounts, imports, progress, school_imports
 
 lms_cli = AppGroup("lms", help="The platform core: accounts, organisations, demo data.")
 
@@ -73,6 +74,37 @@ def import_users_command(csv_file: Path, invite: bool) -> None:
     if invite and report.created:
         tasks.send_invitations.call_local([u.id for u in report.created], job.id)
         follow(job.id)
+
+
+@lms_cli.command("import-districts")
+@click.argument("csv_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def import_districts_command(csv_file: Path) -> None:
+    """Add districts from CSV_FILE (code, region, name_kk, name_ru, name_en); all or nothing."""
+    _import_org_file(csv_file, school_imports.import_districts, "districts")
+
+
+@lms_cli.command("import-schools")
+@click.argument("csv_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def import_schools_command(csv_file: Path) -> None:
+    """Add or update schools from CSV_FILE (code, name, region[, district, kind, language, settlement])."""
+    _import_org_file(csv_file, school_imports.import_schools, "schools")
+
+
+def _import_org_file(csv_file: Path, importer: Any, what: str) -> None:
+    try:
+        report = importer(csv_file.read_bytes(), current_app.config["MAX_CSV_ROWS"])
+    except CsvFileError as exc:
+        raise click.ClickException(str(exc.message)) from exc
+    except imports.ImportRejected as exc:
+        db.session.rollback()
+        for error in exc.errors:
+            click.echo(f"line {error.line}: {error.value}: {error.reason}", err=True)
+        raise click.ClickException(f"{len(exc.errors)} bad rows; nothing was imported.") from exc
+    db.session.commit()
+    if what == "districts":
+        click.echo(f"Imported {len(report.districts)} districts.")
+    else:
+        click.echo(f"Schools: {report.created} added, {report.updated} updated.")
 
 
 def follow(task_id: str, poll_seconds: float = 0.5, timeout: float | None = None) -> None:

@@ -78,6 +78,14 @@ DEMO_SCHOOLS = (
     ),
 )
 
+# (region, code, name in kk, ru, en) and the demo school in each.
+DEMO_DISTRICTS = (
+    ("KZ-71", "DEMO-AST-ESL", "Есіл ауданы", "район Есиль", "Yesil district", "DEMO-AST-001"),
+    ("KZ-75", "DEMO-ALA-BOS", "Бостандық ауданы", "Бостандыкский район", "Bostandyk district", "DEMO-ALA-001"),
+    ("KZ-35", "DEMO-KAR-KAR", "Қарағанды қаласы", "город Караганда", "Karaganda city", "DEMO-KAR-001"),
+    ("KZ-61", "DEMO-TUR-SHA", "Шардара ауданы", "Шардаринский район", "Shardara district", "DEMO-TUR-001"),
+)
+
 # Classmates for the demo class, so aggregates are above the suppression threshold.
 CLASSMATES = (
     "Нұрсұлтан Бекұлы",
@@ -113,6 +121,13 @@ def seed_demo() -> SeedReport:
             school = org.create_school(regions[region_code].id, code, name, kind, language, settlement)
             created.append(f"school {code}")
         schools[code] = school
+    for region_code, code, name_kk, name_ru, name_en, school_code in DEMO_DISTRICTS:
+        district = org.district_by_code(code)
+        if district is None:
+            district = org.create_district(regions[region_code].id, code, name_kk, name_ru, name_en)
+            created.append(f"district {code}")
+        if schools[school_code].district_id is None:
+            schools[school_code].district_id = district.id
     users = {}
     for account in DEMO_ACCOUNTS:
         user = accounts.get_user_by_email(account.email)

@@ -199,6 +199,9 @@ class SchoolForm(Form):
     name = StringField(_l("Name"), validators=[required(), max_length(300)])
     code = StringField(_l("Code (BIN)"), validators=[required(), max_length(32)])
     region_id = SelectField(_l("Region"), coerce=int)
+    district_id = SelectField(
+        _l("District"), coerce=int, default=0, description=_l("Optional; it must lie in the school's region.")
+    )
     kind = SelectField(_l("Kind"), choices=_enum_choices(SchoolKind, KIND_LABELS))
     language = SelectField(
         _l("Language of instruction"), choices=_enum_choices(InstructionLanguage, INSTRUCTION_LABELS)

@@ -2,6 +2,7 @@
 
 from lms.models.org import (
     ClassMembership,
+    District,
     InstructionLanguage,
     Region,
     School,
@@ -15,6 +16,7 @@ from lms.models.users import ApiToken, Role, SignIn, User
 __all__ = [
     "ApiToken",
     "ClassMembership",
+    "District",
     "InstructionLanguage",
     "Region",
     "Role",

@@ -31,6 +31,26 @@ class Region(Model):
         return {"kk": self.name_kk, "ru": self.name_ru}.get(language, self.name_en)
 
 
+class District(Model):
+    """A district (аудан / район) or a city of regional significance within a region: how regional
+    officials divide their work. Optional for a school."""
+
+    __tablename__ = "districts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    region_id: Mapped[int] = mapped_column(sa.ForeignKey("regions.id"), index=True)
+    # A national identifier (e.g. the KATO code), used by CSV imports.
+    code: Mapped[str] = mapped_column(sa.String(32), unique=True)
+    name_kk: Mapped[str] = mapped_column(sa.String(100))
+    name_ru: Mapped[str] = mapped_column(sa.String(100))
+    name_en: Mapped[str] = mapped_column(sa.String(100))
+
+    region: Mapped[Region] = relationship()
+
+    def name(self, language: str) -> str:
+        return {"kk": self.name_kk, "ru": self.name_ru}.get(language, self.name_en)
+
+
 class SchoolKind(enum.StrEnum):
     SCHOOL = "school"
     COLLEGE = "college"
@@ -54,6 +74,8 @@ class School(Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     region_id: Mapped[int] = mapped_column(sa.ForeignKey("regions.id"), index=True)
+    # Within the region; None where the district is not known (a city school, say).
+    district_id: Mapped[int | None] = mapped_column(sa.ForeignKey("districts.id"), index=True)
     # A national identifier (e.g. the organisation's BIN), used by CSV imports.
     code: Mapped[str] = mapped_column(sa.String(32), unique=True)
     name: Mapped[str] = mapped_column(sa.String(300))
@@ -63,6 +85,7 @@ class School(Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     region: Mapped[Region] = relationship()
+    district: Mapped[District | None] = relationship()
 
 
 class SchoolClass(Model):

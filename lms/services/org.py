@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from lms.db import db
 from lms.models import (
     ClassMembership,
+    District,
     InstructionLanguage,
     Region,
     Role,
@@ -28,6 +29,14 @@ JOIN_CODE_LENGTH = 8
 
 class SchoolCodeTaken(Exception):
     """Another school already has this code."""
+
+
+class DistrictCodeTaken(Exception):
+    """Another district already has this code."""
+
+
+class DistrictNotInRegion(ValueError):
+    """The district named for a school lies in another region."""
 
 
 class NoSchool(Exception):
@@ -54,6 +63,39 @@ def school_by_code(code: str) -> School | None:
     return db.session.scalar(sa.select(School).where(School.code == code.strip()))
 
 
+def district_by_code(code: str) -> District | None:
+    return db.session.scalar(sa.select(District).where(District.code == code.strip()))
+
+
+def districts(region_id: int | None = None) -> list[District]:
+    """Districts by region and name (of one region when given)."""
+    query = sa.select(District).join(Region, Region.id == District.region_id).order_by(Region.code, District.name_kk)
+    if region_id is not None:
+        query = query.where(District.region_id == region_id)
+    return list(db.session.scalars(query))
+
+
+def create_district(region_id: int, code: str, name_kk: str, name_ru: str, name_en: str) -> District:
+    """Add a district (flushed); raises DistrictCodeTaken."""
+    code = code.strip()
+    if district_by_code(code) is not None:
+        raise DistrictCodeTaken(code)
+    district = District(
+        region_id=region_id, code=code, name_kk=name_kk.strip(), name_ru=name_ru.strip(), name_en=name_en.strip()
+    )
+    db.session.add(district)
+    db.session.flush()
+    return district
+
+
+def _check_district(region_id: int, district_id: int | None) -> None:
+    if district_id is None:
+        return
+    district = db.session.get(District, district_id)
+    if district is None or district.region_id != region_id:
+        raise DistrictNotInRegion(district_id)
+
+
 def create_school(
     region_id: int,
     code: str,
@@ -61,13 +103,21 @@ def create_school(
     kind: SchoolKind,
     language: InstructionLanguage,
     settlement: Settlement,
+    district_id: int | None = None,
 ) -> School:
-    """Add a school (flushed); raises SchoolCodeTaken."""
+    """Add a school (flushed); raises SchoolCodeTaken, DistrictNotInRegion."""
     code = code.strip()
     if school_by_code(code) is not None:
         raise SchoolCodeTaken(code)
+    _check_district(region_id, district_id)
     school = School(
-        region_id=region_id, code=code, name=name.strip(), kind=kind, language=language, settlement=settlement
+        region_id=region_id,
+        district_id=district_id,
+        code=code,
+        name=name.strip(),
+        kind=kind,
+        language=language,
+        settlement=settlement,
     )
     db.session.add(school)
     db.session.flush()
@@ -83,20 +133,22 @@ def update_school(
     kind: SchoolKind,
     language: InstructionLanguage,
     settlement: Settlement,
+    district_id: int | None = None,
 ) -> School:
-    """Change a school's details; raises SchoolCodeTaken."""
+    """Change a school's details; raises SchoolCodeTaken, DistrictNotInRegion."""
     code = code.strip()
     other = school_by_code(code)
     if other is not None and other.id != school.id:
         raise SchoolCodeTaken(code)
-    school.region_id, school.code, school.name = region_id, code, name.strip()
+    _check_district(region_id, district_id)
+    school.region_id, school.district_id, school.code, school.name = region_id, district_id, code, name.strip()
     school.kind, school.language, school.settlement = kind, language, settlement
     db.session.flush()
     return school
 
 
 def list_schools(region_id: int | None = None, search: str = "") -> sa.Select[School]:
-    query = sa.select(School).order_by(School.name, School.id)
+    query = sa.select(School).options(sa.orm.joinedload(School.district)).order_by(School.name, School.id)
     if region_id is not None:
         query = query.where(School.region_id == region_id)
     if search:

@@ -33,6 +33,18 @@ def _regions() -> list[tuple[int, str]]:
     return [(r.id, f"{r.name(language)} ({r.code})") for r in org.regions()]
 
 
+def _school_form(school: School | None) -> SchoolForm:
+    form = SchoolForm(obj=school) if school is not None else SchoolForm()
+    language = str(get_locale() or "kk")
+    form.region_id.choices = choices(_regions())
+    form.district_id.choices = choices(
+        [(0, "—"), *((d.id, f"{d.region.name(language)} · {d.name(language)}") for d in org.districts())]
+    )
+    if school is not None and form.district_id.data is None:
+        form.district_id.data = 0
+    return form
+
+
 @bp.get("/schools")
 def schools() -> str:
     region_id = request.args.get("region", type=int)
@@ -49,6 +61,7 @@ def _save_school(form: SchoolForm, school: School | None) -> School | None:
         "kind": SchoolKind(form.kind.data),
         "language": InstructionLanguage(form.language.data),
         "settlement": Settlement(form.settlement.data),
+        "district_id": form.district_id.data or None,
     }
     try:
         if school is None:
@@ -56,13 +69,14 @@ def _save_school(form: SchoolForm, school: School | None) -> School | None:
         return org.update_school(school, **values)
     except org.SchoolCodeTaken:
         form.code.errors.append(_("Another school already has this code."))
-        return None
+    except org.DistrictNotInRegion:
+        form.district_id.errors.append(_("This district lies in another region."))
+    return None
 
 
 @bp.route("/schools/new", methods=["GET", "POST"])
 def new_school() -> str | BaseResponse:
-    form = SchoolForm()
-    form.region_id.choices = choices(_regions())
+    form = _school_form(None)
     if form.validate_on_submit() and _save_school(form, None) is not None:
         db.session.commit()
         flash(_("School saved."), "success")
@@ -73,8 +87,7 @@ def new_school() -> str | BaseResponse:
 @bp.route("/schools/<int:school_id>", methods=["GET", "POST"])
 def edit_school(school_id: int) -> str | BaseResponse:
     school = db.session.get(School, school_id) or abort(404)
-    form = SchoolForm(obj=school)
-    form.region_id.choices = choices(_regions())
+    form = _school_form(school)
     if form.validate_on_submit() and _save_school(form, school) is not None:
         db.session.commit()
         flash(_("School saved."), "success")
