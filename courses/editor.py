@@ -22,7 +22,7 @@ from courses.forms import (
     TitledForm,
 )
 from courses.grading.registry import item_points
-from courses.models import Assignment, Course, CourseState, Lesson, Level, Module
+from courses.models import Assignment, Course, CourseAudience, CourseState, Lesson, Level, Module
 from courses.rendering import render_markdown
 from courses.services import authoring, editing
 from lms.db import db
@@ -123,6 +123,7 @@ def _course_settings(form: CourseForm) -> editing.CourseSettings:
         level=Level(form.level.data),
         hours=form.hours.data or 0,
         state=CourseState(form.state.data),
+        audience=CourseAudience(form.audience.data),
     )
 
 
@@ -153,6 +154,7 @@ def course_settings(course_id: int) -> ResponseReturnValue:
             getattr(form, f"summary_{code}").data = (found.summary or {}).get(code, "")
         form.level.data = found.level.value
         form.state.data = found.state.value
+        form.audience.data = found.audience.value
     if form.validate_on_submit():
         try:
             editing.update_course(current_user, found, _course_settings(form))

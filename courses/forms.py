@@ -95,6 +95,14 @@ class CourseForm(TitledForm):
             NumberRange(min=0, max=1000, message=_l("Give a whole number from %(min)s to %(max)s.")),
         ],
     )
+    audience = SelectField(
+        _l("For"),
+        choices=choices(
+            [("students", _l("Students")), ("teachers", _l("Teachers")), ("both", _l("Students and teachers"))]
+        ),
+        default="students",
+        description=_l("A teacher who completes a course for teachers counts as trained."),
+    )
     # The states the editor may choose are set by the view (``editing.state_choices``).
     state = SelectField(
         _l("Who sees the course"),

@@ -9,6 +9,7 @@
     level: beginner            # beginner, intermediate, advanced
     hours: 6
     state: catalogue           # draft (default), class or catalogue; or the older published: true/false
+    audience: teachers         # students (default), teachers or both: a course for teachers trains them
     modules:
       - title: {kk: …}
         prerequisite: previous # optional: opens once the previous module's required quizzes are passed
@@ -83,6 +84,17 @@ class CourseDraft:
     hours: int
     state: str  # draft, class or catalogue
     modules: list[ModuleDraft]
+    audience: str = "students"  # students, teachers or both
+
+
+AUDIENCES = ("students", "teachers", "both")
+
+
+def _audience(data: dict[str, Any]) -> str:
+    audience = data.get("audience", "students")
+    if audience not in AUDIENCES:
+        raise ImportFailed("course.yaml: audience", ", ".join(AUDIENCES))
+    return str(audience)
 
 
 def _state(data: dict[str, Any]) -> str:
@@ -265,4 +277,5 @@ def read_course_folder(folder: str | Path) -> CourseDraft:
         hours=_int(data.get("hours"), "course.yaml: hours", 0) or 0,
         state=state,
         modules=modules,
+        audience=_audience(data),
     )

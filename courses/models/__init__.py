@@ -1,7 +1,7 @@
 """The courses package's models, re-exported."""
 
 from courses.models.assignments import Assignment, Attempt, AttemptStatus, CodeRegrade, CodeRun, Item, ShowAnswers
-from courses.models.catalog import Course, CourseState, Lesson, Level, Module, localized
+from courses.models.catalog import Course, CourseAudience, CourseState, Lesson, Level, Module, localized
 from courses.models.events import LearningEvent
 from courses.models.progress import Enrolment, LessonProgress
 
@@ -12,6 +12,7 @@ __all__ = [
     "CodeRegrade",
     "CodeRun",
     "Course",
+    "CourseAudience",
     "CourseState",
     "Enrolment",
     "Item",

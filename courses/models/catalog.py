@@ -49,6 +49,14 @@ class CourseState(enum.StrEnum):
     CATALOGUE = "catalogue"
 
 
+class CourseAudience(enum.StrEnum):
+    """Whom a course is for: a teacher who completes a course for teachers counts as trained."""
+
+    STUDENTS = "students"
+    TEACHERS = "teachers"
+    BOTH = "both"
+
+
 class Course(Model):
     __tablename__ = "courses"
 
@@ -59,6 +67,7 @@ class Course(Model):
     language: Mapped[str] = mapped_column(sa.String(2), default="kk")
     level: Mapped[Level] = mapped_column(default=Level.BEGINNER)
     state: Mapped[CourseState] = mapped_column(default=CourseState.DRAFT, index=True)
+    audience: Mapped[CourseAudience] = mapped_column(default=CourseAudience.STUDENTS, server_default="students")
     # Nominal study hours (printed on certificates later).
     hours: Mapped[int] = mapped_column(default=0)
     author_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"), index=True)

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from courses.importers import gift, moodlexml, qti
 from courses.importers.folder import CourseDraft
 from courses.importers.items import ImportedItem, ImportFailed, ImportResult
-from courses.models import Assignment, Course, CourseState, Item, Lesson, Level, Module
+from courses.models import Assignment, Course, CourseAudience, CourseState, Item, Lesson, Level, Module
 from lms.db import db
 from lms.models import User
 
@@ -65,6 +65,7 @@ def create_course(draft: CourseDraft, author: User | None) -> Course:
         level=Level(draft.level),
         hours=draft.hours,
         state=CourseState(draft.state),
+        audience=CourseAudience(draft.audience),
         author_id=author.id if author else None,
     )
     db.session.add(course)

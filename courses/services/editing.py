@@ -14,7 +14,7 @@ from typing import Any, Literal
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
-from courses.models import Assignment, Course, CourseState, Item, Lesson, Level, Module, ShowAnswers
+from courses.models import Assignment, Course, CourseAudience, CourseState, Item, Lesson, Level, Module, ShowAnswers
 from courses.services.authoring import CourseExists
 from courses.services.outline import touch
 from lms.db import db
@@ -74,6 +74,7 @@ class CourseSettings:
     level: Level
     hours: int
     state: CourseState
+    audience: CourseAudience = CourseAudience.STUDENTS
 
 
 def state_choices(actor: User, course: Course | None) -> list[CourseState]:

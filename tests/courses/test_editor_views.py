@@ -1,6 +1,7 @@
 """The course editor's pages: who may use them, what they change, and what bad input does."""
 
 import io
+import re
 
 import pytest
 import sqlalchemy as sa
@@ -553,3 +554,14 @@ def test_the_editor_lists_each_course_with_its_state(client, login):
     html = client.get("/authoring/courses").get_data(as_text=True)
     for label in ("Draft", "Class course", "Catalogue"):
         assert f"<td>{label}</td>" in html, label
+
+
+def test_the_author_says_whom_the_course_is_for(client, login, authored):
+    login(authored["author"])
+    url = f"/authoring/courses/{authored['course']}/settings"
+    assert post_form(client, url, {**COURSE_FORM, "audience": "teachers"}).status_code == 302
+    course = db.session.get(Course, authored["course"])
+    assert course is not None and course.audience.value == "teachers"
+    page = client.get(url).get_data(as_text=True)
+    assert re.search(r'<option (selected value="teachers"|value="teachers" selected)', page)
+    assert post_form(client, url, {**COURSE_FORM, "audience": "parents"}).status_code == 422

@@ -2,7 +2,7 @@ import pytest
 
 from courses.importers.folder import read_course_folder
 from courses.importers.items import ImportFailed
-from courses.models import Course, CourseState
+from courses.models import Course, CourseAudience, CourseState
 from courses.services import authoring
 from courses.services.authoring import guess_format
 from lms.db import db
@@ -194,3 +194,13 @@ def test_null_max_attempts_means_unlimited(db, folder):
     course = authoring.create_course(read_course_folder(folder), author=None)
     db.session.expire_all()
     assert course.modules[0].assignments[0].max_attempts is None
+
+
+def test_a_course_says_whom_it_is_for(db, folder):
+    assert read_course_folder(folder).audience == "students"  # unless it says otherwise
+    (folder / "course.yaml").write_text(COURSE_YAML + "audience: teachers\n", encoding="utf-8")
+    course = authoring.create_course(read_course_folder(folder), author=None)
+    assert course.audience == CourseAudience.TEACHERS
+    (folder / "course.yaml").write_text(COURSE_YAML + "audience: parents\n", encoding="utf-8")
+    with pytest.raises(ImportFailed, match="audience"):
+        read_course_folder(folder)
