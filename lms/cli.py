@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TypeVar
 
 import click
 from flask import current_app
@@ -59,15 +60,7 @@ def create_admin(email: str, full_name: str, password: str) -> None:
 @click.option("--invite/--no-invite", default=True, help="E-mail each new account a link to set its password.")
 def import_users_command(csv_file: Path, invite: bool) -> None:
     """Create accounts from CSV_FILE (email, full_name[, role, language, region, school]); all or nothing."""
-    try:
-        report = imports.import_users(csv_file.read_bytes(), current_app.config["MAX_CSV_ROWS"])
-    except CsvFileError as exc:
-        raise click.ClickException(str(exc.message)) from exc
-    except imports.ImportRejected as exc:
-        db.session.rollback()
-        for error in exc.errors:
-            click.echo(f"line {error.line}: {error.value}: {error.reason}", err=True)
-        raise click.ClickException(f"{len(exc.errors)} bad rows; nothing was imported.") from exc
+    report = _read_import(csv_file, imports.import_users)
     job = progress.create_progress("invitations", None, total=len(report.created))
     db.session.commit()
     click.echo(f"Imported {len(report.created)} accounts.")
@@ -80,19 +73,27 @@ def import_users_command(csv_file: Path, invite: bool) -> None:
 @click.argument("csv_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def import_districts_command(csv_file: Path) -> None:
     """Add districts from CSV_FILE (code, region, name_kk, name_ru, name_en); all or nothing."""
-    _import_org_file(csv_file, school_imports.import_districts, "districts")
+    report = _read_import(csv_file, school_imports.import_districts)
+    db.session.commit()
+    click.echo(f"Imported {len(report.districts)} districts.")
 
 
 @lms_cli.command("import-schools")
 @click.argument("csv_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def import_schools_command(csv_file: Path) -> None:
     """Add or update schools from CSV_FILE (code, name, region[, district, kind, language, settlement])."""
-    _import_org_file(csv_file, school_imports.import_schools, "schools")
+    report = _read_import(csv_file, school_imports.import_schools)
+    db.session.commit()
+    click.echo(f"Schools: {report.created} added, {report.updated} updated.")
 
 
-def _import_org_file(csv_file: Path, importer: Any, what: str) -> None:
+R = TypeVar("R")
+
+
+def _read_import(csv_file: Path, importer: Callable[[bytes, int], R]) -> R:
+    """Run an all-or-nothing import of CSV_FILE (flushed, not committed); every bad line is printed."""
     try:
-        report = importer(csv_file.read_bytes(), current_app.config["MAX_CSV_ROWS"])
+        return importer(csv_file.read_bytes(), current_app.config["MAX_CSV_ROWS"])
     except CsvFileError as exc:
         raise click.ClickException(str(exc.message)) from exc
     except imports.ImportRejected as exc:
@@ -100,11 +101,6 @@ def _import_org_file(csv_file: Path, importer: Any, what: str) -> None:
         for error in exc.errors:
             click.echo(f"line {error.line}: {error.value}: {error.reason}", err=True)
         raise click.ClickException(f"{len(exc.errors)} bad rows; nothing was imported.") from exc
-    db.session.commit()
-    if what == "districts":
-        click.echo(f"Imported {len(report.districts)} districts.")
-    else:
-        click.echo(f"Schools: {report.created} added, {report.updated} updated.")
 
 
 def follow(task_id: str, poll_seconds: float = 0.5, timeout: float | None = None) -> None:

@@ -40,7 +40,7 @@ class User(UserMixin, Model):
     scope_region_id: Mapped[int | None] = mapped_column(sa.ForeignKey("regions.id"), index=True)
     # The school or university a teacher works at (classes are created there).
     school_id: Mapped[int | None] = mapped_column(sa.ForeignKey("schools.id"), index=True)
-    # Bumped when the password changes, which ends every other session.
+    # Bumped when the password or the account's rights change: password links made before stop working.
     auth_version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]

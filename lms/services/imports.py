@@ -43,6 +43,8 @@ class ImportReport:
     created: list[User] = field(default_factory=list)
     added: list[User] = field(default_factory=list)
     already_members: int = 0
+    #: The file's rows as read (a preview shows the first ones).
+    rows: list[CsvRow] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -142,7 +144,7 @@ def import_roster(
 
     school_language = school_class.school.language
     language = school_language.value if school_language != InstructionLanguage.MIXED else "kk"
-    report = ImportReport()
+    report = ImportReport(rows=rows)
     report.created = _insert_users(
         [
             {
@@ -228,4 +230,4 @@ def import_users(data: bytes, max_rows: int = 20_000, encoding: str | None = Non
         )
     if errors:
         raise ImportRejected(sorted(errors, key=lambda e: e.line))
-    return ImportReport(created=_insert_users(new_users))
+    return ImportReport(created=_insert_users(new_users), rows=rows)

@@ -10,13 +10,14 @@ from flask_login import current_user
 from werkzeug.wrappers import Response as BaseResponse
 
 from lms import tasks
-from lms.csvfiles import ENCODINGS, CsvFileError, detected_encoding, read_rows
+from lms.csvfiles import ENCODINGS, CsvFileError, detected_encoding
 from lms.db import db
 from lms.forms import CsvUploadForm, SchoolForm, StagedImportForm, UserForm, choices
 from lms.i18n import LANGUAGE_NAMES
 from lms.models import InstructionLanguage, Role, School, SchoolKind, Settlement, User
 from lms.permissions import roles_required
 from lms.services import accounts, imports, org, progress, uploads
+from lms.views.staging import PREVIEW_ROWS, staged_upload
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 PAGE_SIZE = 50
@@ -198,25 +199,10 @@ def import_users() -> ResponseReturnValue:
 @bp.post("/users/import/preview")
 def preview_users() -> ResponseReturnValue:
     form = StagedImportForm()
-    data = _staged(form)
+    data = staged_upload(form)
     if data is None:
         return redirect(url_for("admin.users"))
     return _preview_users(form.token.data or "", data, form.encoding.data or None)
-
-
-def _staged(form: StagedImportForm) -> bytes | None:
-    if form.validate_on_submit():
-        try:
-            return uploads.staged(current_user.id, form.token.data or "")
-        except uploads.UploadGone:
-            pass
-    flash(_("The uploaded file is no longer kept; upload it again."), "error")
-    return None
-
-
-#: Rows of the file shown before importing.
-PREVIEW_ROWS = 5
-USER_COLUMNS = ("role", "language", "region", "school")
 
 
 def _preview_users(token: str, data: bytes, encoding: str | None) -> ResponseReturnValue:
@@ -224,7 +210,6 @@ def _preview_users(token: str, data: bytes, encoding: str | None) -> ResponseRet
     max_rows = current_app.config["MAX_CSV_ROWS"]
     try:
         used = detected_encoding(data, encoding)
-        rows = read_rows(data, required=("email", "full_name"), optional=USER_COLUMNS, max_rows=max_rows, encoding=used)
         report = imports.import_users(data, max_rows, used)
     except CsvFileError as exc:
         db.session.rollback()
@@ -241,8 +226,8 @@ def _preview_users(token: str, data: bytes, encoding: str | None) -> ResponseRet
         "admin/import_preview.html",
         form=StagedImportForm(formdata=None, token=token, encoding=used),
         encoding_name=ENCODINGS.get(used, used),
-        rows=rows[:PREVIEW_ROWS],
-        total=len(rows),
+        rows=report.rows[:PREVIEW_ROWS],
+        total=len(report.rows),
         created=created,
     )
 
@@ -250,7 +235,7 @@ def _preview_users(token: str, data: bytes, encoding: str | None) -> ResponseRet
 @bp.post("/users/import/confirm")
 def confirm_users() -> ResponseReturnValue:
     form = StagedImportForm()
-    data = _staged(form)
+    data = staged_upload(form)
     if data is None:
         return redirect(url_for("admin.users"))
     try:

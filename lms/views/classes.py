@@ -9,12 +9,13 @@ from flask_login import current_user
 from werkzeug.wrappers import Response as BaseResponse
 
 from lms import tasks
-from lms.csvfiles import ENCODINGS, CsvFileError, detected_encoding, read_rows
+from lms.csvfiles import ENCODINGS, CsvFileError, detected_encoding
 from lms.db import db
 from lms.forms import ClassForm, CsvUploadForm, StagedImportForm
 from lms.models import Role, SchoolClass, User
 from lms.permissions import roles_required
 from lms.services import imports, org, progress, uploads
+from lms.views.staging import PREVIEW_ROWS, staged_upload
 
 bp = Blueprint("classes", __name__, url_prefix="/classes")
 
@@ -95,24 +96,10 @@ def preview_roster(class_id: int) -> ResponseReturnValue:
     """The staged list read again, in the encoding the teacher chose."""
     school_class = _own_class(class_id)
     form = StagedImportForm()
-    data = _staged(form)
+    data = staged_upload(form)
     if data is None:
         return redirect(url_for("classes.show", class_id=class_id))
     return _preview(school_class, form.token.data or "", data, form.encoding.data or None)
-
-
-def _staged(form: StagedImportForm) -> bytes | None:
-    if form.validate_on_submit():
-        try:
-            return uploads.staged(current_user.id, form.token.data or "")
-        except uploads.UploadGone:
-            pass
-    flash(_("The uploaded file is no longer kept; upload it again."), "error")
-    return None
-
-
-#: Rows of the file shown before importing.
-PREVIEW_ROWS = 5
 
 
 def _preview(school_class: SchoolClass, token: str, data: bytes, encoding: str | None) -> ResponseReturnValue:
@@ -120,7 +107,6 @@ def _preview(school_class: SchoolClass, token: str, data: bytes, encoding: str |
     max_rows = current_app.config["MAX_CSV_ROWS"]
     try:
         used = detected_encoding(data, encoding)
-        rows = read_rows(data, required=("email", "full_name"), max_rows=max_rows, encoding=used)
         report = imports.import_roster(school_class, data, max_rows, used)
     except CsvFileError as exc:
         db.session.rollback()
@@ -138,8 +124,8 @@ def _preview(school_class: SchoolClass, token: str, data: bytes, encoding: str |
         school_class=school_class,
         form=StagedImportForm(formdata=None, token=token, encoding=used),
         encoding_name=ENCODINGS.get(used, used),
-        rows=rows[:PREVIEW_ROWS],
-        total=len(rows),
+        rows=report.rows[:PREVIEW_ROWS],
+        total=len(report.rows),
         counts=counts,
     )
 
@@ -149,7 +135,7 @@ def _preview(school_class: SchoolClass, token: str, data: bytes, encoding: str |
 def confirm_roster(class_id: int) -> ResponseReturnValue:
     school_class = _own_class(class_id)
     form = StagedImportForm()
-    data = _staged(form)
+    data = staged_upload(form)
     if data is None:
         return redirect(url_for("classes.show", class_id=class_id))
     token = form.token.data or ""
