@@ -99,7 +99,8 @@ def database_url(app: Flask) -> str:
 
 
 def _init_database(app: Flask) -> None:
-    import certificates.models  # noqa: F401 - feature models join the metadata (and migrations)
+    import analytics.models  # noqa: F401 - feature models join the metadata (and migrations)
+    import certificates.models  # noqa: F401
     import courses.models  # noqa: F401
     import lms.models  # noqa: F401
     from lms.db import configure_sqlite, db, ping_idle_connections
@@ -206,6 +207,7 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_cli(app: Flask) -> None:
+    from analytics.cli import analytics_cli
     from certificates.cli import certificates_cli
     from courses.cli import courses_cli
     from lms.cli import lms_cli
@@ -213,10 +215,12 @@ def _register_cli(app: Flask) -> None:
     app.cli.add_command(lms_cli)
     app.cli.add_command(courses_cli)
     app.cli.add_command(certificates_cli)
+    app.cli.add_command(analytics_cli)
 
 
 def _connect_signals(app: Flask) -> None:
     """Effects that run against the dependency direction are connected here (see DESIGN.md)."""
+    import analytics.tasks  # noqa: F401 - registers the rollups' refresh with the queue
     import certificates.tasks  # noqa: F401 - registers the certificates' tasks with the queue
     import lms.tasks  # noqa: F401 - registers the core's tasks with the queue
     from certificates import keys as certificate_keys

@@ -1,0 +1,3 @@
+"""The queue's analytics work: the periodic refresh of the rollups."""
+
+from __future__ import annotations
