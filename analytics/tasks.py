@@ -1,3 +1,23 @@
-"""The queue's analytics work: the periodic refresh of the rollups."""
+"""The queue's analytics work: the rollups brought up to date every five minutes."""
 
 from __future__ import annotations
+
+import logging
+
+from huey import crontab
+
+from analytics import services
+from lms.db import db
+from lms.queue import huey, periodic_task
+
+log = logging.getLogger(__name__)
+
+
+@periodic_task(crontab(minute="*/5"))
+def refresh_rollups() -> None:
+    """``services.refresh`` in the queue's consumer, one at a time across every worker."""
+    with huey.lock_task("analytics.refresh"):
+        report = services.refresh()
+        db.session.commit()
+    if report.window is not None:
+        log.info("analytics rollups refreshed up to %s in %.2f s", report.window.end.isoformat(), report.seconds)

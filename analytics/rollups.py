@@ -1,0 +1,364 @@
+"""What each rollup adds for a window of time, as one ``INSERT … SELECT … ON CONFLICT DO UPDATE`` statement.
+
+A rebuild and an incremental refresh run the same statements: a rebuild over the window from the beginning
+into empty tables, a refresh over the window since the last one, adding to the rows there. Counts are sums,
+so windows add up exactly. Distinct learners are counted once per rollup key: a learner whose events fall in
+the window counts only when they have no earlier event under the same key (the same week for weekly
+counts), found by the learning events' (actor, timestamp) index.
+
+Where an event counts comes from the snapshot it carries (its school; the school's district and region now);
+a certificate, an enrolment at risk and a trained teacher count at the account's school. No school: 0.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+
+from analytics.models import (
+    UNASSIGNED,
+    AssignmentDistrict,
+    AtRisk,
+    CourseWeek,
+    DistrictMonth,
+    GradeBucket,
+    ModuleReach,
+    RegionWeek,
+    SchoolWeek,
+    TeachersTrained,
+)
+from analytics.periods import month_of, seconds_between, week_of
+from certificates.models import Certificate
+from courses.models import Course, CourseAudience, Enrolment, LearningEvent, Lesson
+from lms.models import Role, School, User
+
+#: An enrolment with no activity for this long, and not completed, is at risk.
+AT_RISK_AFTER = timedelta(days=14)
+
+events: sa.Table = LearningEvent.__table__  # type: ignore[assignment]
+schools: sa.Table = School.__table__  # type: ignore[assignment]
+
+
+@dataclass(frozen=True)
+class Window:
+    """Rows stamped in [start, end); ``start`` None is the beginning of time (a rebuild)."""
+
+    start: datetime | None
+    end: datetime
+
+    def holds(self, column: sa.ColumnElement[Any]) -> sa.ColumnElement[bool]:
+        if self.start is None:
+            return column < self.end
+        return sa.and_(column >= self.start, column < self.end)
+
+
+@dataclass(frozen=True)
+class Rollup:
+    """A rollup table and how it changes: by ``statements`` adding a window's counts, or (a snapshot)
+    counted again in full at every refresh."""
+
+    name: str
+    model: type[Any]
+    statements: Callable[[Window], list[sa.Select[Any]]]
+    snapshot: bool = False
+
+    @property
+    def table(self) -> sa.Table:
+        return self.model.__table__
+
+    def keys(self) -> list[str]:
+        return [column.name for column in self.table.primary_key.columns]
+
+
+def _select(columns: dict[str, Any]) -> sa.Select[Any]:
+    return sa.select(*(column.label(name) for name, column in columns.items()))
+
+
+def _count(condition: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
+    return sa.cast(sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0), sa.BigInteger)
+
+
+def _is(verb: str, object_type: str, e: sa.FromClause = events) -> sa.ColumnElement[bool]:
+    return sa.and_(e.c.verb == verb, e.c.object_type == object_type)
+
+
+def _place(s: sa.FromClause) -> dict[str, sa.ColumnElement[int]]:
+    return {
+        "region_id": sa.func.coalesce(s.c.region_id, UNASSIGNED),
+        "district_id": sa.func.coalesce(s.c.district_id, UNASSIGNED),
+    }
+
+
+def _event_source(window: Window) -> tuple[sa.FromClause, sa.FromClause, sa.ColumnElement[bool]]:
+    s = schools.alias("s")
+    return events.outerjoin(s, s.c.id == events.c.school_id), s, window.holds(events.c.timestamp)
+
+
+def _additive(enrolment: sa.FromClause) -> dict[str, sa.ColumnElement[int]]:
+    completed = _is("completed", "course")
+    seconds = sa.case((completed, seconds_between(events.c.timestamp, enrolment.c.enrolled_at)), else_=0)
+    return {
+        "enrolments": _count(_is("registered", "course")),
+        "lessons_completed": _count(_is("completed", "lesson")),
+        "attempts": _count(_is("attempted", "assignment")),
+        "passes": _count(sa.and_(events.c.verb.in_(("attempted", "scored")), events.c.success.is_(True))),
+        "completions": _count(completed),
+        "completion_seconds": sa.cast(sa.func.coalesce(sa.func.sum(seconds), 0), sa.BigInteger),
+    }
+
+
+def _with_enrolment(source: sa.FromClause) -> tuple[sa.FromClause, sa.FromClause]:
+    """The event's enrolment, joined for course completions only (their time to complete)."""
+    r = Enrolment.__table__.alias("r")
+    joined = source.outerjoin(r, sa.and_(r.c.id == events.c.registration, _is("completed", "course")))
+    return joined, r
+
+
+def _first_in_week(window: Window, *same: Callable[[sa.FromClause], sa.ColumnElement[bool]]) -> Any:
+    """True for an event whose learner has no earlier event of the same week (and ``same`` key) before the
+    window: counting their actor then counts each learner once per week, however many windows."""
+    if window.start is None:
+        return sa.true()
+    earlier = events.alias("earlier")
+    return ~sa.exists().where(
+        earlier.c.actor == events.c.actor,
+        earlier.c.timestamp >= window.start - timedelta(days=7),
+        earlier.c.timestamp < window.start,
+        week_of(earlier.c.timestamp) == week_of(events.c.timestamp),
+        *(condition(earlier) for condition in same),
+    )
+
+
+def _distinct_learners(first: Any) -> sa.ColumnElement[int]:
+    return sa.cast(sa.func.count(sa.distinct(sa.case((first, events.c.actor)))), sa.BigInteger)
+
+
+def _same_school(earlier: sa.FromClause) -> sa.ColumnElement[bool]:
+    return sa.func.coalesce(earlier.c.school_id, UNASSIGNED) == sa.func.coalesce(events.c.school_id, UNASSIGNED)
+
+
+def _same_course(earlier: sa.FromClause) -> sa.ColumnElement[bool]:
+    return earlier.c.course_id == events.c.course_id
+
+
+def course_weeks(window: Window) -> list[sa.Select[Any]]:
+    source, s, holds = _event_source(window)
+    source, r = _with_enrolment(source)
+    week = week_of(events.c.timestamp).label("week")
+    school = sa.func.coalesce(events.c.school_id, UNASSIGNED).label("school_id")
+    place = _place(s)
+    first = _first_in_week(window, _same_school, _same_course)
+    columns = {
+        "week": week,
+        "school_id": school,
+        "course_id": events.c.course_id,
+        **place,
+        **_additive(r),
+        "learners_active": _distinct_learners(first),
+    }
+    select = _select(columns).select_from(source)
+    select = select.where(holds, events.c.course_id.is_not(None))
+    return [select.group_by(week_of(events.c.timestamp), school, events.c.course_id, *place.values())]
+
+
+def school_weeks(window: Window) -> list[sa.Select[Any]]:
+    source, s, holds = _event_source(window)
+    school = sa.func.coalesce(events.c.school_id, UNASSIGNED)
+    place = _place(s)
+    columns = {
+        "week": week_of(events.c.timestamp),
+        "school_id": school,
+        **place,
+        "learners_active": _distinct_learners(_first_in_week(window, _same_school)),
+    }
+    select = _select(columns).select_from(source).where(holds)
+    return [select.group_by(week_of(events.c.timestamp), school, *place.values())]
+
+
+def region_weeks(window: Window) -> list[sa.Select[Any]]:
+    source, s, holds = _event_source(window)
+    source, r = _with_enrolment(source)
+    region = _place(s)["region_id"]
+    columns = {"week": week_of(events.c.timestamp), "region_id": region, "course_id": events.c.course_id}
+    columns |= _additive(r)
+    select = _select(columns).select_from(source)
+    select = select.where(holds, events.c.course_id.is_not(None))
+    return [select.group_by(week_of(events.c.timestamp), region, events.c.course_id)]
+
+
+def _certificate_source() -> tuple[sa.FromClause, dict[str, sa.ColumnElement[int]]]:
+    c: sa.Table = Certificate.__table__  # type: ignore[assignment]
+    u: sa.Table = User.__table__  # type: ignore[assignment]
+    s = schools.alias("s")
+    source = c.join(u, u.c.id == c.c.user_id).outerjoin(s, s.c.id == u.c.school_id)
+    return source, _place(s)
+
+
+def district_months(window: Window) -> list[sa.Select[Any]]:
+    source, s, holds = _event_source(window)
+    source, r = _with_enrolment(source)
+    place = _place(s)
+    month = month_of(events.c.timestamp)
+    columns = {"month": month, **place, "course_id": events.c.course_id, **_additive(r)}
+    from_events = _select(columns).select_from(source)
+    from_events = from_events.where(holds, events.c.course_id.is_not(None))
+    from_events = from_events.group_by(month, *place.values(), events.c.course_id)
+
+    statements = [from_events]
+    certificates: sa.Table = Certificate.__table__  # type: ignore[assignment]
+    for stamp, measure in (("issued_at", "certificates_issued"), ("revoked_at", "certificates_revoked")):
+        cert_source, cert_place = _certificate_source()
+        column = certificates.c[stamp]
+        cert_month = month_of(column)
+        cert_columns = {
+            "month": cert_month,
+            **cert_place,
+            "course_id": certificates.c.course_id,
+            measure: sa.cast(sa.func.count(), sa.BigInteger),
+        }
+        select = _select(cert_columns).select_from(cert_source)
+        select = select.where(window.holds(column))
+        statements.append(select.group_by(cert_month, *cert_place.values(), certificates.c.course_id))
+    return statements
+
+
+def assignments(window: Window) -> list[sa.Select[Any]]:
+    source, s, holds = _event_source(window)
+    place = _place(s)
+    columns = {
+        "assignment_id": events.c.object_id,
+        **place,
+        "course_id": sa.func.max(events.c.course_id),
+        "attempts": _count(_is("attempted", "assignment")),
+        "passes": _count(sa.and_(events.c.verb.in_(("attempted", "scored")), events.c.success.is_(True))),
+    }
+    select = _select(columns).select_from(source)
+    select = select.where(holds, events.c.object_type == "assignment", events.c.verb.in_(("attempted", "scored")))
+    return [select.group_by(events.c.object_id, *place.values())]
+
+
+def module_reach(window: Window) -> list[sa.Select[Any]]:
+    source, s, holds = _event_source(window)
+    lessons: sa.Table = Lesson.__table__  # type: ignore[assignment]
+    source = source.join(lessons, lessons.c.id == events.c.object_id)
+    place = _place(s)
+    if window.start is None:
+        first: Any = sa.true()
+    else:
+        earlier, earlier_lesson, earlier_school = events.alias("earlier"), lessons.alias("el"), schools.alias("es")
+        first = ~sa.exists(
+            sa.select(1)
+            .select_from(
+                earlier.join(earlier_lesson, earlier_lesson.c.id == earlier.c.object_id).outerjoin(
+                    earlier_school, earlier_school.c.id == earlier.c.school_id
+                )
+            )
+            .where(
+                earlier.c.actor == events.c.actor,
+                earlier.c.timestamp < window.start,
+                _is("experienced", "lesson", earlier),
+                earlier_lesson.c.module_id == lessons.c.module_id,
+                *(a == b for a, b in zip(_place(earlier_school).values(), place.values(), strict=True)),
+            )
+        )
+    columns = {
+        "course_id": sa.func.max(events.c.course_id),
+        "module_id": lessons.c.module_id,
+        **place,
+        "learners": _distinct_learners(first),
+    }
+    select = _select(columns).select_from(source)
+    select = select.where(holds, _is("experienced", "lesson"))
+    return [select.group_by(lessons.c.module_id, *place.values())]
+
+
+def grades(window: Window) -> list[sa.Select[Any]]:
+    source, place = _certificate_source()
+    certificates: sa.Table = Certificate.__table__  # type: ignore[assignment]
+    bucket = sa.case((certificates.c.grade >= 90, 9), else_=certificates.c.grade // 10)
+    columns = {
+        "course_id": certificates.c.course_id,
+        **place,
+        "bucket": bucket,
+        "certificates": sa.cast(sa.func.count(), sa.BigInteger),
+    }
+    select = _select(columns).select_from(source)
+    select = select.where(window.holds(certificates.c.issued_at), certificates.c.grade.is_not(None))
+    return [select.group_by(certificates.c.course_id, *place.values(), bucket)]
+
+
+def at_risk(window: Window) -> list[sa.Select[Any]]:
+    e: sa.Table = Enrolment.__table__  # type: ignore[assignment]
+    u: sa.Table = User.__table__  # type: ignore[assignment]
+    s = schools.alias("s")
+    source = e.join(u, u.c.id == e.c.user_id).outerjoin(s, s.c.id == u.c.school_id)
+    place = _place(s)
+    school = sa.func.coalesce(u.c.school_id, UNASSIGNED)
+    columns = {"course_id": e.c.course_id, "school_id": school, **place, "learners": sa.func.count()}
+    select = _select(columns).select_from(source)
+    select = select.where(
+        e.c.enrolled_at < window.end,
+        e.c.completed_at.is_(None),
+        e.c.last_activity_at < window.end - AT_RISK_AFTER,
+    )
+    return [select.group_by(e.c.course_id, school, *place.values())]
+
+
+def teachers_trained(window: Window) -> list[sa.Select[Any]]:
+    e: sa.Table = Enrolment.__table__  # type: ignore[assignment]
+    u: sa.Table = User.__table__  # type: ignore[assignment]
+    courses: sa.Table = Course.__table__  # type: ignore[assignment]
+    s = schools.alias("s")
+    trained = sa.exists().where(
+        e.c.user_id == u.c.id,
+        e.c.completed_at < window.end,
+        courses.c.id == e.c.course_id,
+        courses.c.audience.in_((CourseAudience.TEACHERS.value, CourseAudience.BOTH.value)),
+    )
+    place = _place(s)
+    school = sa.func.coalesce(u.c.school_id, UNASSIGNED)
+    columns = {"school_id": school, **place, "teachers": sa.func.count()}
+    select = _select(columns).select_from(u.outerjoin(s, s.c.id == u.c.school_id))
+    select = select.where(u.c.role == Role.TEACHER.value, trained)
+    return [select.group_by(school, *place.values())]
+
+
+ROLLUPS: tuple[Rollup, ...] = (
+    Rollup("course_weeks", CourseWeek, course_weeks),
+    Rollup("school_weeks", SchoolWeek, school_weeks),
+    Rollup("region_weeks", RegionWeek, region_weeks),
+    Rollup("district_months", DistrictMonth, district_months),
+    Rollup("assignments", AssignmentDistrict, assignments),
+    Rollup("module_reach", ModuleReach, module_reach),
+    Rollup("grades", GradeBucket, grades),
+    Rollup("at_risk", AtRisk, at_risk, snapshot=True),
+    Rollup("teachers_trained", TeachersTrained, teachers_trained, snapshot=True),
+)
+
+
+#: Columns that describe a row's key rather than count (a school's region; an assignment's course): a
+#: refresh sets them, it does not add them up.
+ATTRIBUTES = ("region_id", "district_id", "course_id")
+
+
+def upsert(rollup: Rollup, select: sa.Select[Any], as_of: datetime, dialect: str) -> sa.Insert:
+    """The statement that adds ``select``'s rows to the rollup: new keys inserted, existing ones summed."""
+    table = rollup.table
+    names = [column.name for column in select.selected_columns]
+    attributes = [name for name in ATTRIBUTES if name in names and name not in rollup.keys()]
+    measures = [name for name in names if name not in rollup.keys() and name not in attributes]
+    select = select.add_columns(sa.literal(as_of, table.c.as_of.type).label("as_of"))
+    module: Any = postgresql if dialect == "postgresql" else sqlite
+    statement = module.insert(table).from_select([*names, "as_of"], select)
+    if rollup.snapshot:
+        return statement
+    changes = {name: table.c[name] + statement.excluded[name] for name in measures}
+    changes["as_of"] = statement.excluded.as_of
+    for name in attributes:
+        changes[name] = statement.excluded[name]
+    return statement.on_conflict_do_update(index_elements=rollup.keys(), set_=changes)
