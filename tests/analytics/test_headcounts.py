@@ -81,6 +81,14 @@ def test_every_bad_line_is_named_and_nothing_is_written(db):
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Headcount)) == 1
 
 
+def test_reasons_are_in_the_language_of_whoever_reads_them(db):
+    with pytest.raises(ImportRejected) as rejected:
+        headcounts.import_headcounts(b"school_code,school_year,teachers\nNOPE,2026-2027,1\n")
+    reason = rejected.value.errors[0].reason
+    with force_locale("ru"):
+        assert str(reason) != "unknown school code NOPE" and "NOPE" in str(reason)
+
+
 def test_the_header_must_name_the_columns(db):
     with pytest.raises(CsvFileError):
         headcounts.import_headcounts(b"school_code,school_year\nS-1,2026-2027\n")

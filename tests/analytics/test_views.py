@@ -159,6 +159,12 @@ def test_a_bad_target_is_refused(client, login):
     assert targets.targets(1999).national == {}
 
 
+def test_indicators_are_labelled_in_the_reader_language(client, login):
+    login(factories.user(Role.ADMIN, language="ru"))
+    html = client.get("/admin/analytics/targets").get_data(as_text=True)
+    assert "Teachers trained" not in html
+
+
 def test_refreshes_say_never_when_empty_and_list_the_rollups(client, login):
     login(factories.user(Role.ADMIN, language="en"))
     assert "never been refreshed" in client.get(PAGES[2]).get_data(as_text=True)
