@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import IntegerField, SelectField, SubmitField
+from wtforms import IntegerField, SelectField
 from wtforms.validators import NumberRange
 
 from analytics.labels import INDICATOR_LABELS
@@ -29,4 +29,3 @@ class TargetForm(Form):
         ],
         description=_l("The value the indicator should reach in the region by the end of the year."),
     )
-    submit = SubmitField(_l("Set the target"))
