@@ -177,6 +177,7 @@ def _init_login_messages() -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from analytics import views as analytics_views
     from certificates import api as certificates_api
     from certificates import views as certificates_views
     from courses import api as courses_api
@@ -198,6 +199,7 @@ def _register_blueprints(app: Flask) -> None:
         teaching.bp,
         editor.bp,
         certificates_views.bp,
+        analytics_views.bp,
     ):
         app.register_blueprint(blueprint)
     api = app.extensions["lms.api"]

@@ -60,7 +60,7 @@ def create_admin(email: str, full_name: str, password: str) -> None:
 @click.option("--invite/--no-invite", default=True, help="E-mail each new account a link to set its password.")
 def import_users_command(csv_file: Path, invite: bool) -> None:
     """Create accounts from CSV_FILE (email, full_name[, role, language, region, school]); all or nothing."""
-    report = _read_import(csv_file, imports.import_users)
+    report = read_import(csv_file, imports.import_users)
     job = progress.create_progress("invitations", None, total=len(report.created))
     db.session.commit()
     click.echo(f"Imported {len(report.created)} accounts.")
@@ -73,7 +73,7 @@ def import_users_command(csv_file: Path, invite: bool) -> None:
 @click.argument("csv_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def import_districts_command(csv_file: Path) -> None:
     """Add districts from CSV_FILE (code, region, name_kk, name_ru, name_en); all or nothing."""
-    report = _read_import(csv_file, school_imports.import_districts)
+    report = read_import(csv_file, school_imports.import_districts)
     db.session.commit()
     click.echo(f"Imported {len(report.districts)} districts.")
 
@@ -82,7 +82,7 @@ def import_districts_command(csv_file: Path) -> None:
 @click.argument("csv_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def import_schools_command(csv_file: Path) -> None:
     """Add or update schools from CSV_FILE (code, name, region[, district, kind, language, settlement])."""
-    report = _read_import(csv_file, school_imports.import_schools)
+    report = read_import(csv_file, school_imports.import_schools)
     db.session.commit()
     click.echo(f"Schools: {report.created} added, {report.updated} updated.")
 
@@ -90,7 +90,7 @@ def import_schools_command(csv_file: Path) -> None:
 R = TypeVar("R")
 
 
-def _read_import(csv_file: Path, importer: Callable[[bytes, int], R]) -> R:
+def read_import(csv_file: Path, importer: Callable[[bytes, int], R]) -> R:
     """Run an all-or-nothing import of CSV_FILE (flushed, not committed); every bad line is printed."""
     try:
         return importer(csv_file.read_bytes(), current_app.config["MAX_CSV_ROWS"])

@@ -1,0 +1,31 @@
+"""Forms of the analytics pages. They check shape; the rules live in the services."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from wtforms import IntegerField, SelectField
+from wtforms.validators import NumberRange
+
+from analytics.labels import INDICATOR_LABELS
+from analytics.targets import FIRST_YEAR, LAST_YEAR, MAX_VALUE
+from lms.forms import Form, choices, required
+
+
+class TargetForm(Form):
+    indicator = SelectField(_l("Indicator"), choices=choices((i.value, label) for i, label in INDICATOR_LABELS.items()))
+    region_id = SelectField(_l("Region"), coerce=int)
+    year = IntegerField(
+        _l("Year"),
+        validators=[
+            required(),
+            NumberRange(FIRST_YEAR, LAST_YEAR, message=_l("Give a whole number from %(min)s to %(max)s.")),
+        ],
+    )
+    value = IntegerField(
+        _l("Target"),
+        validators=[
+            required(),
+            NumberRange(0, MAX_VALUE, message=_l("Give a whole number from %(min)s to %(max)s.")),
+        ],
+        description=_l("The value the indicator should reach in the region by the end of the year."),
+    )
