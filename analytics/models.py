@@ -216,14 +216,19 @@ class AtRisk(Model):
     as_of: Mapped[datetime]
 
 
-class TeachersTrained(Model):
-    """Teachers who completed a course for teachers, per school (a snapshot, counted again at every refresh)."""
+class SchoolPeople(Model):
+    """Accounts per school: students, those enrolled in a course, teachers, and teachers trained (who completed
+    a course for teachers) — a snapshot, counted again at every refresh. Against headcounts these give
+    coverage: the share of students enrolled, of teachers trained."""
 
-    __tablename__ = "analytics_teachers_trained"
-    __table_args__ = (sa.Index("ix_analytics_teachers_trained_district", "region_id", "district_id"),)
+    __tablename__ = "analytics_school_people"
+    __table_args__ = (sa.Index("ix_analytics_school_people_district", "region_id", "district_id"),)
 
     school_id: Mapped[int] = _key()
     region_id: Mapped[int]
     district_id: Mapped[int]
+    students: Mapped[int] = _count()
+    students_enrolled: Mapped[int] = _count()
     teachers: Mapped[int] = _count()
+    teachers_trained: Mapped[int] = _count()
     as_of: Mapped[datetime]

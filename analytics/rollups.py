@@ -7,7 +7,8 @@ the window counts only when they have no earlier event under the same key (the s
 counts), found by the learning events' (actor, timestamp) index.
 
 Where an event counts comes from the snapshot it carries (its school; the school's district and region now);
-a certificate, an enrolment at risk and a trained teacher count at the account's school. No school: 0.
+a certificate, an enrolment at risk and the people of a school (students enrolled, teachers trained) count
+at the account's school. No school: 0.
 """
 
 from __future__ import annotations
@@ -29,8 +30,8 @@ from analytics.models import (
     GradeBucket,
     ModuleReach,
     RegionWeek,
+    SchoolPeople,
     SchoolWeek,
-    TeachersTrained,
 )
 from analytics.periods import month_of, seconds_between, week_of
 from certificates.models import Certificate
@@ -309,22 +310,31 @@ def at_risk(window: Window) -> list[sa.Select[Any]]:
     return [select.group_by(e.c.course_id, school, *place.values())]
 
 
-def teachers_trained(window: Window) -> list[sa.Select[Any]]:
+def school_people(window: Window) -> list[sa.Select[Any]]:
     e: sa.Table = Enrolment.__table__  # type: ignore[assignment]
     u: sa.Table = User.__table__  # type: ignore[assignment]
     courses: sa.Table = Course.__table__  # type: ignore[assignment]
     s = schools.alias("s")
+    enrolled = sa.exists().where(e.c.user_id == u.c.id, e.c.enrolled_at < window.end)
     trained = sa.exists().where(
         e.c.user_id == u.c.id,
         e.c.completed_at < window.end,
         courses.c.id == e.c.course_id,
         courses.c.audience.in_((CourseAudience.TEACHERS.value, CourseAudience.BOTH.value)),
     )
+    student, teacher = u.c.role == Role.STUDENT.value, u.c.role == Role.TEACHER.value
     place = _place(s)
     school = sa.func.coalesce(u.c.school_id, UNASSIGNED)
-    columns = {"school_id": school, **place, "teachers": sa.func.count()}
+    columns = {
+        "school_id": school,
+        **place,
+        "students": _count(student),
+        "students_enrolled": _count(sa.and_(student, enrolled)),
+        "teachers": _count(teacher),
+        "teachers_trained": _count(sa.and_(teacher, trained)),
+    }
     select = _select(columns).select_from(u.outerjoin(s, s.c.id == u.c.school_id))
-    select = select.where(u.c.role == Role.TEACHER.value, trained)
+    select = select.where(u.c.role.in_((Role.STUDENT.value, Role.TEACHER.value)), u.c.created_at < window.end)
     return [select.group_by(school, *place.values())]
 
 
@@ -337,7 +347,7 @@ ROLLUPS: tuple[Rollup, ...] = (
     Rollup("module_reach", ModuleReach, module_reach),
     Rollup("grades", GradeBucket, grades),
     Rollup("at_risk", AtRisk, at_risk, snapshot=True),
-    Rollup("teachers_trained", TeachersTrained, teachers_trained, snapshot=True),
+    Rollup("school_people", SchoolPeople, school_people, snapshot=True),
 )
 
 

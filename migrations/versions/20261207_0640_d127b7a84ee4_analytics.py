@@ -149,16 +149,19 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_analytics_school_weeks_region_id"), ["region_id"], unique=False)
 
     op.create_table(
-        "analytics_teachers_trained",
+        "analytics_school_people",
         sa.Column("school_id", sa.Integer(), autoincrement=False, nullable=False),
         sa.Column("region_id", sa.Integer(), nullable=False),
         sa.Column("district_id", sa.Integer(), nullable=False),
+        sa.Column("students", sa.BigInteger(), nullable=False),
+        sa.Column("students_enrolled", sa.BigInteger(), nullable=False),
         sa.Column("teachers", sa.BigInteger(), nullable=False),
+        sa.Column("teachers_trained", sa.BigInteger(), nullable=False),
         sa.Column("as_of", sa.DateTime(timezone=True), nullable=False),
-        sa.PrimaryKeyConstraint("school_id", name=op.f("pk_analytics_teachers_trained")),
+        sa.PrimaryKeyConstraint("school_id", name=op.f("pk_analytics_school_people")),
     )
-    with op.batch_alter_table("analytics_teachers_trained", schema=None) as batch_op:
-        batch_op.create_index("ix_analytics_teachers_trained_district", ["region_id", "district_id"], unique=False)
+    with op.batch_alter_table("analytics_school_people", schema=None) as batch_op:
+        batch_op.create_index("ix_analytics_school_people_district", ["region_id", "district_id"], unique=False)
 
     op.create_table(
         "headcounts",
@@ -225,10 +228,10 @@ def downgrade() -> None:
 
     op.drop_table("programme_targets")
     op.drop_table("headcounts")
-    with op.batch_alter_table("analytics_teachers_trained", schema=None) as batch_op:
-        batch_op.drop_index("ix_analytics_teachers_trained_district")
+    with op.batch_alter_table("analytics_school_people", schema=None) as batch_op:
+        batch_op.drop_index("ix_analytics_school_people_district")
 
-    op.drop_table("analytics_teachers_trained")
+    op.drop_table("analytics_school_people")
     with op.batch_alter_table("analytics_school_weeks", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_analytics_school_weeks_region_id"))
         batch_op.drop_index("ix_analytics_school_weeks_district")

@@ -108,17 +108,21 @@ def expected(until: datetime) -> Rows:
             rows["at_risk"][(e.course_id, school)]["district_id"] = district
 
     for u in users.values():
-        if u.role != Role.TEACHER:
+        if u.role not in (Role.STUDENT, Role.TEACHER) or u.created_at >= until:
             continue
-        if any(
-            e.user_id == u.id
-            and e.completed_at is not None
-            and e.completed_at < until
-            and courses[e.course_id].audience in (CourseAudience.TEACHERS, CourseAudience.BOTH)
-            for e in enrolments.values()
-        ):
-            school, region, district = _where(u.school_id, schools)
-            rows["teachers_trained"][(school,)]["teachers"] += 1
-            rows["teachers_trained"][(school,)]["region_id"] = region
-            rows["teachers_trained"][(school,)]["district_id"] = district
+        mine = [e for e in enrolments.values() if e.user_id == u.id]
+        school, region, district = _where(u.school_id, schools)
+        people = rows["school_people"][(school,)]
+        people["region_id"], people["district_id"] = region, district
+        if u.role == Role.STUDENT:
+            people["students"] += 1
+            people["students_enrolled"] += any(e.enrolled_at < until for e in mine)
+        else:
+            people["teachers"] += 1
+            people["teachers_trained"] += any(
+                e.completed_at is not None
+                and e.completed_at < until
+                and courses[e.course_id].audience in (CourseAudience.TEACHERS, CourseAudience.BOTH)
+                for e in mine
+            )
     return {name: {key: dict(values) for key, values in table.items()} for name, table in rows.items()}

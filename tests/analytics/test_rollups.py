@@ -80,7 +80,16 @@ def test_known_answers(db):
         "certificates_issued": 1,
         "certificates_revoked": 1,
     }
-    assert tables["teachers_trained"] == {(first,): {"teachers": 1, "region_id": region, "district_id": district}}
+    people = tables["school_people"]
+    assert people[(first,)] == {
+        "students": 3,
+        "students_enrolled": 2,
+        "teachers": 2,
+        "teachers_trained": 1,
+        "region_id": region,
+        "district_id": district,
+    }
+    assert people[(0,)] == {"students": 2, "students_enrolled": 1}
     # At risk 60 days on: b (no completion) and c and the loner; a and the teacher completed.
     at_risk = {key: values["learners"] for key, values in tables["at_risk"].items()}
     assert at_risk == {
@@ -139,7 +148,7 @@ def test_the_refresh_task_counts_up_to_a_minute_ago(app, db):
         "module_reach",
         "grades",
         "at_risk",
-        "teachers_trained",
+        "school_people",
     }
 
 

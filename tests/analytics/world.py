@@ -120,6 +120,8 @@ def build() -> World:
     students = [factories.user(school_id=s.id, password=None) for s in schools for _ in range(3)]
     students += [factories.user(password=None) for _ in range(2)]
     teachers = [factories.user(Role.TEACHER, school_id=schools[0].id, password=None) for _ in range(2)]
+    for account in (*students, *teachers):
+        account.created_at = MONDAY - timedelta(days=7)  # they signed up before the term began
     course = factories.course()
     teacher_course = factories.course()
     teacher_course.audience = CourseAudience.TEACHERS

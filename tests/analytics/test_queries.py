@@ -1,0 +1,109 @@
+"""Dashboard questions from the rollups, on a hand-made country with known answers."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+
+from analytics import queries, services
+from analytics.models import Headcount
+from analytics.queries import Period, Scope
+from tests.analytics.world import MONDAY, World, build, later
+
+
+@pytest.fixture
+def world(db: Any) -> World:
+    world = build()
+    a, b, c, d = world.students[0], world.students[1], world.students[3], world.students[6]
+    loner = world.students[-1]
+    for who in (a, b, c, d, loner):
+        world.enrol(who, world.course, later(0, 2))
+    for lesson in world.lessons[:2]:  # module 1
+        world.event(a, "experienced", "lesson", lesson.id, later(1))
+        world.event(b, "experienced", "lesson", lesson.id, later(1))
+    world.event(a, "experienced", "lesson", world.lessons[2].id, later(8))  # module 2, the next week
+    world.event(a, "completed", "lesson", world.lessons[0].id, later(8))
+    world.complete_course(a, world.course, later(9), grade=95)
+    world.complete_course(c, world.course, later(10), grade=55)
+    world.certificate(d, world.course, later(12), 71, revoked=later(40))
+    world.complete_course(world.teachers[0], world.teacher_course, later(3))
+    for school, students, teachers in ((world.schools[0], 100, 10), (world.schools[2], 50, 4)):
+        db.session.add(Headcount(school_id=school.id, school_year="2026-2027", students=students, teachers=teachers))
+    db.session.flush()
+    services.rebuild(later(30))
+    return world
+
+
+def test_activity_by_region_and_by_district(world: World) -> None:
+    first, third = world.schools[0], world.schools[2]
+    september = Period.months(date(2026, 9, 1))
+    nation = queries.activity(Scope(), september, world.course.id)
+    assert nation[first.region_id]["enrolments"] == 3  # a, b at school 0; c at school 1 (same region)
+    assert nation[first.region_id]["completions"] == 2
+    assert nation[first.region_id]["certificates_issued"] == 2
+    assert nation[third.region_id]["certificates_issued"] == 1
+    assert nation[0]["enrolments"] == 1  # the self-registered learner
+    assert sum(row["enrolments"] for row in nation.values()) == 5
+    region = queries.activity(Scope(first.region_id), september, world.course.id)
+    assert region[first.district_id]["enrolments"] == 2 and region[0]["enrolments"] == 1
+    october = queries.activity(Scope(), Period.months(date(2026, 10, 1)), world.course.id)
+    assert october == {}  # the revocation comes in October, after the data's time (30 days on)
+    with pytest.raises(ValueError, match="per district"):
+        queries.activity(Scope(first.region_id, first.district_id), september)
+
+
+def test_schools_of_a_district(world: World) -> None:
+    first = world.schools[0]
+    weeks = Period.weeks(MONDAY.date() + timedelta(days=1), 2)
+    schools = queries.school_activity(Scope(first.region_id, first.district_id), weeks, world.course.id)
+    assert schools == {
+        first.id: {"enrolments": 2, "lessons_completed": 1, "attempts": 0, "passes": 0, "completions": 1}
+    }
+
+
+def test_people_beside_the_headcounts(world: World) -> None:
+    first, third = world.schools[0], world.schools[2]
+    nation = queries.people(Scope(), "2026-2027")
+    assert nation[first.region_id] == {
+        "students": 6,
+        "students_enrolled": 3,
+        "teachers": 2,
+        "teachers_trained": 1,
+        "headcount_students": 100,
+        "headcount_teachers": 10,
+    }
+    assert nation[third.region_id]["headcount_students"] == 50
+    assert nation[0] == {"students": 2, "students_enrolled": 1, "teachers": 0, "teachers_trained": 0}
+    district = queries.people(Scope(first.region_id, first.district_id), "2026-2027")
+    assert district[first.id]["teachers_trained"] == 1 and district[first.id]["headcount_teachers"] == 10
+
+
+def test_weekly_trend_counts_learners_once_a_week(world: World) -> None:
+    trend = queries.weekly_trend(Period.weeks(MONDAY.date() + timedelta(days=1), 2))
+    week1, week2 = sorted(trend)
+    assert trend[week1]["enrolments"] == 5 + 1  # five learners and the teacher
+    assert trend[week1]["learners_active"] == 6
+    assert trend[week2]["learners_active"] == 2  # a and c (completing); d's certificate is no event
+    assert trend[week2]["completions"] == 2
+
+
+def test_funnel_grades_and_at_risk(world: World) -> None:
+    modules = queries.funnel(world.course.id)
+    assert [learners for _module, learners in modules] == [2, 1]
+    grades = queries.grade_distribution(Scope(), world.course.id)
+    assert grades[9] == 1 and grades[5] == 1 and grades[7] == 1 and sum(grades) == 3
+    first = world.schools[0]
+    # Inactive since the first days: b (school 0), d (school 2) and the self-registered learner.
+    assert queries.at_risk(Scope(), world.course.id) == {first.region_id: 1, world.schools[2].region_id: 1, 0: 1}
+    assert queries.at_risk(Scope(first.region_id, first.district_id), world.course.id) == {first.id: 1}
+
+
+def test_periods_are_whole_weeks_or_months() -> None:
+    assert Period.months(date(2026, 11, 1), 2) == Period(date(2026, 11, 1), date(2026, 12, 31))
+    assert Period.weeks(date(2026, 9, 7)).last == date(2026, 9, 13)
+    with pytest.raises(ValueError, match="Monday"):
+        Period.weeks(date(2026, 9, 8))
+    with pytest.raises(ValueError, match="first"):
+        Period.months(date(2026, 9, 2))
