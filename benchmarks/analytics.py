@@ -1,0 +1,245 @@
+"""Analytics at national scale: dashboard queries from the rollups against the same measures from raw tables,
+an incremental refresh after 10,000 new events, and a full rebuild.
+
+    PYTHONPATH=. .venv/bin/python -P benchmarks/analytics.py --database postgresql://postgres@127.0.0.1:5432/national
+
+The database is one filled by ``flask --app wsgi analytics seed-national`` (never the development one). In one
+run: a full rebuild (``analytics.services.rebuild``, committed); each dashboard query from the rollups
+``--repeat`` times (p50, p95) beside the same measure computed from the raw tables (``--raw-repeat`` times,
+the median); 10,000 new learning events added after the rollups' time and an incremental refresh timed
+(rolled back afterwards, so the data set is left as it was). Prints Markdown tables for docs/benchmarks.md.
+Targets: each rollup query p95 ≤ 200 ms, the refresh ≤ 10 s, the rebuild ≤ 5 min.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import time
+from collections.abc import Callable
+from datetime import date, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+
+from analytics import queries, services
+from analytics.periods import LOCAL_OFFSET_HOURS
+from analytics.queries import Period, Scope
+from lms.app import create_app
+from lms.db import db
+
+OFFSET = f"INTERVAL '{LOCAL_OFFSET_HOURS} hours'"
+
+
+def timed(fn: Callable[[], Any], repeat: int) -> list[float]:
+    timings = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        fn()
+        timings.append((time.perf_counter() - started) * 1000)
+    return timings
+
+
+def p95(timings: list[float]) -> float:
+    ordered = sorted(timings)
+    return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+
+
+def raw(sql: str, **params: Any) -> Callable[[], Any]:
+    return lambda: db.session.execute(sa.text(sql), params).all()
+
+
+def cases(facts: dict[str, Any]) -> list[tuple[str, Callable[[], Any], Callable[[], Any]]]:
+    """(question, from the rollups, from the raw tables) for the eight dashboard questions."""
+    region, district, course = facts["region"], facts["district"], facts["course"]
+    month = Period.months(facts["month"])
+    weeks = Period.weeks(facts["monday"], 4)
+    whole = Period.weeks(facts["first_monday"], facts["weeks"])
+    month_params = {"first": month.first, "after": month.last + timedelta(days=1)}
+    local = f"(e.timestamp AT TIME ZONE 'UTC') + {OFFSET}"
+    return [
+        (
+            "overview by region, one month",
+            lambda: queries.activity(Scope(), month),
+            raw(
+                f"""SELECT coalesce(s.region_id, 0), count(*) FILTER (WHERE e.verb = 'registered'),
+                      count(*) FILTER (WHERE e.verb = 'completed' AND e.object_type = 'course'),
+                      count(*) FILTER (WHERE e.verb = 'completed' AND e.object_type = 'lesson')
+                    FROM learning_events e LEFT JOIN schools s ON s.id = e.school_id
+                    WHERE {local} >= :first AND {local} < :after GROUP BY 1""",
+                **month_params,
+            ),
+        ),
+        (
+            "districts of a region, one month",
+            lambda: queries.activity(Scope(region), month),
+            raw(
+                f"""SELECT coalesce(s.district_id, 0), count(*) FILTER (WHERE e.verb = 'registered'),
+                      count(*) FILTER (WHERE e.verb = 'completed' AND e.object_type = 'course')
+                    FROM learning_events e JOIN schools s ON s.id = e.school_id
+                    WHERE s.region_id = :region AND {local} >= :first AND {local} < :after GROUP BY 1""",
+                region=region,
+                **month_params,
+            ),
+        ),
+        (
+            "schools of a district, four weeks",
+            lambda: queries.school_activity(Scope(region, district), weeks),
+            raw(
+                f"""SELECT e.school_id, count(*) FILTER (WHERE e.verb = 'registered'),
+                      count(*) FILTER (WHERE e.verb = 'completed' AND e.object_type = 'lesson')
+                    FROM learning_events e JOIN schools s ON s.id = e.school_id
+                    WHERE s.district_id = :district AND {local} >= :first AND {local} < :after GROUP BY 1""",
+                district=district,
+                first=weeks.first,
+                after=weeks.last + timedelta(days=1),
+            ),
+        ),
+        (
+            "weekly trend, whole year, with learners active",
+            lambda: queries.weekly_trend(whole),
+            raw(
+                f"""SELECT week, sum(learners) FROM (
+                      SELECT date_trunc('week', {local}) AS week, e.school_id, count(DISTINCT e.actor) AS learners
+                      FROM learning_events e GROUP BY 1, 2) per_school GROUP BY 1"""
+            ),
+        ),
+        (
+            "funnel of a course",
+            lambda: queries.funnel(course),
+            raw(
+                """SELECT l.module_id, count(DISTINCT e.actor) FROM learning_events e
+                    JOIN lessons l ON l.id = e.object_id
+                    WHERE e.verb = 'experienced' AND e.object_type = 'lesson' AND e.course_id = :course
+                    GROUP BY 1""",
+                course=course,
+            ),
+        ),
+        (
+            "grade distribution, nation",
+            lambda: queries.grade_distribution(Scope()),
+            raw("SELECT least(grade / 10, 9), count(*) FROM certificates WHERE grade IS NOT NULL GROUP BY 1"),
+        ),
+        (
+            "at risk by region",
+            lambda: queries.at_risk(Scope()),
+            raw(
+                """SELECT coalesce(s.region_id, 0), count(*) FROM enrolments e JOIN users u ON u.id = e.user_id
+                    LEFT JOIN schools s ON s.id = u.school_id
+                    WHERE e.completed_at IS NULL AND e.last_activity_at < :cutoff GROUP BY 1""",
+                cutoff=facts["as_of"] - timedelta(days=14),
+            ),
+        ),
+        (
+            "teachers trained by region, with headcounts",
+            lambda: queries.people(Scope(), facts["school_year"]),
+            raw(
+                """SELECT coalesce(s.region_id, 0), count(*) FROM users u LEFT JOIN schools s ON s.id = u.school_id
+                    WHERE u.role = 'teacher' AND EXISTS (SELECT 1 FROM enrolments e JOIN courses c ON c.id = e.course_id
+                      WHERE e.user_id = u.id AND e.completed_at IS NOT NULL AND c.audience IN ('teachers', 'both'))
+                    GROUP BY 1"""
+            ),
+        ),
+    ]
+
+
+def data_facts() -> dict[str, Any]:
+    """What the data set holds: its time span, a busy region, district and course."""
+    first, last = db.session.execute(sa.text("SELECT min(timestamp), max(timestamp) FROM learning_events")).one()
+    region, district = db.session.execute(
+        sa.text(
+            "SELECT s.region_id, s.district_id FROM schools s WHERE s.district_id IS NOT NULL "
+            "GROUP BY 1, 2 ORDER BY count(*) DESC LIMIT 1"
+        )
+    ).one()
+    course = db.session.execute(sa.text("SELECT min(id) FROM courses")).scalar_one()
+    school_year = db.session.execute(sa.text("SELECT max(school_year) FROM headcounts")).scalar_one()
+    first_monday = first.date() - timedelta(days=first.weekday())
+    middle = first + (last - first) / 2
+    return {
+        "first": first,
+        "as_of": last + timedelta(seconds=1),
+        "first_monday": first_monday,
+        "weeks": (last.date() - first_monday).days // 7 + 1,
+        "monday": middle.date() - timedelta(days=middle.weekday()),
+        "month": date(middle.year, middle.month, 1),
+        "region": region,
+        "district": district,
+        "course": course,
+        "school_year": school_year or "",
+    }
+
+
+def add_events(count: int, after: Any) -> None:
+    """``count`` new learning events, copied from random existing ones and stamped in the minute after ``after``."""
+    high = db.session.execute(sa.text("SELECT max(id) FROM learning_events")).scalar_one()
+    rng = random.Random(1)
+    ids = [rng.randint(1, high) for _ in range(count)]
+    db.session.execute(
+        sa.text(
+            """INSERT INTO learning_events (actor, verb, object_type, object_id, course_id, score_raw, score_max,
+                 success, completion, duration_seconds, registration, timestamp, region_id, school_id, class_id,
+                 language, extra)
+               SELECT actor, verb, object_type, object_id, course_id, score_raw, score_max, success, completion,
+                 duration_seconds, registration, :after + (random() * INTERVAL '60 seconds'), region_id, school_id,
+                 class_id, language, extra
+               FROM learning_events WHERE id = ANY(:ids)"""
+        ),
+        {"after": after, "ids": ids},
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database", required=True, help="a PostgreSQL URL of a seeded national data set")
+    parser.add_argument("--repeat", type=int, default=30)
+    parser.add_argument("--raw-repeat", type=int, default=3)
+    parser.add_argument("--skip-rebuild", action="store_true", help="use the rollups as they are")
+    options = parser.parse_args()
+    app = create_app({"ENV": "testing", "TESTING": True, "DATABASE_URL": options.database})
+    with app.app_context():
+        facts = data_facts()
+        counts = db.session.execute(
+            sa.text(
+                "SELECT (SELECT count(*) FROM users WHERE role = 'student'), (SELECT count(*) FROM schools), "
+                "(SELECT count(*) FROM learning_events), (SELECT count(*) FROM enrolments)"
+            )
+        ).one()
+        print(
+            f"Data set: {counts[0]:,} students, {counts[1]:,} schools, {counts[2]:,} events, {counts[3]:,} "
+            f"enrolments, {facts['weeks']} weeks from {facts['first']:%Y-%m-%d}.\n"
+        )
+        if not options.skip_rebuild:
+            started = time.perf_counter()
+            report = services.rebuild(facts["as_of"])
+            db.session.commit()
+            print(f"Full rebuild: {time.perf_counter() - started:.1f} s")
+            for name, rows in report.rows.items():
+                print(f"  {name}: {rows:,} rows")
+            print()
+
+        print("| question | rollups p50 | rollups p95 | raw tables (median) |\n|---|---:|---:|---:|")
+        for label, from_rollups, from_raw in cases(facts):
+            fast = timed(from_rollups, options.repeat)
+            slow = timed(from_raw, options.raw_repeat)
+            print(
+                f"| {label} | {statistics.median(fast):.1f} ms | {p95(fast):.1f} ms | "
+                f"{statistics.median(slow) / 1000:.2f} s |"
+            )
+        db.session.commit()
+
+        as_of = services.data_as_of()
+        add_events(10_000, as_of)
+        db.session.flush()
+        started = time.perf_counter()
+        report = services.refresh(as_of + timedelta(minutes=2))
+        elapsed = time.perf_counter() - started
+        db.session.rollback()
+        print(f"\nIncremental refresh after 10,000 new events: {elapsed:.2f} s")
+        for name, rows in report.rows.items():
+            print(f"  {name}: {rows:,} rows written")
+
+
+if __name__ == "__main__":
+    main()
