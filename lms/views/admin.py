@@ -15,7 +15,7 @@ from lms.forms import CsvUploadForm, SchoolForm, UserForm, choices
 from lms.i18n import LANGUAGE_NAMES
 from lms.models import InstructionLanguage, Role, School, SchoolKind, Settlement, User
 from lms.permissions import roles_required
-from lms.services import accounts, imports, org, progress
+from lms.services import accounts, imports, org, progress, school_imports
 from lms.views.staging import PREVIEW_ROWS, StagedImport
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -50,7 +50,15 @@ def schools() -> str:
     region_id = request.args.get("region", type=int)
     search = request.args.get("q", "")[:100]
     page = db.paginate(org.list_schools(region_id, search), per_page=PAGE_SIZE, error_out=False)
-    return render_template("admin/schools.html", page=page, regions=_regions(), region_id=region_id, q=search)
+    return render_template(
+        "admin/schools.html",
+        page=page,
+        regions=_regions(),
+        region_id=region_id,
+        q=search,
+        districts_upload=CsvUploadForm(prefix="districts"),
+        schools_upload=CsvUploadForm(prefix="schools"),
+    )
 
 
 def _save_school(form: SchoolForm, school: School | None) -> School | None:
@@ -93,6 +101,86 @@ def edit_school(school_id: int) -> str | BaseResponse:
         flash(_("School saved."), "success")
         return redirect(url_for("admin.schools"))
     return render_template("admin/school_form.html", form=form, school=school)
+
+
+def _district_import() -> StagedImport[school_imports.SchoolImportReport]:
+    return StagedImport(
+        school_imports.import_districts,
+        back=url_for("admin.schools"),
+        preview_template="admin/district_import_preview.html",
+        errors_template="admin/import_errors.html",
+        shown=lambda report: {
+            "rows": report.rows[:PREVIEW_ROWS],
+            "total": len(report.rows),
+            "created": len(report.districts),
+        },
+        prefix="districts",
+        context={"back_label": _("Back to schools"), "value_heading": _("Code")},
+    )
+
+
+def _school_import() -> StagedImport[school_imports.SchoolImportReport]:
+    return StagedImport(
+        school_imports.import_schools,
+        back=url_for("admin.schools"),
+        preview_template="admin/school_import_preview.html",
+        errors_template="admin/import_errors.html",
+        shown=lambda report: {
+            "rows": report.rows[:PREVIEW_ROWS],
+            "total": len(report.rows),
+            "created": report.created,
+            "updated": report.updated,
+        },
+        prefix="schools",
+        context={"back_label": _("Back to schools"), "value_heading": _("Code (BIN)")},
+    )
+
+
+@bp.post("/schools/import/districts")
+def import_districts() -> ResponseReturnValue:
+    """The ministry's list of districts: kept, and shown as read (first lines, how many) to confirm."""
+    return _district_import().upload()
+
+
+@bp.post("/schools/import/districts/preview")
+def preview_districts() -> ResponseReturnValue:
+    return _district_import().preview()
+
+
+@bp.post("/schools/import/districts/confirm")
+def confirm_districts() -> ResponseReturnValue:
+    return _district_import().confirm(_districts_imported)
+
+
+def _districts_imported(report: school_imports.SchoolImportReport) -> ResponseReturnValue:
+    db.session.commit()
+    flash(_("Imported %(count)d districts.", count=len(report.districts)), "success")
+    return redirect(url_for("admin.schools"))
+
+
+@bp.post("/schools/import/schools")
+def import_schools() -> ResponseReturnValue:
+    """The ministry's list of schools: kept, and shown as read (first lines, what is added or updated)."""
+    return _school_import().upload()
+
+
+@bp.post("/schools/import/schools/preview")
+def preview_schools() -> ResponseReturnValue:
+    return _school_import().preview()
+
+
+@bp.post("/schools/import/schools/confirm")
+def confirm_schools() -> ResponseReturnValue:
+    return _school_import().confirm(_schools_imported)
+
+
+def _schools_imported(report: school_imports.SchoolImportReport) -> ResponseReturnValue:
+    db.session.commit()
+    flash(
+        _("Schools imported: %(created)d added, %(updated)d updated.", created=report.created, updated=report.updated),
+        "success",
+    )
+    return redirect(url_for("admin.schools"))
 
 
 @bp.get("/users")
