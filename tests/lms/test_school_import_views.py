@@ -73,6 +73,8 @@ def test_districts_then_schools_are_previewed_then_imported(client, login, db):
     html = preview.get_data(as_text=True)
     assert preview.status_code == 200 and "Check the file before importing" in html and "Read as UTF-8" in html
     assert "Шардаринский район" in html and "Importing will add 2 districts." in html
+    head, body = html.split("</head>")
+    assert "<th" not in head and '<thead><tr><th scope="col">Line</th><th scope="col">Code</th>' in body
     assert count(db, District) == districts_before  # nothing yet
     done = confirm(client, "districts", staged_token(preview), "utf-8")
     assert done.status_code == 302 and done.headers["Location"] == "/admin/schools"
