@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -12,14 +12,12 @@ from analytics import headcounts, targets
 from analytics.forms import TargetForm
 from analytics.labels import INDICATOR_LABELS
 from analytics.services import last_refreshes
-from lms.csvfiles import ENCODINGS, CsvFileError, detected_encoding
 from lms.db import db, utcnow
-from lms.forms import CsvUploadForm, StagedImportForm, choices
+from lms.forms import CsvUploadForm, choices
 from lms.models import Role
 from lms.permissions import roles_required
-from lms.services import org, uploads
-from lms.services.imports import ImportRejected
-from lms.views.staging import PREVIEW_ROWS, staged_upload
+from lms.services import org
+from lms.views.staging import PREVIEW_ROWS, StagedImport
 
 bp = Blueprint("analytics", __name__, url_prefix="/admin/analytics", template_folder="templates")
 PAGE_SIZE = 50
@@ -46,70 +44,39 @@ def headcounts_page() -> str:
     )
 
 
+def _headcount_import() -> StagedImport[headcounts.HeadcountImportReport]:
+    return StagedImport(
+        headcounts.import_headcounts,
+        back=url_for("analytics.headcounts_page"),
+        preview_template="analytics/headcount_preview.html",
+        errors_template="analytics/headcount_errors.html",
+        shown=lambda report: {
+            "lines": report.lines[:PREVIEW_ROWS],
+            "total": len(report.lines),
+            "added": report.added,
+            "replaced": report.replaced,
+        },
+    )
+
+
 @bp.post("/headcounts/import")
 def import_headcounts() -> ResponseReturnValue:
     """An uploaded headcount file: kept, and shown as read (first lines, what importing does) to confirm."""
-    form = CsvUploadForm()
-    if not form.validate_on_submit():
-        for error in form.file.errors:
-            flash(str(error), "error")
-        return redirect(url_for("analytics.headcounts_page"))
-    data = form.file.data.read(current_app.config["MAX_CONTENT_LENGTH"] + 1)
-    return _preview(uploads.stage(current_user.id, data), data, form.encoding.data or None)
+    return _headcount_import().upload()
 
 
 @bp.post("/headcounts/import/preview")
 def preview_headcounts() -> ResponseReturnValue:
-    form = StagedImportForm()
-    data = staged_upload(form)
-    if data is None:
-        return redirect(url_for("analytics.headcounts_page"))
-    return _preview(form.token.data or "", data, form.encoding.data or None)
-
-
-def _preview(token: str, data: bytes, encoding: str | None) -> ResponseReturnValue:
-    """What importing would do, found by importing and rolling back; nothing is kept but the file."""
-    try:
-        used = detected_encoding(data, encoding)
-        report = headcounts.import_headcounts(data, current_app.config["MAX_CSV_ROWS"], used)
-    except CsvFileError as exc:
-        db.session.rollback()
-        uploads.discard(current_user.id, token)
-        flash(str(exc.message), "error")
-        return redirect(url_for("analytics.headcounts_page"))
-    except ImportRejected as exc:
-        db.session.rollback()
-        uploads.discard(current_user.id, token)
-        return render_template("analytics/headcount_errors.html", errors=exc.errors), 422
-    db.session.rollback()
-    return render_template(
-        "analytics/headcount_preview.html",
-        form=StagedImportForm(formdata=None, token=token, encoding=used),
-        encoding_name=ENCODINGS.get(used, used),
-        lines=report.lines[:PREVIEW_ROWS],
-        total=len(report.lines),
-        added=report.added,
-        replaced=report.replaced,
-    )
+    return _headcount_import().preview()
 
 
 @bp.post("/headcounts/import/confirm")
 def confirm_headcounts() -> ResponseReturnValue:
-    form = StagedImportForm()
-    data = staged_upload(form)
-    if data is None:
-        return redirect(url_for("analytics.headcounts_page"))
-    try:
-        report = headcounts.import_headcounts(data, current_app.config["MAX_CSV_ROWS"], form.encoding.data or None)
-    except CsvFileError as exc:
-        db.session.rollback()
-        flash(str(exc.message), "error")
-        return redirect(url_for("analytics.headcounts_page"))
-    except ImportRejected as exc:
-        db.session.rollback()
-        return render_template("analytics/headcount_errors.html", errors=exc.errors), 422
+    return _headcount_import().confirm(_headcounts_imported)
+
+
+def _headcounts_imported(report: headcounts.HeadcountImportReport) -> ResponseReturnValue:
     db.session.commit()
-    uploads.discard(current_user.id, form.token.data or "")
     flash(
         _("Headcounts imported: %(added)d added, %(replaced)d replaced.", added=report.added, replaced=report.replaced),
         "success",

@@ -27,6 +27,8 @@ class SchoolImportReport:
     created: int = 0
     updated: int = 0
     districts: list[District] = field(default_factory=list)
+    #: The file's rows as read (a preview shows the first ones).
+    rows: list[CsvRow] = field(default_factory=list)
 
 
 def _text_problem(row: CsvRow, columns: tuple[str, ...]) -> object | None:
@@ -61,7 +63,7 @@ def import_districts(data: bytes, max_rows: int = 20_000, encoding: str | None =
         seen.add(code)
     if errors:
         raise ImportRejected(errors)
-    report = SchoolImportReport()
+    report = SchoolImportReport(rows=rows)
     for row in rows:
         report.districts.append(
             org.create_district(
@@ -95,7 +97,7 @@ def import_schools(data: bytes, max_rows: int = 20_000, encoding: str | None = N
         seen.add(row.get("code"))
     if errors:
         raise ImportRejected(errors)
-    report = SchoolImportReport()
+    report = SchoolImportReport(rows=rows)
     existing = {school.code: school for school in db.session.scalars(sa.select(School).where(School.code.in_(seen)))}
     for row in rows:
         region_id = regions[row.get("region").upper()]

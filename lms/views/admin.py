@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -10,14 +10,13 @@ from flask_login import current_user
 from werkzeug.wrappers import Response as BaseResponse
 
 from lms import tasks
-from lms.csvfiles import ENCODINGS, CsvFileError, detected_encoding
 from lms.db import db
-from lms.forms import CsvUploadForm, SchoolForm, StagedImportForm, UserForm, choices
+from lms.forms import CsvUploadForm, SchoolForm, UserForm, choices
 from lms.i18n import LANGUAGE_NAMES
 from lms.models import InstructionLanguage, Role, School, SchoolKind, Settlement, User
 from lms.permissions import roles_required
-from lms.services import accounts, imports, org, progress, uploads
-from lms.views.staging import PREVIEW_ROWS, staged_upload
+from lms.services import accounts, imports, org, progress, school_imports
+from lms.views.staging import PREVIEW_ROWS, StagedImport
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 PAGE_SIZE = 50
@@ -51,7 +50,15 @@ def schools() -> str:
     region_id = request.args.get("region", type=int)
     search = request.args.get("q", "")[:100]
     page = db.paginate(org.list_schools(region_id, search), per_page=PAGE_SIZE, error_out=False)
-    return render_template("admin/schools.html", page=page, regions=_regions(), region_id=region_id, q=search)
+    return render_template(
+        "admin/schools.html",
+        page=page,
+        regions=_regions(),
+        region_id=region_id,
+        q=search,
+        districts_upload=CsvUploadForm(prefix="districts"),
+        schools_upload=CsvUploadForm(prefix="schools"),
+    )
 
 
 def _save_school(form: SchoolForm, school: School | None) -> School | None:
@@ -94,6 +101,86 @@ def edit_school(school_id: int) -> str | BaseResponse:
         flash(_("School saved."), "success")
         return redirect(url_for("admin.schools"))
     return render_template("admin/school_form.html", form=form, school=school)
+
+
+def _district_import() -> StagedImport[school_imports.SchoolImportReport]:
+    return StagedImport(
+        school_imports.import_districts,
+        back=url_for("admin.schools"),
+        preview_template="admin/district_import_preview.html",
+        errors_template="admin/import_errors.html",
+        shown=lambda report: {
+            "rows": report.rows[:PREVIEW_ROWS],
+            "total": len(report.rows),
+            "created": len(report.districts),
+        },
+        prefix="districts",
+        context={"back_label": _("Back to schools"), "value_heading": _("Code")},
+    )
+
+
+def _school_import() -> StagedImport[school_imports.SchoolImportReport]:
+    return StagedImport(
+        school_imports.import_schools,
+        back=url_for("admin.schools"),
+        preview_template="admin/school_import_preview.html",
+        errors_template="admin/import_errors.html",
+        shown=lambda report: {
+            "rows": report.rows[:PREVIEW_ROWS],
+            "total": len(report.rows),
+            "created": report.created,
+            "updated": report.updated,
+        },
+        prefix="schools",
+        context={"back_label": _("Back to schools"), "value_heading": _("Code (BIN)")},
+    )
+
+
+@bp.post("/schools/import/districts")
+def import_districts() -> ResponseReturnValue:
+    """The ministry's list of districts: kept, and shown as read (first lines, how many) to confirm."""
+    return _district_import().upload()
+
+
+@bp.post("/schools/import/districts/preview")
+def preview_districts() -> ResponseReturnValue:
+    return _district_import().preview()
+
+
+@bp.post("/schools/import/districts/confirm")
+def confirm_districts() -> ResponseReturnValue:
+    return _district_import().confirm(_districts_imported)
+
+
+def _districts_imported(report: school_imports.SchoolImportReport) -> ResponseReturnValue:
+    db.session.commit()
+    flash(_("Imported %(count)d districts.", count=len(report.districts)), "success")
+    return redirect(url_for("admin.schools"))
+
+
+@bp.post("/schools/import/schools")
+def import_schools() -> ResponseReturnValue:
+    """The ministry's list of schools: kept, and shown as read (first lines, what is added or updated)."""
+    return _school_import().upload()
+
+
+@bp.post("/schools/import/schools/preview")
+def preview_schools() -> ResponseReturnValue:
+    return _school_import().preview()
+
+
+@bp.post("/schools/import/schools/confirm")
+def confirm_schools() -> ResponseReturnValue:
+    return _school_import().confirm(_schools_imported)
+
+
+def _schools_imported(report: school_imports.SchoolImportReport) -> ResponseReturnValue:
+    db.session.commit()
+    flash(
+        _("Schools imported: %(created)d added, %(updated)d updated.", created=report.created, updated=report.updated),
+        "success",
+    )
+    return redirect(url_for("admin.schools"))
 
 
 @bp.get("/users")
@@ -184,72 +271,40 @@ def edit_user(user_id: int) -> str | BaseResponse:
     return render_template("admin/user_form.html", form=form, user=user, languages=LANGUAGE_NAMES)
 
 
+def _account_import() -> StagedImport[imports.ImportReport]:
+    return StagedImport(
+        imports.import_users,
+        back=url_for("admin.users"),
+        preview_template="admin/import_preview.html",
+        errors_template="admin/import_errors.html",
+        shown=lambda report: {
+            "rows": report.rows[:PREVIEW_ROWS],
+            "total": len(report.rows),
+            "created": len(report.created),
+        },
+        context={"back_label": _("Back to accounts")},
+    )
+
+
 @bp.post("/users/import")
 def import_users() -> ResponseReturnValue:
     """An uploaded accounts file: kept, and shown as read (first rows, how many accounts) to confirm."""
-    form = CsvUploadForm()
-    if not form.validate_on_submit():
-        for error in form.file.errors:
-            flash(str(error), "error")
-        return redirect(url_for("admin.users"))
-    data = form.file.data.read(current_app.config["MAX_CONTENT_LENGTH"] + 1)
-    return _preview_users(uploads.stage(current_user.id, data), data, form.encoding.data or None)
+    return _account_import().upload()
 
 
 @bp.post("/users/import/preview")
 def preview_users() -> ResponseReturnValue:
-    form = StagedImportForm()
-    data = staged_upload(form)
-    if data is None:
-        return redirect(url_for("admin.users"))
-    return _preview_users(form.token.data or "", data, form.encoding.data or None)
-
-
-def _preview_users(token: str, data: bytes, encoding: str | None) -> ResponseReturnValue:
-    """What importing would do, found by importing and rolling back; nothing is kept but the file."""
-    max_rows = current_app.config["MAX_CSV_ROWS"]
-    try:
-        used = detected_encoding(data, encoding)
-        report = imports.import_users(data, max_rows, used)
-    except CsvFileError as exc:
-        db.session.rollback()
-        uploads.discard(current_user.id, token)
-        flash(str(exc.message), "error")
-        return redirect(url_for("admin.users"))
-    except imports.ImportRejected as exc:
-        db.session.rollback()
-        uploads.discard(current_user.id, token)
-        return render_template("admin/import_errors.html", errors=exc.errors), 422
-    created = len(report.created)
-    db.session.rollback()
-    return render_template(
-        "admin/import_preview.html",
-        form=StagedImportForm(formdata=None, token=token, encoding=used),
-        encoding_name=ENCODINGS.get(used, used),
-        rows=report.rows[:PREVIEW_ROWS],
-        total=len(report.rows),
-        created=created,
-    )
+    return _account_import().preview()
 
 
 @bp.post("/users/import/confirm")
 def confirm_users() -> ResponseReturnValue:
-    form = StagedImportForm()
-    data = staged_upload(form)
-    if data is None:
-        return redirect(url_for("admin.users"))
-    try:
-        report = imports.import_users(data, current_app.config["MAX_CSV_ROWS"], form.encoding.data or None)
-    except CsvFileError as exc:
-        db.session.rollback()
-        flash(str(exc.message), "error")
-        return redirect(url_for("admin.users"))
-    except imports.ImportRejected as exc:
-        db.session.rollback()
-        return render_template("admin/import_errors.html", errors=exc.errors), 422
+    return _account_import().confirm(_accounts_imported)
+
+
+def _accounts_imported(report: imports.ImportReport) -> ResponseReturnValue:
     job = progress.create_progress("invitations", current_user, total=len(report.created))
     db.session.commit()
-    uploads.discard(current_user.id, form.token.data or "")
     tasks.send_invitations([u.id for u in report.created], job.id)
     flash(_("Imported %(count)d accounts.", count=len(report.created)), "success")
     return redirect(url_for("tasks.show", task_id=job.id, back=url_for("admin.users")))

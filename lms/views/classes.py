@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+import functools
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response as BaseResponse
 
 from lms import tasks
-from lms.csvfiles import ENCODINGS, CsvFileError, detected_encoding
 from lms.db import db
-from lms.forms import ClassForm, CsvUploadForm, StagedImportForm
+from lms.forms import ClassForm, CsvUploadForm
 from lms.models import Role, SchoolClass, User
 from lms.permissions import roles_required
-from lms.services import imports, org, progress, uploads
-from lms.views.staging import PREVIEW_ROWS, staged_upload
+from lms.services import imports, org, progress
+from lms.views.staging import PREVIEW_ROWS, StagedImport
 
 bp = Blueprint("classes", __name__, url_prefix="/classes")
 
@@ -75,86 +76,46 @@ def remove_member(class_id: int, user_id: int) -> BaseResponse:
     return redirect(url_for("classes.show", class_id=class_id))
 
 
+def _roster_import(school_class: SchoolClass) -> StagedImport[imports.ImportReport]:
+    return StagedImport(
+        functools.partial(imports.import_roster, school_class),
+        back=url_for("classes.show", class_id=school_class.id),
+        preview_template="classes/import_preview.html",
+        errors_template="classes/import_errors.html",
+        shown=lambda report: {
+            "rows": report.rows[:PREVIEW_ROWS],
+            "total": len(report.rows),
+            "counts": (len(report.created), len(report.added), report.already_members),
+        },
+        context={"school_class": school_class},
+    )
+
+
 @bp.post("/<int:class_id>/import")
 @roles_required(Role.TEACHER, Role.ADMIN)
 def import_roster(class_id: int) -> ResponseReturnValue:
     """An uploaded class list: kept, and shown as read (first rows, what importing would do) to confirm."""
-    school_class = _own_class(class_id)
-    form = CsvUploadForm()
-    if not form.validate_on_submit():
-        for error in form.file.errors:
-            flash(str(error), "error")
-        return redirect(url_for("classes.show", class_id=class_id))
-    data = form.file.data.read(current_app.config["MAX_CONTENT_LENGTH"] + 1)
-    token = uploads.stage(current_user.id, data)
-    return _preview(school_class, token, data, form.encoding.data or None)
+    return _roster_import(_own_class(class_id)).upload()
 
 
 @bp.post("/<int:class_id>/import/preview")
 @roles_required(Role.TEACHER, Role.ADMIN)
 def preview_roster(class_id: int) -> ResponseReturnValue:
     """The staged list read again, in the encoding the teacher chose."""
-    school_class = _own_class(class_id)
-    form = StagedImportForm()
-    data = staged_upload(form)
-    if data is None:
-        return redirect(url_for("classes.show", class_id=class_id))
-    return _preview(school_class, form.token.data or "", data, form.encoding.data or None)
-
-
-def _preview(school_class: SchoolClass, token: str, data: bytes, encoding: str | None) -> ResponseReturnValue:
-    """What importing would do, found by importing and rolling back; nothing is kept but the file."""
-    max_rows = current_app.config["MAX_CSV_ROWS"]
-    try:
-        used = detected_encoding(data, encoding)
-        report = imports.import_roster(school_class, data, max_rows, used)
-    except CsvFileError as exc:
-        db.session.rollback()
-        uploads.discard(current_user.id, token)
-        flash(str(exc.message), "error")
-        return redirect(url_for("classes.show", class_id=school_class.id))
-    except imports.ImportRejected as exc:
-        db.session.rollback()
-        uploads.discard(current_user.id, token)
-        return render_template("classes/import_errors.html", school_class=school_class, errors=exc.errors), 422
-    counts = (len(report.created), len(report.added), report.already_members)
-    db.session.rollback()
-    return render_template(
-        "classes/import_preview.html",
-        school_class=school_class,
-        form=StagedImportForm(formdata=None, token=token, encoding=used),
-        encoding_name=ENCODINGS.get(used, used),
-        rows=report.rows[:PREVIEW_ROWS],
-        total=len(report.rows),
-        counts=counts,
-    )
+    return _roster_import(_own_class(class_id)).preview()
 
 
 @bp.post("/<int:class_id>/import/confirm")
 @roles_required(Role.TEACHER, Role.ADMIN)
 def confirm_roster(class_id: int) -> ResponseReturnValue:
-    school_class = _own_class(class_id)
-    form = StagedImportForm()
-    data = staged_upload(form)
-    if data is None:
-        return redirect(url_for("classes.show", class_id=class_id))
-    token = form.token.data or ""
-    try:
-        report = imports.import_roster(
-            school_class, data, current_app.config["MAX_CSV_ROWS"], form.encoding.data or None
-        )
-    except CsvFileError as exc:
-        db.session.rollback()
-        flash(str(exc.message), "error")
-        return redirect(url_for("classes.show", class_id=class_id))
-    except imports.ImportRejected as exc:
-        db.session.rollback()
-        return render_template("classes/import_errors.html", school_class=school_class, errors=exc.errors), 422
+    return _roster_import(_own_class(class_id)).confirm(functools.partial(_roster_imported, class_id))
+
+
+def _roster_imported(class_id: int, report: imports.ImportReport) -> ResponseReturnValue:
     job = None
     if report.created:
         job = progress.create_progress("invitations", current_user, total=len(report.created))
     db.session.commit()
-    uploads.discard(current_user.id, token)
     if job is not None:
         tasks.send_invitations([u.id for u in report.created], job.id)
     flash(

@@ -133,6 +133,11 @@ POSTS = [
     ("/classes/{class}/members/{user}/remove", expect(FORBIDDEN, anonymous=LOGIN, teacher=302, admin=302)),
     ("/join", expect(FORBIDDEN, anonymous=LOGIN, student=302)),
     ("/admin/certificates/zip", expect(FORBIDDEN, anonymous=LOGIN, admin=302)),
+    *(
+        (f"/admin/schools/import/{kind}{step}", expect(FORBIDDEN, anonymous=LOGIN, admin=302))
+        for kind in ("districts", "schools")
+        for step in ("", "/preview", "/confirm")
+    ),
     # Moves change only the order; deletions are checked in tests/courses/test_editor_views.py.
     ("/authoring/modules/{module}/move", expect(NOT_FOUND, anonymous=LOGIN, teacher=302, admin=302)),
     ("/authoring/lessons/{lesson}/move", expect(NOT_FOUND, anonymous=LOGIN, teacher=302, admin=302)),
