@@ -95,48 +95,70 @@ def _place(s: sa.FromClause) -> dict[str, sa.ColumnElement[int]]:
     }
 
 
-def _event_source(window: Window) -> tuple[sa.FromClause, sa.FromClause, sa.ColumnElement[bool]]:
+KeyColumns = Callable[[sa.FromClause], dict[str, sa.ColumnElement[Any]]]
+
+
+def _from_events(
+    window: Window,
+    keys: KeyColumns,
+    *,
+    counts: bool = True,
+    learners: str | None = None,
+    same: tuple[Callable[[sa.FromClause], sa.ColumnElement[bool]], ...] = (),
+) -> list[sa.Select[Any]]:
+    """The statements that add a window's events to a rollup grouped by ``keys`` (columns of the events and
+    of their school ``s``): the counts, the course completions with their time to complete, and distinct
+    learners (into the measure ``learners``). Each is a plain grouped aggregate that PostgreSQL can hash;
+    ``count(DISTINCT …)`` would sort every event of a rebuild."""
     s = schools.alias("s")
-    return events.outerjoin(s, s.c.id == events.c.school_id), s, window.holds(events.c.timestamp)
-
-
-def _additive(enrolment: sa.FromClause) -> dict[str, sa.ColumnElement[int]]:
-    completed = _is("completed", "course")
-    seconds = sa.case((completed, seconds_between(events.c.timestamp, enrolment.c.enrolled_at)), else_=0)
-    return {
-        "enrolments": _count(_is("registered", "course")),
-        "lessons_completed": _count(_is("completed", "lesson")),
-        "attempts": _count(_is("attempted", "assignment")),
-        "passes": _count(sa.and_(events.c.verb.in_(("attempted", "scored")), events.c.success.is_(True))),
-        "completions": _count(completed),
-        "completion_seconds": sa.cast(sa.func.coalesce(sa.func.sum(seconds), 0), sa.BigInteger),
-    }
-
-
-def _with_enrolment(source: sa.FromClause) -> tuple[sa.FromClause, sa.FromClause]:
-    """The event's enrolment, joined for course completions only (their time to complete)."""
-    r = Enrolment.__table__.alias("r")
-    joined = source.outerjoin(r, sa.and_(r.c.id == events.c.registration, _is("completed", "course")))
-    return joined, r
-
-
-def _first_in_week(window: Window, *same: Callable[[sa.FromClause], sa.ColumnElement[bool]]) -> Any:
-    """True for an event whose learner has no earlier event of the same week (and ``same`` key) before the
-    window: counting their actor then counts each learner once per week, however many windows."""
-    if window.start is None:
-        return sa.true()
-    earlier = events.alias("earlier")
-    return ~sa.exists().where(
-        earlier.c.actor == events.c.actor,
-        earlier.c.timestamp >= window.start - timedelta(days=7),
-        earlier.c.timestamp < window.start,
-        week_of(earlier.c.timestamp) == week_of(events.c.timestamp),
-        *(condition(earlier) for condition in same),
-    )
-
-
-def _distinct_learners(first: Any) -> sa.ColumnElement[int]:
-    return sa.cast(sa.func.count(sa.distinct(sa.case((first, events.c.actor)))), sa.BigInteger)
+    placed = events.outerjoin(s, s.c.id == events.c.school_id)
+    key_columns = keys(s)
+    in_course = events.c.course_id.is_not(None)
+    statements = []
+    if counts:
+        counted = _select(
+            {
+                **key_columns,
+                "enrolments": _count(_is("registered", "course")),
+                "lessons_completed": _count(_is("completed", "lesson")),
+                "attempts": _count(_is("attempted", "assignment")),
+                "passes": _count(sa.and_(events.c.verb.in_(("attempted", "scored")), events.c.success.is_(True))),
+            }
+        ).select_from(placed)
+        statements.append(counted.where(window.holds(events.c.timestamp), in_course).group_by(*key_columns.values()))
+        r = Enrolment.__table__.alias("r")
+        seconds = seconds_between(events.c.timestamp, r.c.enrolled_at)
+        completed = _select(
+            {
+                **key_columns,
+                "completions": sa.cast(sa.func.count(), sa.BigInteger),
+                "completion_seconds": sa.cast(sa.func.sum(seconds), sa.BigInteger),
+            }
+        ).select_from(placed.join(r, r.c.id == events.c.registration))
+        completed = completed.where(window.holds(events.c.timestamp), _is("completed", "course"))
+        statements.append(completed.group_by(*key_columns.values()))
+    if learners is not None:
+        pairs = sa.select(*(c.label(n) for n, c in key_columns.items()), events.c.actor).select_from(placed)
+        pairs = pairs.where(window.holds(events.c.timestamp), *([in_course] if counts else []))
+        if window.start is not None:
+            # Learners already counted under the same key earlier in the same week are not counted again.
+            earlier = events.alias("earlier")
+            pairs = pairs.where(
+                ~sa.exists().where(
+                    earlier.c.actor == events.c.actor,
+                    earlier.c.timestamp >= window.start - timedelta(days=7),
+                    earlier.c.timestamp < window.start,
+                    week_of(earlier.c.timestamp) == week_of(events.c.timestamp),
+                    *(condition(earlier) for condition in same),
+                )
+            )
+        distinct = pairs.distinct().subquery("pairs")
+        names = list(key_columns)
+        counted_learners = sa.select(
+            *(distinct.c[n] for n in names), sa.cast(sa.func.count(), sa.BigInteger).label(learners)
+        )
+        statements.append(counted_learners.group_by(*(distinct.c[n] for n in names)))
+    return statements
 
 
 def _same_school(earlier: sa.FromClause) -> sa.ColumnElement[bool]:
@@ -148,48 +170,37 @@ def _same_course(earlier: sa.FromClause) -> sa.ColumnElement[bool]:
 
 
 def course_weeks(window: Window) -> list[sa.Select[Any]]:
-    source, s, holds = _event_source(window)
-    source, r = _with_enrolment(source)
-    week = week_of(events.c.timestamp).label("week")
-    school = sa.func.coalesce(events.c.school_id, UNASSIGNED).label("school_id")
-    place = _place(s)
-    first = _first_in_week(window, _same_school, _same_course)
-    columns = {
-        "week": week,
-        "school_id": school,
-        "course_id": events.c.course_id,
-        **place,
-        **_additive(r),
-        "learners_active": _distinct_learners(first),
-    }
-    select = _select(columns).select_from(source)
-    select = select.where(holds, events.c.course_id.is_not(None))
-    return [select.group_by(week_of(events.c.timestamp), school, events.c.course_id, *place.values())]
+    def keys(s: sa.FromClause) -> dict[str, sa.ColumnElement[Any]]:
+        return {
+            "week": week_of(events.c.timestamp),
+            "school_id": sa.func.coalesce(events.c.school_id, UNASSIGNED),
+            "course_id": events.c.course_id,
+            **_place(s),
+        }
+
+    return _from_events(window, keys, learners="learners_active", same=(_same_school, _same_course))
 
 
 def school_weeks(window: Window) -> list[sa.Select[Any]]:
-    source, s, holds = _event_source(window)
-    school = sa.func.coalesce(events.c.school_id, UNASSIGNED)
-    place = _place(s)
-    columns = {
-        "week": week_of(events.c.timestamp),
-        "school_id": school,
-        **place,
-        "learners_active": _distinct_learners(_first_in_week(window, _same_school)),
-    }
-    select = _select(columns).select_from(source).where(holds)
-    return [select.group_by(week_of(events.c.timestamp), school, *place.values())]
+    def keys(s: sa.FromClause) -> dict[str, sa.ColumnElement[Any]]:
+        return {
+            "week": week_of(events.c.timestamp),
+            "school_id": sa.func.coalesce(events.c.school_id, UNASSIGNED),
+            **_place(s),
+        }
+
+    return _from_events(window, keys, counts=False, learners="learners_active", same=(_same_school,))
 
 
 def region_weeks(window: Window) -> list[sa.Select[Any]]:
-    source, s, holds = _event_source(window)
-    source, r = _with_enrolment(source)
-    region = _place(s)["region_id"]
-    columns = {"week": week_of(events.c.timestamp), "region_id": region, "course_id": events.c.course_id}
-    columns |= _additive(r)
-    select = _select(columns).select_from(source)
-    select = select.where(holds, events.c.course_id.is_not(None))
-    return [select.group_by(week_of(events.c.timestamp), region, events.c.course_id)]
+    def keys(s: sa.FromClause) -> dict[str, sa.ColumnElement[Any]]:
+        return {
+            "week": week_of(events.c.timestamp),
+            "region_id": _place(s)["region_id"],
+            "course_id": events.c.course_id,
+        }
+
+    return _from_events(window, keys)
 
 
 def _certificate_source() -> tuple[sa.FromClause, dict[str, sa.ColumnElement[int]]]:
@@ -201,16 +212,10 @@ def _certificate_source() -> tuple[sa.FromClause, dict[str, sa.ColumnElement[int
 
 
 def district_months(window: Window) -> list[sa.Select[Any]]:
-    source, s, holds = _event_source(window)
-    source, r = _with_enrolment(source)
-    place = _place(s)
-    month = month_of(events.c.timestamp)
-    columns = {"month": month, **place, "course_id": events.c.course_id, **_additive(r)}
-    from_events = _select(columns).select_from(source)
-    from_events = from_events.where(holds, events.c.course_id.is_not(None))
-    from_events = from_events.group_by(month, *place.values(), events.c.course_id)
+    def keys(s: sa.FromClause) -> dict[str, sa.ColumnElement[Any]]:
+        return {"month": month_of(events.c.timestamp), **_place(s), "course_id": events.c.course_id}
 
-    statements = [from_events]
+    statements = _from_events(window, keys)
     certificates: sa.Table = Certificate.__table__  # type: ignore[assignment]
     for stamp, measure in (("issued_at", "certificates_issued"), ("revoked_at", "certificates_revoked")):
         cert_source, cert_place = _certificate_source()
@@ -228,8 +233,13 @@ def district_months(window: Window) -> list[sa.Select[Any]]:
     return statements
 
 
+def _placed_events() -> tuple[sa.FromClause, sa.FromClause]:
+    s = schools.alias("s")
+    return events.outerjoin(s, s.c.id == events.c.school_id), s
+
+
 def assignments(window: Window) -> list[sa.Select[Any]]:
-    source, s, holds = _event_source(window)
+    source, s = _placed_events()
     place = _place(s)
     columns = {
         "assignment_id": events.c.object_id,
@@ -239,43 +249,46 @@ def assignments(window: Window) -> list[sa.Select[Any]]:
         "passes": _count(sa.and_(events.c.verb.in_(("attempted", "scored")), events.c.success.is_(True))),
     }
     select = _select(columns).select_from(source)
-    select = select.where(holds, events.c.object_type == "assignment", events.c.verb.in_(("attempted", "scored")))
+    select = select.where(
+        window.holds(events.c.timestamp),
+        events.c.object_type == "assignment",
+        events.c.verb.in_(("attempted", "scored")),
+    )
     return [select.group_by(events.c.object_id, *place.values())]
 
 
 def module_reach(window: Window) -> list[sa.Select[Any]]:
-    source, s, holds = _event_source(window)
+    source, s = _placed_events()
     lessons: sa.Table = Lesson.__table__  # type: ignore[assignment]
     source = source.join(lessons, lessons.c.id == events.c.object_id)
     place = _place(s)
-    if window.start is None:
-        first: Any = sa.true()
-    else:
+    keys = {"course_id": events.c.course_id, "module_id": lessons.c.module_id, **place}
+    pairs = sa.select(*(c.label(n) for n, c in keys.items()), events.c.actor).select_from(source)
+    pairs = pairs.where(window.holds(events.c.timestamp), _is("experienced", "lesson"))
+    if window.start is not None:
+        # A learner who opened a lesson of the module before (in the same district) is counted already.
         earlier, earlier_lesson, earlier_school = events.alias("earlier"), lessons.alias("el"), schools.alias("es")
-        first = ~sa.exists(
-            sa.select(1)
-            .select_from(
-                earlier.join(earlier_lesson, earlier_lesson.c.id == earlier.c.object_id).outerjoin(
-                    earlier_school, earlier_school.c.id == earlier.c.school_id
+        pairs = pairs.where(
+            ~sa.exists(
+                sa.select(1)
+                .select_from(
+                    earlier.join(earlier_lesson, earlier_lesson.c.id == earlier.c.object_id).outerjoin(
+                        earlier_school, earlier_school.c.id == earlier.c.school_id
+                    )
+                )
+                .where(
+                    earlier.c.actor == events.c.actor,
+                    earlier.c.timestamp < window.start,
+                    _is("experienced", "lesson", earlier),
+                    earlier_lesson.c.module_id == lessons.c.module_id,
+                    *(a == b for a, b in zip(_place(earlier_school).values(), place.values(), strict=True)),
                 )
             )
-            .where(
-                earlier.c.actor == events.c.actor,
-                earlier.c.timestamp < window.start,
-                _is("experienced", "lesson", earlier),
-                earlier_lesson.c.module_id == lessons.c.module_id,
-                *(a == b for a, b in zip(_place(earlier_school).values(), place.values(), strict=True)),
-            )
         )
-    columns = {
-        "course_id": sa.func.max(events.c.course_id),
-        "module_id": lessons.c.module_id,
-        **place,
-        "learners": _distinct_learners(first),
-    }
-    select = _select(columns).select_from(source)
-    select = select.where(holds, _is("experienced", "lesson"))
-    return [select.group_by(lessons.c.module_id, *place.values())]
+    distinct = pairs.distinct().subquery("pairs")
+    grouped = [distinct.c[name] for name in keys]
+    counted = sa.select(*grouped, sa.cast(sa.func.count(), sa.BigInteger).label("learners"))
+    return [counted.group_by(*grouped)]
 
 
 def grades(window: Window) -> list[sa.Select[Any]]:
@@ -362,9 +375,12 @@ def upsert(rollup: Rollup, select: sa.Select[Any], as_of: datetime, dialect: str
     names = [column.name for column in select.selected_columns]
     attributes = [name for name in ATTRIBUTES if name in names and name not in rollup.keys()]
     measures = [name for name in names if name not in rollup.keys() and name not in attributes]
+    # A statement counts some measures of a row; a new row starts the others at zero.
+    others = [c.name for c in table.columns if c.name not in names and c.name != "as_of"]
+    select = select.add_columns(*(sa.literal(0, sa.BigInteger).label(name) for name in others))
     select = select.add_columns(sa.literal(as_of, table.c.as_of.type).label("as_of"))
     module: Any = postgresql if dialect == "postgresql" else sqlite
-    statement = module.insert(table).from_select([*names, "as_of"], select)
+    statement = module.insert(table).from_select([*names, *others, "as_of"], select)
     if rollup.snapshot:
         return statement
     changes = {name: table.c[name] + statement.excluded[name] for name in measures}

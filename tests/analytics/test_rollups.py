@@ -46,7 +46,8 @@ def test_known_answers(db):
 
     until = later(60)
     report = services.rebuild(until)
-    assert report.full and report.rows["course_weeks"] == 5  # 4 of the course, 1 of the teachers' course
+    assert report.full and report.rows["course_weeks"] >= 5  # rows written, by each of its statements
+    assert len(db.session.scalars(sa.select(CourseWeek)).all()) == 5  # 4 of the course, 1 of the teachers'
 
     first, second = world.schools[0].id, world.schools[1].id
     week1, week2 = MONDAY.date() + timedelta(days=1), MONDAY.date() + timedelta(days=8)
