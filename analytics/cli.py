@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import click
 from flask.cli import AppGroup
 
-from analytics import headcounts, services, targets
+from analytics import headcounts, national, services, targets
 from analytics.models import Indicator
 from analytics.rollups import ROLLUPS
 from lms.cli import read_import
@@ -81,3 +83,39 @@ def set_target_command(indicator: str, region_code: str, year: int, value: int) 
         raise click.ClickException(f"The value must be a whole number from 0 to {targets.MAX_VALUE}.") from exc
     db.session.commit()
     click.echo(f"Target set: {indicator} in {region.code} by the end of {year}: {value}.")
+
+
+@analytics_cli.command("seed-national")
+@click.option("--database", required=True, help="A PostgreSQL URL of its own (created; never the app's).")
+@click.option("--students", type=click.IntRange(1_000, 5_000_000), default=1_000_000, show_default=True)
+@click.option("--schools", type=click.IntRange(20, 20_000), default=7_000, show_default=True)
+@click.option("--days", type=click.IntRange(30, 366), default=180, show_default=True, help="The school year's length.")
+@click.option("--start", type=click.DateTime(["%Y-%m-%d"]), default="2025-09-01", show_default=True)
+@click.option("--seed", type=int, default=1, show_default=True, help="One seed gives one data set.")
+@click.option("--replace", is_flag=True, help="Empty the database first when it holds accounts.")
+def seed_national_command(
+    database: str, students: int, schools: int, days: int, start: datetime, seed: int, replace: bool
+) -> None:
+    """Fill DATABASE with a realistic country to measure analytics on: 20 regions, about 200 districts,
+    schools with headcounts, students and teachers, 20 courses, a school year of activity."""
+    options = national.Options(database, students, schools, days, start.date(), seed, replace)
+    scale = max(students / 1_000_000, 0.05)
+    total = sum(round(weight * scale) or 1 for weight in national.STEPS.values())
+    step = {"name": "starting"}
+    bar: Any
+    with click.progressbar(
+        length=total, label="Seeding", item_show_func=lambda _item: step["name"], show_percent=True
+    ) as bar:
+
+        def advance(name: str, weight: int) -> None:
+            step["name"] = name
+            bar.update(round(weight * scale) or 1)
+
+        try:
+            summary = national.seed(options, advance)
+        except national.NationalSeedError as exc:
+            raise click.ClickException(str(exc)) from exc
+    click.echo(f"Seeded {summary.database} in {summary.seconds / 60:.0f} min {summary.seconds % 60:.0f} s:")
+    for table, rows in summary.rows.items():
+        click.echo(f"  {table}: {rows:,}")
+    click.echo("Steps: " + ", ".join(f"{name} {seconds:.0f} s" for name, seconds in summary.steps.items()))
