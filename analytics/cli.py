@@ -115,7 +115,8 @@ def seed_national_command(
             summary = national.seed(options, advance)
         except national.NationalSeedError as exc:
             raise click.ClickException(str(exc)) from exc
-    click.echo(f"Seeded {summary.database} in {summary.seconds / 60:.0f} min {summary.seconds % 60:.0f} s:")
+    minutes, seconds = divmod(round(summary.seconds), 60)
+    click.echo(f"Seeded {summary.database} in {minutes} min {seconds} s:")
     for table, rows in summary.rows.items():
         click.echo(f"  {table}: {rows:,}")
     click.echo("Steps: " + ", ".join(f"{name} {seconds:.0f} s" for name, seconds in summary.steps.items()))

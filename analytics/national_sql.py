@@ -69,7 +69,7 @@ STAGING_TABLES = [
 #: Each enrolment drawn: students take 1–9 of the 16 courses open to them (the first, introductory ones
 #: more often), teachers 1–3 of the 5 open to teachers; a course is begun after the account was made,
 #: early in the year more often; a pace of 0.1–1.5 days a lesson; who finishes depends on the course
-#: (42% of teachers' enrolments, 4–12% of students'), the others stop after a few lessons; nobody gets
+#: (42% of teachers' enrolments, 3–9% of students'), the others stop after a few lessons; nobody gets
 #: past the year's end. ``passed`` modules; ``failing``: the last module reached was attempted, not passed.
 PLAN = """
 CREATE UNLOGGED TABLE seed_plan AS
@@ -89,9 +89,9 @@ WITH picked AS (
                * (0.9 * seed_random(numbered.id, 3) ^ 1.7) AS enrolled_at,
            0.1 + 1.4 * seed_random(numbered.id, 4) AS pace,
            seed_random(numbered.id, 5) < CASE WHEN c.audience <> 'students' THEN 0.42
-               WHEN c.level = 'beginner' THEN 0.12 WHEN c.level = 'intermediate' THEN 0.07 ELSE 0.04 END
+               WHEN c.level = 'beginner' THEN 0.09 WHEN c.level = 'intermediate' THEN 0.05 ELSE 0.03 END
                AS finishes,
-           least(49, floor(-ln(1 - seed_random(numbered.id, 6)) * 3.2))::int AS stops_at
+           least(49, floor(-ln(1 - seed_random(numbered.id, 6)) * 2.5))::int AS stops_at
     FROM numbered JOIN seed_courses c ON c.ordinal = numbered.ordinal
 ), bounded AS (
     SELECT drawn.*,

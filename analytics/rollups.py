@@ -76,19 +76,19 @@ class Rollup:
         return [column.name for column in self.table.primary_key.columns]
 
 
-def _select(columns: dict[str, Any]) -> sa.Select[Any]:
+def select_of(columns: dict[str, Any]) -> sa.Select[Any]:
     return sa.select(*(column.label(name) for name, column in columns.items()))
 
 
-def _count(condition: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
+def count_where(condition: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
     return sa.cast(sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0), sa.BigInteger)
 
 
-def _is(verb: str, object_type: str, e: sa.FromClause = events) -> sa.ColumnElement[bool]:
+def verb_is(verb: str, object_type: str, e: sa.FromClause = events) -> sa.ColumnElement[bool]:
     return sa.and_(e.c.verb == verb, e.c.object_type == object_type)
 
 
-def _place(s: sa.FromClause) -> dict[str, sa.ColumnElement[int]]:
+def place_of(s: sa.FromClause) -> dict[str, sa.ColumnElement[int]]:
     return {
         "region_id": sa.func.coalesce(s.c.region_id, UNASSIGNED),
         "district_id": sa.func.coalesce(s.c.district_id, UNASSIGNED),
@@ -96,6 +96,33 @@ def _place(s: sa.FromClause) -> dict[str, sa.ColumnElement[int]]:
 
 
 KeyColumns = Callable[[sa.FromClause], dict[str, sa.ColumnElement[Any]]]
+
+
+def event_counts() -> dict[str, sa.ColumnElement[int]]:
+    """The measures counted from events one by one (of events in a course)."""
+    return {
+        "enrolments": count_where(verb_is("registered", "course")),
+        "lessons_completed": count_where(verb_is("completed", "lesson")),
+        "attempts": count_where(verb_is("attempted", "assignment")),
+        "passes": count_where(sa.and_(events.c.verb.in_(("attempted", "scored")), events.c.success.is_(True))),
+    }
+
+
+def course_completions(
+    window: Window, key_columns: dict[str, sa.ColumnElement[Any]], placed: sa.FromClause
+) -> sa.Select[Any]:
+    """Course completions grouped by ``key_columns`` with their time to complete (from the enrolment)."""
+    r = Enrolment.__table__.alias("r")
+    seconds = seconds_between(events.c.timestamp, r.c.enrolled_at)
+    completed = select_of(
+        {
+            **key_columns,
+            "completions": sa.cast(sa.func.count(), sa.BigInteger),
+            "completion_seconds": sa.cast(sa.func.sum(seconds), sa.BigInteger),
+        }
+    ).select_from(placed.join(r, r.c.id == events.c.registration))
+    completed = completed.where(window.holds(events.c.timestamp), verb_is("completed", "course"))
+    return completed.group_by(*key_columns.values())
 
 
 def _from_events(
@@ -116,27 +143,13 @@ def _from_events(
     in_course = events.c.course_id.is_not(None)
     statements = []
     if counts:
-        counted = _select(
-            {
-                **key_columns,
-                "enrolments": _count(_is("registered", "course")),
-                "lessons_completed": _count(_is("completed", "lesson")),
-                "attempts": _count(_is("attempted", "assignment")),
-                "passes": _count(sa.and_(events.c.verb.in_(("attempted", "scored")), events.c.success.is_(True))),
-            }
-        ).select_from(placed)
-        statements.append(counted.where(window.holds(events.c.timestamp), in_course).group_by(*key_columns.values()))
-        r = Enrolment.__table__.alias("r")
-        seconds = seconds_between(events.c.timestamp, r.c.enrolled_at)
-        completed = _select(
-            {
-                **key_columns,
-                "completions": sa.cast(sa.func.count(), sa.BigInteger),
-                "completion_seconds": sa.cast(sa.func.sum(seconds), sa.BigInteger),
-            }
-        ).select_from(placed.join(r, r.c.id == events.c.registration))
-        completed = completed.where(window.holds(events.c.timestamp), _is("completed", "course"))
-        statements.append(completed.group_by(*key_columns.values()))
+        statements.append(
+            select_of({**key_columns, **event_counts()})
+            .select_from(placed)
+            .where(window.holds(events.c.timestamp), in_course)
+            .group_by(*key_columns.values())
+        )
+        statements.append(course_completions(window, key_columns, placed))
     if learners is not None:
         pairs = sa.select(*(c.label(n) for n, c in key_columns.items()), events.c.actor).select_from(placed)
         pairs = pairs.where(window.holds(events.c.timestamp), *([in_course] if counts else []))
@@ -175,7 +188,7 @@ def course_weeks(window: Window) -> list[sa.Select[Any]]:
             "week": week_of(events.c.timestamp),
             "school_id": sa.func.coalesce(events.c.school_id, UNASSIGNED),
             "course_id": events.c.course_id,
-            **_place(s),
+            **place_of(s),
         }
 
     return _from_events(window, keys, learners="learners_active", same=(_same_school, _same_course))
@@ -186,7 +199,7 @@ def school_weeks(window: Window) -> list[sa.Select[Any]]:
         return {
             "week": week_of(events.c.timestamp),
             "school_id": sa.func.coalesce(events.c.school_id, UNASSIGNED),
-            **_place(s),
+            **place_of(s),
         }
 
     return _from_events(window, keys, counts=False, learners="learners_active", same=(_same_school,))
@@ -196,7 +209,7 @@ def region_weeks(window: Window) -> list[sa.Select[Any]]:
     def keys(s: sa.FromClause) -> dict[str, sa.ColumnElement[Any]]:
         return {
             "week": week_of(events.c.timestamp),
-            "region_id": _place(s)["region_id"],
+            "region_id": place_of(s)["region_id"],
             "course_id": events.c.course_id,
         }
 
@@ -208,14 +221,19 @@ def _certificate_source() -> tuple[sa.FromClause, dict[str, sa.ColumnElement[int
     u: sa.Table = User.__table__  # type: ignore[assignment]
     s = schools.alias("s")
     source = c.join(u, u.c.id == c.c.user_id).outerjoin(s, s.c.id == u.c.school_id)
-    return source, _place(s)
+    return source, place_of(s)
 
 
 def district_months(window: Window) -> list[sa.Select[Any]]:
     def keys(s: sa.FromClause) -> dict[str, sa.ColumnElement[Any]]:
-        return {"month": month_of(events.c.timestamp), **_place(s), "course_id": events.c.course_id}
+        return {"month": month_of(events.c.timestamp), **place_of(s), "course_id": events.c.course_id}
 
-    statements = _from_events(window, keys)
+    return [*_from_events(window, keys), *certificate_months(window)]
+
+
+def certificate_months(window: Window) -> list[sa.Select[Any]]:
+    """Certificates issued and revoked per month, district and course (where the holder's school is)."""
+    statements = []
     certificates: sa.Table = Certificate.__table__  # type: ignore[assignment]
     for stamp, measure in (("issued_at", "certificates_issued"), ("revoked_at", "certificates_revoked")):
         cert_source, cert_place = _certificate_source()
@@ -227,7 +245,7 @@ def district_months(window: Window) -> list[sa.Select[Any]]:
             "course_id": certificates.c.course_id,
             measure: sa.cast(sa.func.count(), sa.BigInteger),
         }
-        select = _select(cert_columns).select_from(cert_source)
+        select = select_of(cert_columns).select_from(cert_source)
         select = select.where(window.holds(column))
         statements.append(select.group_by(cert_month, *cert_place.values(), certificates.c.course_id))
     return statements
@@ -240,15 +258,15 @@ def _placed_events() -> tuple[sa.FromClause, sa.FromClause]:
 
 def assignments(window: Window) -> list[sa.Select[Any]]:
     source, s = _placed_events()
-    place = _place(s)
+    place = place_of(s)
     columns = {
         "assignment_id": events.c.object_id,
         **place,
         "course_id": sa.func.max(events.c.course_id),
-        "attempts": _count(_is("attempted", "assignment")),
-        "passes": _count(sa.and_(events.c.verb.in_(("attempted", "scored")), events.c.success.is_(True))),
+        "attempts": count_where(verb_is("attempted", "assignment")),
+        "passes": count_where(sa.and_(events.c.verb.in_(("attempted", "scored")), events.c.success.is_(True))),
     }
-    select = _select(columns).select_from(source)
+    select = select_of(columns).select_from(source)
     select = select.where(
         window.holds(events.c.timestamp),
         events.c.object_type == "assignment",
@@ -261,10 +279,10 @@ def module_reach(window: Window) -> list[sa.Select[Any]]:
     source, s = _placed_events()
     lessons: sa.Table = Lesson.__table__  # type: ignore[assignment]
     source = source.join(lessons, lessons.c.id == events.c.object_id)
-    place = _place(s)
+    place = place_of(s)
     keys = {"course_id": events.c.course_id, "module_id": lessons.c.module_id, **place}
     pairs = sa.select(*(c.label(n) for n, c in keys.items()), events.c.actor).select_from(source)
-    pairs = pairs.where(window.holds(events.c.timestamp), _is("experienced", "lesson"))
+    pairs = pairs.where(window.holds(events.c.timestamp), verb_is("experienced", "lesson"))
     if window.start is not None:
         # A learner who opened a lesson of the module before (in the same district) is counted already.
         earlier, earlier_lesson, earlier_school = events.alias("earlier"), lessons.alias("el"), schools.alias("es")
@@ -279,9 +297,9 @@ def module_reach(window: Window) -> list[sa.Select[Any]]:
                 .where(
                     earlier.c.actor == events.c.actor,
                     earlier.c.timestamp < window.start,
-                    _is("experienced", "lesson", earlier),
+                    verb_is("experienced", "lesson", earlier),
                     earlier_lesson.c.module_id == lessons.c.module_id,
-                    *(a == b for a, b in zip(_place(earlier_school).values(), place.values(), strict=True)),
+                    *(a == b for a, b in zip(place_of(earlier_school).values(), place.values(), strict=True)),
                 )
             )
         )
@@ -301,7 +319,7 @@ def grades(window: Window) -> list[sa.Select[Any]]:
         "bucket": bucket,
         "certificates": sa.cast(sa.func.count(), sa.BigInteger),
     }
-    select = _select(columns).select_from(source)
+    select = select_of(columns).select_from(source)
     select = select.where(window.holds(certificates.c.issued_at), certificates.c.grade.is_not(None))
     return [select.group_by(certificates.c.course_id, *place.values(), bucket)]
 
@@ -311,10 +329,10 @@ def at_risk(window: Window) -> list[sa.Select[Any]]:
     u: sa.Table = User.__table__  # type: ignore[assignment]
     s = schools.alias("s")
     source = e.join(u, u.c.id == e.c.user_id).outerjoin(s, s.c.id == u.c.school_id)
-    place = _place(s)
+    place = place_of(s)
     school = sa.func.coalesce(u.c.school_id, UNASSIGNED)
     columns = {"course_id": e.c.course_id, "school_id": school, **place, "learners": sa.func.count()}
-    select = _select(columns).select_from(source)
+    select = select_of(columns).select_from(source)
     select = select.where(
         e.c.enrolled_at < window.end,
         e.c.completed_at.is_(None),
@@ -336,17 +354,17 @@ def school_people(window: Window) -> list[sa.Select[Any]]:
         courses.c.audience.in_((CourseAudience.TEACHERS.value, CourseAudience.BOTH.value)),
     )
     student, teacher = u.c.role == Role.STUDENT.value, u.c.role == Role.TEACHER.value
-    place = _place(s)
+    place = place_of(s)
     school = sa.func.coalesce(u.c.school_id, UNASSIGNED)
     columns = {
         "school_id": school,
         **place,
-        "students": _count(student),
-        "students_enrolled": _count(sa.and_(student, enrolled)),
-        "teachers": _count(teacher),
-        "teachers_trained": _count(sa.and_(teacher, trained)),
+        "students": count_where(student),
+        "students_enrolled": count_where(sa.and_(student, enrolled)),
+        "teachers": count_where(teacher),
+        "teachers_trained": count_where(sa.and_(teacher, trained)),
     }
-    select = _select(columns).select_from(u.outerjoin(s, s.c.id == u.c.school_id))
+    select = select_of(columns).select_from(u.outerjoin(s, s.c.id == u.c.school_id))
     select = select.where(u.c.role.in_((Role.STUDENT.value, Role.TEACHER.value)), u.c.created_at < window.end)
     return [select.group_by(school, *place.values())]
 

@@ -12,15 +12,21 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 
+from analytics import rebuilds
 from analytics.models import Refresh
 from analytics.rollups import ROLLUPS, Rollup, Window, upsert
 from lms.db import db, utcnow
 
 #: How far behind now a refresh counts: long enough for any transaction that wrote an event to have ended.
 LAG = timedelta(minutes=1)
+#: A rebuild's statements group every event: the memory each of PostgreSQL's processes may hash them in.
+REBUILD_WORK_MEM = "256MB"
+#: The temporary table a rebuild's counts are made into on PostgreSQL.
+BATCH = "analytics_batch"
 #: Two refreshes never run at once (on PostgreSQL: a transaction-level advisory lock).
 ADVISORY_LOCK = 0x616E616C  # "anal"
 
@@ -68,9 +74,20 @@ def rebuild(until: datetime | None = None, progress: Callable[[str], None] | Non
     """Empty every rollup and count everything again, up to ``until`` (a minute ago by default)."""
     _lock()
     until = until or utcnow() - LAG
+    if db.session.get_bind().dialect.name == "postgresql":
+        # Each statement groups every event: room to hash them in memory, for this transaction only.
+        db.session.execute(sa.text(f"SET LOCAL work_mem = '{REBUILD_WORK_MEM}'"))
     for rollup in ROLLUPS:
         db.session.execute(sa.delete(rollup.table))
-    return _apply(Window(None, until), progress)
+    window = Window(None, until)
+    staged = rebuilds.stages(window)
+    for create in staged.values():
+        db.session.execute(create)
+    try:
+        return _apply(window, progress, staged)
+    finally:
+        for name in staged:
+            db.session.execute(sa.text(f"DROP TABLE IF EXISTS {name}"))
 
 
 def _lock() -> None:
@@ -78,13 +95,15 @@ def _lock() -> None:
         db.session.execute(sa.select(sa.func.pg_advisory_xact_lock(ADVISORY_LOCK)))
 
 
-def _apply(window: Window, progress: Callable[[str], None] | None) -> RefreshReport:
+def _apply(
+    window: Window, progress: Callable[[str], None] | None, staged: rebuilds.Stages | None = None
+) -> RefreshReport:
     report = RefreshReport(window, full=window.start is None)
     began = time.perf_counter()
     dialect = db.session.get_bind().dialect.name
     for rollup in ROLLUPS:
         started = time.perf_counter()
-        report.rows[rollup.name] = _apply_one(rollup, window, dialect)
+        report.rows[rollup.name] = _apply_one(rollup, window, dialect, staged)
         _record(rollup, window, report.full, report.rows[rollup.name], time.perf_counter() - started)
         if progress is not None:
             progress(rollup.name)
@@ -93,15 +112,35 @@ def _apply(window: Window, progress: Callable[[str], None] | None) -> RefreshRep
     return report
 
 
-def _apply_one(rollup: Rollup, window: Window, dialect: str) -> int:
-    if rollup.snapshot and window.start is not None:
-        db.session.execute(sa.delete(rollup.table))
+def _apply_one(rollup: Rollup, window: Window, dialect: str, staged: rebuilds.Stages | None) -> int:
+    if staged is not None:
+        # A rebuild: one INSERT of everything; what reads the raw tables is counted in parallel on PostgreSQL
+        # (its workers cannot read the temporary staging tables).
+        select = rebuilds.summed(rollup, rebuilds.statements(rollup, window, staged))
+        parallel = dialect == "postgresql" and rollup.name not in rebuilds.FROM_STAGES
+        statements = [_counted_in_parallel(select) if parallel else select]
+    else:
+        if rollup.snapshot:
+            db.session.execute(sa.delete(rollup.table))
+        statements = rollup.statements(window)
+        parallel = False
     written = 0
-    for select in rollup.statements(window):
+    for select in statements:
         # An INSERT's row count is kept only when asked for (SQLAlchemy's documented execution option).
         statement = upsert(rollup, select, window.end, dialect).execution_options(preserve_rowcount=True)
         written += max(db.session.execute(statement).rowcount or 0, 0)  # type: ignore[attr-defined]
+    if parallel:
+        db.session.execute(sa.text(f"DROP TABLE {BATCH}"))
     return written
+
+
+def _counted_in_parallel(select: sa.Select[Any]) -> sa.Select[Any]:
+    """A rebuild's counts on PostgreSQL, made into a temporary table first: the server runs an INSERT … SELECT
+    on one core, but the SELECT of a CREATE TABLE AS in parallel, and a rebuild's statements read every event.
+    Returns the SELECT of the batch, for ``upsert``."""
+    create = select.into(BATCH, temporary=True)
+    db.session.execute(create)
+    return sa.select(create.table)
 
 
 def _record(rollup: Rollup, window: Window, full: bool, rows: int, seconds: float) -> None:

@@ -216,8 +216,9 @@ def main() -> None:
             report = services.rebuild(facts["as_of"])
             db.session.commit()
             print(f"Full rebuild: {time.perf_counter() - started:.1f} s")
+            took = {r.rollup: r.duration_ms / 1000 for r in services.last_refreshes()}
             for name, rows in report.rows.items():
-                print(f"  {name}: {rows:,} rows")
+                print(f"  {name}: {rows:,} rows, {took[name]:.1f} s")
             print()
 
         print("| question | rollups p50 | rollups p95 | raw tables (median) |\n|---|---:|---:|---:|")
