@@ -37,6 +37,7 @@ def rebuild_command() -> None:
     with click.progressbar(length=len(ROLLUPS), label="Rebuilding rollups", show_pos=True) as bar:
         report = services.rebuild(progress=lambda _name: bar.update(1))
         db.session.commit()
+    services.vacuum_rollups()
     _show(report)
 
 

@@ -23,6 +23,9 @@ from lms.db import db, utcnow
 
 #: How far behind now a refresh counts: long enough for any transaction that wrote an event to have ended.
 LAG = timedelta(minutes=1)
+#: How old the snapshots' count (learners at risk, the people of each school) may grow before a refresh counts
+#: them again: each reads every enrolment or account, so not every five minutes.
+SNAPSHOT_EVERY = timedelta(hours=1)
 #: A rebuild's statements group every event: the memory each of PostgreSQL's processes may hash them in.
 REBUILD_WORK_MEM = "256MB"
 #: The temporary table a rebuild's counts are made into on PostgreSQL.
@@ -48,17 +51,22 @@ def last_refreshes() -> list[Refresh]:
 
 
 def data_as_of() -> datetime | None:
-    """The time up to which every rollup has counted (None before the first rebuild)."""
+    """The time up to which every rollup of activity has counted (None before the first rebuild). The
+    snapshots (at risk, people) are recounted less often; each of their rows says when."""
     refreshes = last_refreshes()
     if len(refreshes) < len(ROLLUPS):
         return None
-    return min(r.data_as_of for r in refreshes)
+    snapshots = {rollup.name for rollup in ROLLUPS if rollup.snapshot}
+    return min(r.data_as_of for r in refreshes if r.rollup not in snapshots)
 
 
-def refresh(until: datetime | None = None, progress: Callable[[str], None] | None = None) -> RefreshReport:
+def refresh(
+    until: datetime | None = None, progress: Callable[[str], None] | None = None, *, snapshots: bool | None = None
+) -> RefreshReport:
     """Add to every rollup what happened since its last refresh, up to ``until`` (a minute ago by default).
 
-    The first refresh, or one that finds a rollup never built, rebuilds everything.
+    The snapshots are counted again when their count is ``SNAPSHOT_EVERY`` old (``snapshots`` True: always;
+    False: not). The first refresh, or one that finds a rollup never built, rebuilds everything.
     """
     _lock()
     until = until or utcnow() - LAG
@@ -67,7 +75,14 @@ def refresh(until: datetime | None = None, progress: Callable[[str], None] | Non
         return rebuild(until, progress)
     if until <= start:
         return RefreshReport(None, full=False)
-    return _apply(Window(start, until), progress)
+    counted = {r.rollup: r.data_as_of for r in last_refreshes()}
+    due = {
+        rollup.name
+        for rollup in ROLLUPS
+        if not rollup.snapshot
+        or (snapshots if snapshots is not None else counted[rollup.name] <= until - SNAPSHOT_EVERY)
+    }
+    return _apply(Window(start, until), progress, due=due)
 
 
 def rebuild(until: datetime | None = None, progress: Callable[[str], None] | None = None) -> RefreshReport:
@@ -90,18 +105,35 @@ def rebuild(until: datetime | None = None, progress: Callable[[str], None] | Non
             db.session.execute(sa.text(f"DROP TABLE IF EXISTS {name}"))
 
 
+def vacuum_rollups() -> None:
+    """After a committed rebuild on PostgreSQL: clear the rows it replaced and give the planner the new
+    tables' statistics now, rather than when autovacuum next comes by (a no-op on SQLite)."""
+    if db.engine.dialect.name != "postgresql":
+        return
+    names = ", ".join(rollup.table.name for rollup in ROLLUPS)
+    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.execute(sa.text(f"VACUUM (ANALYZE) {names}"))
+
+
 def _lock() -> None:
     if db.session.get_bind().dialect.name == "postgresql":
         db.session.execute(sa.select(sa.func.pg_advisory_xact_lock(ADVISORY_LOCK)))
 
 
 def _apply(
-    window: Window, progress: Callable[[str], None] | None, staged: rebuilds.Stages | None = None
+    window: Window,
+    progress: Callable[[str], None] | None,
+    staged: rebuilds.Stages | None = None,
+    due: set[str] | None = None,
 ) -> RefreshReport:
     report = RefreshReport(window, full=window.start is None)
     began = time.perf_counter()
     dialect = db.session.get_bind().dialect.name
     for rollup in ROLLUPS:
+        if due is not None and rollup.name not in due:
+            if progress is not None:
+                progress(rollup.name)
+            continue
         started = time.perf_counter()
         report.rows[rollup.name] = _apply_one(rollup, window, dialect, staged)
         _record(rollup, window, report.full, report.rows[rollup.name], time.perf_counter() - started)

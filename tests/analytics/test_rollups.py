@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from analytics import services
 from analytics.models import CourseWeek, Refresh, SchoolWeek
+from analytics.rollups import ROLLUPS
 from tests.analytics import rawcounts
 from tests.analytics.world import MONDAY, build, later, rollup_rows
 
@@ -123,6 +124,28 @@ def test_a_learner_counts_once_a_week_across_refreshes(db):
     assert sorted(weeks.values()) == [1, 1]
     refresh = db.session.get(Refresh, "school_weeks")
     assert refresh is not None and refresh.data_as_of == later(10) and not refresh.full
+
+
+def test_snapshots_are_counted_again_when_an_hour_old(db):
+    """A refresh every five minutes adds the new events; the snapshots (each reads every enrolment or account)
+    are counted again once their count is an hour old, or when asked."""
+    world = build()
+    world.enrol(world.students[0], world.course, later(0))
+    db.session.flush()
+    services.rebuild(later(20))
+    at_risk = db.session.get(Refresh, "at_risk")
+    assert at_risk is not None and at_risk.data_as_of == later(20)
+
+    world.enrol(world.students[1], world.course, later(20, 0.1))
+    db.session.flush()
+    report = services.refresh(later(20, 0.5))
+    assert "at_risk" not in report.rows and "course_weeks" in report.rows
+    assert at_risk.data_as_of == later(20) and services.data_as_of() == later(20, 0.5)
+    assert services.refresh(later(20, 0.6), snapshots=True).rows["at_risk"] > 0
+    assert at_risk.data_as_of == later(20, 0.6)
+    services.refresh(later(21, 0.5))
+    assert at_risk.data_as_of == later(21, 0.5)
+    assert services.refresh(later(21, 0.7)).rows.keys() == {r.name for r in ROLLUPS if not r.snapshot}
 
 
 def test_refresh_rebuilds_first_and_does_nothing_when_up_to_date(db):
