@@ -34,7 +34,6 @@ from analytics.rollups import (
 COUNTS, LEARNERS = "analytics_stage_counts", "analytics_stage_learners"
 
 Stages = dict[str, CreateTableAs]
-StagedStatements = Callable[[Stages], list[sa.Select[Any]]]
 
 
 def stages(window: Window) -> Stages:
