@@ -117,20 +117,19 @@ def district_months(staged: Stages, window: Window) -> list[sa.Select[Any]]:
     return [summed, *certificate_months(window)]
 
 
-#: The rollups a rebuild sums from the staging tables (or, for region weeks, from the course weeks).
-FROM_STAGES = ("course_weeks", "school_weeks", "region_weeks", "district_months")
+#: The rollups a rebuild sums from the staging tables (region weeks from the course weeks just rebuilt).
+FROM_STAGES: dict[str, Callable[[Stages, Window], list[sa.Select[Any]]]] = {
+    "course_weeks": lambda staged, _window: course_weeks(staged),
+    "school_weeks": lambda staged, _window: school_weeks(staged),
+    "region_weeks": lambda staged, _window: region_weeks(staged),
+    "district_months": district_months,
+}
 
 
 def statements(rollup: Rollup, window: Window, staged: Stages) -> list[sa.Select[Any]]:
     """What a rebuild runs for ``rollup``: from the staging tables where it can, else the rollup's own."""
-    from_stages: dict[str, Callable[[], list[sa.Select[Any]]]] = {
-        "course_weeks": lambda: course_weeks(staged),
-        "school_weeks": lambda: school_weeks(staged),
-        "region_weeks": lambda: region_weeks(staged),
-        "district_months": lambda: district_months(staged, window),
-    }
-    made = from_stages.get(rollup.name)
-    return made() if made else rollup.statements(window)
+    made = FROM_STAGES.get(rollup.name)
+    return made(staged, window) if made else rollup.statements(window)
 
 
 def _nothing(attribute: bool) -> sa.ColumnElement[Any]:

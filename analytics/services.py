@@ -53,11 +53,13 @@ def last_refreshes() -> list[Refresh]:
 def data_as_of() -> datetime | None:
     """The time up to which every rollup of activity has counted (None before the first rebuild). The
     snapshots (at risk, people) are recounted less often; each of their rows says when."""
-    refreshes = last_refreshes()
-    if len(refreshes) < len(ROLLUPS):
+    return _activity_as_of({r.rollup: r.data_as_of for r in last_refreshes()})
+
+
+def _activity_as_of(counted: dict[str, datetime]) -> datetime | None:
+    if len(counted) < len(ROLLUPS):
         return None
-    snapshots = {rollup.name for rollup in ROLLUPS if rollup.snapshot}
-    return min(r.data_as_of for r in refreshes if r.rollup not in snapshots)
+    return min(counted[rollup.name] for rollup in ROLLUPS if not rollup.snapshot)
 
 
 def refresh(
@@ -70,12 +72,12 @@ def refresh(
     """
     _lock()
     until = until or utcnow() - LAG
-    start = data_as_of()
+    counted = {r.rollup: r.data_as_of for r in last_refreshes()}
+    start = _activity_as_of(counted)
     if start is None:
         return rebuild(until, progress)
     if until <= start:
         return RefreshReport(None, full=False)
-    counted = {r.rollup: r.data_as_of for r in last_refreshes()}
     due = {
         rollup.name
         for rollup in ROLLUPS
