@@ -1,20 +1,24 @@
-"""The facts administrators enter for analytics (headcounts, targets) and the rollups' refresh record."""
+"""Analytics pages: the facts administrators enter (headcounts, targets), the rollups' refresh record, and the
+officials' dashboard."""
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from analytics import headcounts, targets
+from analytics import dashboards, headcounts, targets
 from analytics.forms import TargetForm
 from analytics.labels import INDICATOR_LABELS
-from analytics.services import last_refreshes
+from analytics.queries import Scope
+from analytics.services import data_as_of, last_refreshes
 from lms.db import db, utcnow
 from lms.forms import CsvUploadForm, choices
-from lms.models import Role
+from lms.models import Region, Role
 from lms.permissions import roles_required
 from lms.services import org
 from lms.views.staging import PREVIEW_ROWS, StagedImport
@@ -131,3 +135,63 @@ def targets_page() -> ResponseReturnValue:
 @bp.get("/refreshes")
 def refreshes_page() -> str:
     return render_template("analytics/refreshes.html", refreshes=last_refreshes())
+
+
+#: The officials' dashboard (admins see it too): the nation, or one region, from the rollups.
+dashboard = Blueprint("dashboard", __name__, url_prefix="/analytics", template_folder="templates")
+
+
+@dashboard.before_request
+@roles_required(Role.OFFICIAL, Role.ADMIN)
+def _officials_only() -> None:
+    return None
+
+
+@dashboard.get("/")
+def nation() -> ResponseReturnValue:
+    allowed = org.region_ids_in_scope(current_user)
+    if allowed is not None:
+        # A regional official's dashboard is their region's.
+        if not allowed:
+            abort(403)
+        filters: dict[str, Any] = request.args.to_dict()
+        return redirect(url_for("dashboard.region", region_id=allowed[0], **filters))
+    return _overview(Scope(), None)
+
+
+@dashboard.get("/regions/<int:region_id>")
+def region(region_id: int) -> ResponseReturnValue:
+    found = db.session.get(Region, region_id)
+    if found is None:
+        abort(404)
+    if not org.can_view_region(current_user, found.id):
+        abort(403)
+    return _overview(Scope(region_id=found.id), found)
+
+
+def _overview(scope: Scope, region: Region | None) -> ResponseReturnValue:
+    language = str(get_locale() or "kk")
+    months = dashboards.months_with_data()
+    courses = dashboards.courses()
+    month = _chosen(request.args.get("month"), {m.strftime("%Y-%m"): m for m in months})
+    course = _chosen(request.args.get("course"), {str(c.id): c for c in courses})
+    if month is None and months:
+        month = months[0]
+    unassigned = _("Learners with no school") if region is None else _("Schools with no district")
+    table = dashboards.overview(scope, month, course.id if course else None, language, unassigned) if month else None
+    return render_template(
+        "analytics/dashboard.html",
+        region=region,
+        table=table,
+        months=months,
+        month=month,
+        courses=courses,
+        course=course,
+        data_as_of=data_as_of(),
+        language=language,
+    )
+
+
+def _chosen(value: str | None, options: dict[str, Any]) -> Any:
+    """A filter's value from its fixed choices; anything else is no choice (not an error: a stale link)."""
+    return options.get(value) if value else None

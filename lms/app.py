@@ -200,6 +200,7 @@ def _register_blueprints(app: Flask) -> None:
         editor.bp,
         certificates_views.bp,
         analytics_views.bp,
+        analytics_views.dashboard,
     ):
         app.register_blueprint(blueprint)
     api = app.extensions["lms.api"]

@@ -1,0 +1,94 @@
+"""What the officials' dashboard shows: the rollups' answers for a scope and filters, every count of people passed
+through ``analytics.disclosure`` before it leaves this module.
+
+The pages, the reports and the API all take their numbers from here, so what one shows the others show.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+import sqlalchemy as sa
+
+from analytics import disclosure, queries
+from analytics.disclosure import Rate, Shown
+from analytics.models import UNASSIGNED, DistrictMonth
+from analytics.queries import Period, Scope
+from courses.models import Course
+from lms.db import db
+from lms.models import District, Region
+
+#: The overview's columns of counts, in order (each a count of people or of their acts).
+COUNTS = ("enrolments", "completions", "certificates_issued", "at_risk", "teachers", "teachers_trained")
+#: Its rates: (name, numerator, denominator).
+RATES = (("completion_rate", "completions", "enrolments"), ("trained_rate", "teachers_trained", "teachers"))
+
+
+@dataclass(frozen=True)
+class Row:
+    """A region, district or the unassigned bucket (``key`` 0) with its shown counts and rates."""
+
+    key: int
+    name: str
+    counts: dict[str, Shown]
+    rates: dict[str, Rate]
+
+
+@dataclass
+class Overview:
+    scope: Scope
+    month: date
+    course_id: int | None
+    rows: list[Row] = field(default_factory=list)
+    total: Row | None = None
+
+
+def months_with_data() -> list[date]:
+    """The months the rollups hold, newest first (the period filter's fixed choices)."""
+    found = db.session.scalars(sa.select(DistrictMonth.month).distinct().order_by(DistrictMonth.month.desc()))
+    return list(found)
+
+
+def courses() -> list[Course]:
+    return list(db.session.scalars(sa.select(Course).order_by(Course.id)))
+
+
+def _names(scope: Scope, language: str) -> dict[int, str]:
+    if scope.region_id is None:
+        return {r.id: r.name(language) for r in db.session.scalars(sa.select(Region))}
+    districts = db.session.scalars(sa.select(District).where(District.region_id == scope.region_id))
+    return {d.id: d.name(language) for d in districts}
+
+
+def _row(key: int, name: str, true: dict[str, int]) -> Row:
+    counts = {name: disclosure.shown(true.get(name, 0)) for name in COUNTS}
+    rates = {rate: disclosure.rate(counts[top], counts[bottom]) for rate, top, bottom in RATES}
+    return Row(key, name, counts, rates)
+
+
+def overview(scope: Scope, month: date, course_id: int | None, language: str, unassigned: str) -> Overview:
+    """Per region of the nation (or district of a region) for one month: enrolments, completions and certificates
+    of the month; learners at risk and teachers trained now. ``unassigned`` names the bucket of key 0."""
+    period = Period.months(month)
+    true: dict[int, dict[str, int]] = {}
+    for key, values in queries.activity(scope, period, course_id).items():
+        true.setdefault(key, {}).update(values)
+    for key, learners in queries.at_risk(scope, course_id).items():
+        true.setdefault(key, {})["at_risk"] = learners
+    for key, values in queries.people(scope, _school_year(month)).items():
+        true.setdefault(key, {}).update({k: values.get(k, 0) for k in ("teachers", "teachers_trained")})
+    names = _names(scope, language)
+    keys = sorted(set(names) | set(true), key=lambda k: (k == UNASSIGNED, names.get(k, "")))
+    result = Overview(scope, month, course_id)
+    for key in keys:
+        result.rows.append(_row(key, names.get(key, unassigned), true.get(key, {})))
+    totals = {name: sum(values.get(name, 0) for values in true.values()) for name in COUNTS}
+    result.total = _row(-1, "", totals)
+    return result
+
+
+def _school_year(month: date) -> str:
+    """The school year a month falls in (September to August): "2025-2026"."""
+    first = month.year if month.month >= 9 else month.year - 1
+    return f"{first}-{first + 1}"

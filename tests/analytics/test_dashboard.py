@@ -1,0 +1,100 @@
+"""The officials' dashboard: scoped on the server, every count passed through the disclosure rule."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import pytest
+
+from analytics import dashboards, services
+from analytics.disclosure import Shown
+from analytics.queries import Scope
+from lms.db import db
+from lms.models import Role, User
+from tests import factories
+from tests.analytics import world as worlds
+
+SEPTEMBER = date(2026, 9, 1)
+
+
+@pytest.fixture
+def country(db):
+    """The small world, with 12 more students of the first school enrolled (8 of them completing) in September."""
+    built = worlds.build()
+    crowd = [factories.user(school_id=built.schools[0].id, password=None) for _ in range(12)]
+    for n, student in enumerate(crowd):
+        if n < 8:
+            built.complete_course(student, built.course, worlds.later(days=1 + n / 10))
+        else:
+            built.enrol(student, built.course, worlds.later(days=1))
+    for student in built.students[6:9]:  # the school of the second region: three learners
+        built.enrol(student, built.course, worlds.later(days=2))
+    db.session.flush()
+    services.rebuild(worlds.later(days=20))
+    db.session.flush()
+    built.students.extend(crowd)
+    return built
+
+
+def test_the_overview_rounds_and_suppresses_every_count(country):
+    table = dashboards.overview(Scope(), SEPTEMBER, None, "en", "No school")
+    by_key = {row.key: row for row in table.rows}
+    almaty, other = by_key[factories.region("KZ-71").id], by_key[factories.region("KZ-75").id]
+    assert almaty.counts["enrolments"] == Shown(10)  # 12 enrolled
+    assert almaty.counts["completions"] == Shown(5)  # 8 completed
+    assert other.counts["enrolments"] == Shown(None)  # 3: "<5"
+    assert almaty.rates["completion_rate"].percent == 50  # 5 of 10 as shown, not 8 of 12
+    assert table.total is not None
+    assert table.total.counts["enrolments"] == Shown(15)  # 15 in all, not 10 + "<5"
+
+
+def test_the_national_official_drills_into_a_region(client, login, country):
+    login(factories.user(Role.OFFICIAL, language="en"))
+    html = client.get("/analytics/?month=2026-09").get_data(as_text=True)
+    region = factories.region("KZ-71")
+    assert f'href="/analytics/regions/{region.id}?month=2026-09"' in html
+    assert "Data as of" in html and "no child can be singled out" in html
+    page = client.get(f"/analytics/regions/{region.id}?month=2026-09")
+    assert page.status_code == 200
+    assert "District" in page.get_data(as_text=True)
+
+
+def test_a_regional_official_sees_only_their_region(client, login, country):
+    login(factories.user(Role.OFFICIAL, scope_region="KZ-71", language="en"))
+    mine, other = factories.region("KZ-71"), factories.region("KZ-75")
+    response = client.get("/analytics/?month=2026-09")
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith(f"/analytics/regions/{mine.id}")
+    html = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert other.name("en") not in html
+    assert client.get(f"/analytics/regions/{other.id}").status_code == 403
+    assert client.get("/analytics/regions/999999").status_code == 404
+
+
+def test_no_name_or_pseudonym_reaches_a_page(client, login, country):
+    login(factories.user(Role.OFFICIAL, language="en"))
+    region = factories.region("KZ-71")
+    pages = [client.get(url).get_data(as_text=True) for url in ("/analytics/", f"/analytics/regions/{region.id}")]
+    people = db.session.scalars(db.select(User).where(User.role.in_((Role.STUDENT, Role.TEACHER)))).all()
+    for html in pages:
+        for person in people:
+            assert person.full_name not in html
+            assert f"actor-{person.id}<" not in html
+        # Every number in a cell is a multiple of 5 (or "<5").
+        for cell in re.findall(r'<td class="num">([^<]*)</td>', html):
+            value = cell.strip().replace("\u00a0", "").replace(",", "")
+            if value.isdigit():
+                assert int(value) % 5 == 0, cell
+
+
+@pytest.mark.parametrize("role", [Role.STUDENT, Role.TEACHER, Role.MENTOR])
+def test_learners_teachers_and_mentors_are_refused(client, login, role, country):
+    login(factories.user(role))
+    assert client.get("/analytics/").status_code == 403
+
+
+def test_unknown_filters_are_ignored_not_errors(client, login, country):
+    login(factories.user(Role.OFFICIAL, language="en"))
+    for query in ("month=1999-01", "month=%ff", "course=abc", "course=999999999999999999999"):
+        assert client.get(f"/analytics/?{query}").status_code == 200
