@@ -7,7 +7,7 @@ The pages, the reports and the API all take their numbers from here, so what one
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 import sqlalchemy as sa
 
@@ -21,6 +21,11 @@ from lms.models import District, Region
 
 #: The overview's columns of counts, in order (each a count of people or of their acts).
 COUNTS = ("enrolments", "completions", "certificates_issued", "at_risk", "teachers", "teachers_trained")
+#: The weekly trend's series: learners active in the week (any course: a course filter leaves them out), enrolments
+#: and completions.
+TREND = ("learners_active", "enrolments", "completions")
+#: Weeks the trend shows, ending with the week the chosen month ends in.
+TREND_WEEKS = 12
 #: Its rates: (name, numerator, denominator).
 RATES = (("completion_rate", "completions", "enrolments"), ("trained_rate", "teachers_trained", "teachers"))
 
@@ -92,3 +97,23 @@ def _school_year(month: date) -> str:
     """The school year a month falls in (September to August): "2025-2026"."""
     first = month.year if month.month >= 9 else month.year - 1
     return f"{first}-{first + 1}"
+
+
+@dataclass(frozen=True)
+class Trend:
+    """Shown counts per week (each week's Monday), per series."""
+
+    weeks: list[date]
+    series: dict[str, list[Shown]]
+
+
+def trend(region_id: int | None, course_id: int | None, month: date, weeks: int = TREND_WEEKS) -> Trend:
+    """The weeks up to the end of ``month`` in the nation or a region (of one course, or all)."""
+    last = Period.months(month).last
+    monday = last - timedelta(days=last.weekday())
+    first = monday - timedelta(weeks=weeks - 1)
+    found = queries.weekly_trend(Period.weeks(first, weeks), region_id, course_id)
+    mondays = [first + timedelta(weeks=n) for n in range(weeks)]
+    names = [name for name in TREND if not (course_id is not None and name == "learners_active")]
+    series = {name: [disclosure.shown(found.get(week, {}).get(name, 0)) for week in mondays] for name in names}
+    return Trend(mondays, series)

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import get_locale
+from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from analytics import dashboards, headcounts, targets
+from analytics import charts, dashboards, headcounts, targets
 from analytics.forms import TargetForm
 from analytics.labels import INDICATOR_LABELS
 from analytics.queries import Scope
@@ -169,20 +169,32 @@ def region(region_id: int) -> ResponseReturnValue:
     return _overview(Scope(region_id=found.id), found)
 
 
-def _overview(scope: Scope, region: Region | None) -> ResponseReturnValue:
-    language = str(get_locale() or "kk")
+#: A chart is an image: its own styles only, no script, nothing fetched (the pages' policy would strip its styles).
+CHART_POLICY = "default-src 'none'; style-src 'unsafe-inline'"
+
+
+def _filters() -> tuple[list[Any], Any, list[Any], Any]:
+    """The months with data and the courses (the filters' fixed choices) and the chosen ones (the newest month)."""
     months = dashboards.months_with_data()
     courses = dashboards.courses()
     month = _chosen(request.args.get("month"), {m.strftime("%Y-%m"): m for m in months})
     course = _chosen(request.args.get("course"), {str(c.id): c for c in courses})
-    if month is None and months:
-        month = months[0]
+    return months, month or (months[0] if months else None), courses, course
+
+
+def _overview(scope: Scope, region: Region | None) -> ResponseReturnValue:
+    language = str(get_locale() or "kk")
+    months, month, courses, course = _filters()
+    course_id = course.id if course else None
     unassigned = _("Learners with no school") if region is None else _("Schools with no district")
-    table = dashboards.overview(scope, month, course.id if course else None, language, unassigned) if month else None
+    table = dashboards.overview(scope, month, course_id, language, unassigned) if month else None
+    trend = dashboards.trend(scope.region_id, course_id, month) if month else None
     return render_template(
         "analytics/dashboard.html",
         region=region,
         table=table,
+        trend=trend,
+        trend_labels=_trend_labels(),
         months=months,
         month=month,
         courses=courses,
@@ -190,6 +202,46 @@ def _overview(scope: Scope, region: Region | None) -> ResponseReturnValue:
         data_as_of=data_as_of(),
         language=language,
     )
+
+
+def _trend_labels() -> dict[str, str]:
+    return {
+        "learners_active": _("Learners active"),
+        "enrolments": _("Enrolments"),
+        "completions": _("Completions"),
+    }
+
+
+@dashboard.get("/charts/trend.svg")
+def trend_chart() -> ResponseReturnValue:
+    """The weekly trend of the nation or of a region (``region``), as the page beside it shows it in a table."""
+    allowed = org.region_ids_in_scope(current_user)
+    region_id = request.args.get("region", type=int)
+    if region_id is None and allowed is not None:
+        region_id = allowed[0] if allowed else None
+        if region_id is None:
+            abort(403)
+    region = db.session.get(Region, region_id) if region_id is not None else None
+    if region_id is not None and region is None:
+        abort(404)
+    if region is not None and not org.can_view_region(current_user, region.id):
+        abort(403)
+    _months, month, _courses, course = _filters()
+    if month is None:
+        abort(404)
+    trend = dashboards.trend(region.id if region else None, course.id if course else None, month)
+    language = str(get_locale() or "kk")
+    place = region.name(language) if region else _("The whole country")
+    labels = _trend_labels()
+    svg = charts.line(
+        _("Week by week: %(place)s", place=place),
+        [format_date(week, "d MMM") for week in trend.weeks],
+        {labels[name]: values for name, values in trend.series.items()},
+    )
+    response = Response(svg, mimetype="image/svg+xml")
+    response.headers["Content-Security-Policy"] = CHART_POLICY
+    response.headers["Cache-Control"] = "private, max-age=300"
+    return response
 
 
 def _chosen(value: str | None, options: dict[str, Any]) -> Any:

@@ -98,3 +98,33 @@ def test_unknown_filters_are_ignored_not_errors(client, login, country):
     login(factories.user(Role.OFFICIAL, language="en"))
     for query in ("month=1999-01", "month=%ff", "course=abc", "course=999999999999999999999"):
         assert client.get(f"/analytics/?{query}").status_code == 200
+
+
+def test_the_trend_is_weeks_of_shown_counts(country):
+    trend = dashboards.trend(None, None, SEPTEMBER)
+    assert len(trend.weeks) == dashboards.TREND_WEEKS and all(week.weekday() == 0 for week in trend.weeks)
+    assert trend.weeks[-1] <= date(2026, 9, 30) < trend.weeks[-1] + dashboards.timedelta(days=7)
+    week = trend.weeks.index(worlds.MONDAY.date() + dashboards.timedelta(days=1))  # the Monday in local time
+    assert trend.series["enrolments"][week] == Shown(15)  # 12 + 3 enrolled that week
+    assert "learners_active" not in dashboards.trend(None, country.course.id, SEPTEMBER).series
+
+
+def test_the_chart_is_an_svg_image_with_its_own_policy(client, login, country):
+    login(factories.user(Role.OFFICIAL, language="en"))
+    html = client.get("/analytics/?month=2026-09").get_data(as_text=True)
+    src = re.search(r'<img src="(/analytics/charts/trend\.svg[^"]*)"', html)
+    assert src is not None and 'alt="A line chart' in html
+    response = client.get(src.group(1).replace("&amp;", "&"))
+    assert response.status_code == 200 and response.mimetype == "image/svg+xml"
+    assert response.headers["Content-Security-Policy"] == "default-src 'none'; style-src 'unsafe-inline'"
+    svg = response.get_data(as_text=True)
+    assert svg.lstrip().startswith("<?xml") and "Week by week: The whole country" in svg
+
+
+def test_a_regional_official_gets_only_their_regions_chart(client, login, country):
+    login(factories.user(Role.OFFICIAL, scope_region="KZ-71", language="en"))
+    mine, other = factories.region("KZ-71"), factories.region("KZ-75")
+    assert client.get("/analytics/charts/trend.svg?month=2026-09").status_code == 200
+    assert client.get(f"/analytics/charts/trend.svg?month=2026-09&region={mine.id}").status_code == 200
+    assert client.get(f"/analytics/charts/trend.svg?month=2026-09&region={other.id}").status_code == 403
+    assert client.get("/analytics/charts/trend.svg?month=2026-09&region=99999").status_code == 404

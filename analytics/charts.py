@@ -1,0 +1,58 @@
+"""Charts of the dashboards as SVG files (pygal), drawn from shown counts only: what a chart shows, its data table
+beside it shows too. The same SVG is served to the page (as an ``<img>``) and put in the PDF reports.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pygal
+from pygal.style import Style
+
+from analytics.disclosure import Shown
+
+WIDTH, HEIGHT = 800, 360
+#: Colours that keep apart for the common colour blindnesses (Okabe and Ito), and the pages' own font.
+STYLE = Style(
+    background="white",
+    plot_background="white",
+    foreground="#1f2328",
+    foreground_strong="#1f2328",
+    foreground_subtle="#57606a",
+    colors=("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00"),
+    font_family='"Noto Sans", "DejaVu Sans", sans-serif',
+    title_font_size=18,
+    label_font_size=13,
+    major_label_font_size=13,
+    legend_font_size=14,
+    value_font_size=12,
+    guide_stroke_color="#d0d7de",
+    major_guide_stroke_color="#d0d7de",
+    guide_stroke_dasharray="0",
+    major_guide_stroke_dasharray="0",
+)
+
+
+def line(title: str, labels: Sequence[str], series: dict[str, Sequence[Shown]]) -> bytes:
+    """A line chart of shown counts per label (weeks, months); a count shown as "<5" is a gap in its line."""
+    chart = pygal.Line(
+        style=STYLE,
+        width=WIDTH,
+        height=HEIGHT,
+        js=(),  # an image runs no script: nothing to fetch
+        legend_at_bottom=True,
+        show_minor_x_labels=len(labels) <= 6,  # more would overlap: every other one is labelled
+        x_labels_major_every=max(1, (len(labels) + 5) // 6),
+        truncate_label=-1,
+        min_scale=4,
+        max_scale=6,
+        include_x_axis=True,
+        allow_interruptions=True,  # "<5" is a gap, not a line drawn through a guess
+        stroke_style={"width": 3},
+        dots_size=4,
+    )
+    chart.title = title
+    chart.x_labels = list(labels)
+    for name, values in series.items():
+        chart.add(name, [value.value for value in values])
+    return bytes(chart.render())
