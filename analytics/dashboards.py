@@ -17,7 +17,8 @@ from analytics.models import UNASSIGNED, DistrictMonth
 from analytics.queries import Period, Scope
 from courses.models import Course
 from lms.db import db
-from lms.models import District, Region
+from lms.models import District, Region, User
+from lms.services import org
 
 #: The overview's columns of counts, in order (each a count of people or of their acts).
 COUNTS = ("enrolments", "completions", "certificates_issued", "at_risk", "teachers", "teachers_trained")
@@ -47,6 +48,65 @@ class Overview:
     course_id: int | None
     rows: list[Row] = field(default_factory=list)
     total: Row | None = None
+
+
+class NoSuchRegion(Exception):
+    """The region asked for does not exist."""
+
+
+class OutsideScope(Exception):
+    """The region asked for is not the caller's to see."""
+
+
+@dataclass(frozen=True)
+class Selection:
+    """What a dashboard page, chart or API answer shows: a region (None: the nation), a month and a course (None:
+    all), chosen from the fixed choices (the months the rollups hold, the courses)."""
+
+    region: Region | None
+    month: date | None
+    course: Course | None
+    months: list[date]
+    courses: list[Course]
+
+    @property
+    def scope(self) -> Scope:
+        return Scope(region_id=self.region.id if self.region else None)
+
+    @property
+    def course_id(self) -> int | None:
+        return self.course.id if self.course else None
+
+
+def home_region(user: User) -> int | None:
+    """The region a regional official's dashboard is (None: the nation's). Raises OutsideScope for a user who may
+    see no region."""
+    allowed = org.region_ids_in_scope(user)
+    if allowed is None:
+        return None
+    if not allowed:
+        raise OutsideScope
+    return allowed[0]
+
+
+def select(user: User, region_id: int | None, month: str | None, course: str | None) -> Selection:
+    """The selection ``user`` asked for: ``region_id`` (None: the nation for a national official, their own region
+    for a regional one), ``month`` as YYYY-MM and ``course`` as its id, either None or unknown for the newest month
+    and every course. Raises NoSuchRegion, OutsideScope."""
+    if region_id is None:
+        region_id = home_region(user)
+    region = None
+    if region_id is not None:
+        region = db.session.get(Region, region_id)
+        if region is None:
+            raise NoSuchRegion
+        if not org.can_view_region(user, region.id):
+            raise OutsideScope
+    months = months_with_data()
+    found = courses()
+    chosen_month = {m.strftime("%Y-%m"): m for m in months}.get(month or "")
+    chosen_course = {str(c.id): c for c in found}.get(course or "")
+    return Selection(region, chosen_month or (months[0] if months else None), chosen_course, months, found)
 
 
 def months_with_data() -> list[date]:

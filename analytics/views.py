@@ -14,11 +14,10 @@ from flask_login import current_user
 from analytics import charts, dashboards, headcounts, targets
 from analytics.forms import TargetForm
 from analytics.labels import INDICATOR_LABELS
-from analytics.queries import Scope
 from analytics.services import data_as_of, last_refreshes
 from lms.db import db, utcnow
 from lms.forms import CsvUploadForm, choices
-from lms.models import Region, Role
+from lms.models import Role
 from lms.permissions import roles_required
 from lms.services import org
 from lms.views.staging import PREVIEW_ROWS, StagedImport
@@ -149,62 +148,62 @@ def _officials_only() -> None:
 
 @dashboard.get("/")
 def nation() -> ResponseReturnValue:
-    allowed = org.region_ids_in_scope(current_user)
-    if allowed is not None:
+    try:
+        home = dashboards.home_region(current_user)
+    except dashboards.OutsideScope:
+        abort(403)
+    if home is not None:
         # A regional official's dashboard is their region's.
-        if not allowed:
-            abort(403)
         filters: dict[str, Any] = request.args.to_dict()
-        return redirect(url_for("dashboard.region", region_id=allowed[0], **filters))
-    return _overview(Scope(), None)
+        return redirect(url_for("dashboard.region", region_id=home, **filters))
+    return _overview(_selection(None))
 
 
 @dashboard.get("/regions/<int:region_id>")
 def region(region_id: int) -> ResponseReturnValue:
-    found = db.session.get(Region, region_id)
-    if found is None:
-        abort(404)
-    if not org.can_view_region(current_user, found.id):
-        abort(403)
-    return _overview(Scope(region_id=found.id), found)
+    return _overview(_selection(region_id))
 
 
 #: A chart is an image: its own styles only, no script, nothing fetched (the pages' policy would strip its styles).
 CHART_POLICY = "default-src 'none'; style-src 'unsafe-inline'"
 
 
-def _filters() -> tuple[list[Any], Any, list[Any], Any]:
-    """The months with data and the courses (the filters' fixed choices) and the chosen ones (the newest month)."""
-    months = dashboards.months_with_data()
-    courses = dashboards.courses()
-    month = _chosen(request.args.get("month"), {m.strftime("%Y-%m"): m for m in months})
-    course = _chosen(request.args.get("course"), {str(c.id): c for c in courses})
-    return months, month or (months[0] if months else None), courses, course
+def _selection(region_id: int | None) -> dashboards.Selection:
+    """The region, month and course asked for (stale filter values are no choice, not an error), or 404/403."""
+    try:
+        return dashboards.select(current_user, region_id, request.args.get("month"), request.args.get("course"))
+    except dashboards.NoSuchRegion:
+        abort(404)
+    except dashboards.OutsideScope:
+        abort(403)
 
 
-def _overview(scope: Scope, region: Region | None) -> ResponseReturnValue:
+def _place(selection: dashboards.Selection, language: str) -> str:
+    return selection.region.name(language) if selection.region else _("The whole country")
+
+
+def _overview(selection: dashboards.Selection) -> ResponseReturnValue:
     language = str(get_locale() or "kk")
-    months, month, courses, course = _filters()
-    course_id = course.id if course else None
-    unassigned = _("Learners with no school") if region is None else _("Schools with no district")
-    table = dashboards.overview(scope, month, course_id, language, unassigned) if month else None
-    trend = dashboards.trend(scope.region_id, course_id, month) if month else None
+    month = selection.month
+    unassigned = _("Learners with no school") if selection.region is None else _("Schools with no district")
+    table = dashboards.overview(selection.scope, month, selection.course_id, language, unassigned) if month else None
+    trend = dashboards.trend(selection.scope.region_id, selection.course_id, month) if month else None
     return render_template(
         "analytics/dashboard.html",
-        region=region,
+        region=selection.region,
         table=table,
         trend=trend,
-        trend_labels=_trend_labels(),
-        months=months,
+        trend_labels=trend_labels(),
+        months=selection.months,
         month=month,
-        courses=courses,
-        course=course,
+        courses=selection.courses,
+        course=selection.course,
         data_as_of=data_as_of(),
         language=language,
     )
 
 
-def _trend_labels() -> dict[str, str]:
+def trend_labels() -> dict[str, str]:
     return {
         "learners_active": _("Learners active"),
         "enrolments": _("Enrolments"),
@@ -215,26 +214,13 @@ def _trend_labels() -> dict[str, str]:
 @dashboard.get("/charts/trend.svg")
 def trend_chart() -> ResponseReturnValue:
     """The weekly trend of the nation or of a region (``region``), as the page beside it shows it in a table."""
-    allowed = org.region_ids_in_scope(current_user)
-    region_id = request.args.get("region", type=int)
-    if region_id is None and allowed is not None:
-        region_id = allowed[0] if allowed else None
-        if region_id is None:
-            abort(403)
-    region = db.session.get(Region, region_id) if region_id is not None else None
-    if region_id is not None and region is None:
+    selection = _selection(request.args.get("region", type=int))
+    if selection.month is None:
         abort(404)
-    if region is not None and not org.can_view_region(current_user, region.id):
-        abort(403)
-    _months, month, _courses, course = _filters()
-    if month is None:
-        abort(404)
-    trend = dashboards.trend(region.id if region else None, course.id if course else None, month)
-    language = str(get_locale() or "kk")
-    place = region.name(language) if region else _("The whole country")
-    labels = _trend_labels()
+    trend = dashboards.trend(selection.scope.region_id, selection.course_id, selection.month)
+    labels = trend_labels()
     svg = charts.line(
-        _("Week by week: %(place)s", place=place),
+        _("Week by week: %(place)s", place=_place(selection, str(get_locale() or "kk"))),
         [format_date(week, "d MMM") for week in trend.weeks],
         {labels[name]: values for name, values in trend.series.items()},
     )
@@ -242,8 +228,3 @@ def trend_chart() -> ResponseReturnValue:
     response.headers["Content-Security-Policy"] = CHART_POLICY
     response.headers["Cache-Control"] = "private, max-age=300"
     return response
-
-
-def _chosen(value: str | None, options: dict[str, Any]) -> Any:
-    """A filter's value from its fixed choices; anything else is no choice (not an error: a stale link)."""
-    return options.get(value) if value else None

@@ -177,6 +177,7 @@ def _init_login_messages() -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from analytics import api as analytics_api
     from analytics import views as analytics_views
     from certificates import api as certificates_api
     from certificates import views as certificates_views
@@ -204,7 +205,7 @@ def _register_blueprints(app: Flask) -> None:
     ):
         app.register_blueprint(blueprint)
     api = app.extensions["lms.api"]
-    for api_blueprint in (api_accounts.blp, courses_api.blp, certificates_api.blp):
+    for api_blueprint in (api_accounts.blp, courses_api.blp, certificates_api.blp, analytics_api.blp):
         csrf.exempt(api_blueprint)
         api.register_blueprint(api_blueprint)
 

@@ -1,0 +1,172 @@
+"""API: the officials' dashboard measures (/api/v1/analytics), with the pages' scope and disclosure rule.
+
+A count is a whole number already rounded down to a multiple of 5, or null for fewer than 5 (0 included); the
+rule travels with every answer.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import marshmallow as ma
+from flask import request
+from flask_babel import gettext as _
+from webargs.flaskparser import abort
+
+from analytics import dashboards, disclosure
+from analytics.dashboards import Row, Selection
+from analytics.disclosure import Rate
+from analytics.services import data_as_of
+from lms.api.base import ApiBlueprint, ErrorSchema, current_api_user, token_required
+from lms.models import Role
+
+blp = ApiBlueprint("api_analytics", __name__, url_prefix="/api/v1/analytics", description="Programme analytics")
+
+RULE = (
+    f"Counts of people are rounded down to a multiple of {disclosure.BASE}; fewer than {disclosure.THRESHOLD} "
+    "(0 included) is null. Totals are the true totals rounded. Rates come from the rounded counts, only where the "
+    f"denominator is at least {disclosure.THRESHOLD}, coded '<' {disclosure.RATE_CODE} or "
+    f"'>' {100 - disclosure.RATE_CODE} at the ends."
+)
+
+
+#: The largest id a table's integer key holds.
+ID_MAX = 2**31 - 1
+
+
+class FiltersSchema(ma.Schema):
+    region = ma.fields.Integer(
+        validate=ma.validate.Range(min=1, max=ID_MAX),
+        metadata={"description": "A region's id; default: the nation, or a regional official's region"},
+    )
+    month = ma.fields.String(metadata={"description": "YYYY-MM, one of `months`; default: the newest"})
+    course = ma.fields.Integer(
+        validate=ma.validate.Range(min=1, max=ID_MAX), metadata={"description": "A course's id; default: every course"}
+    )
+
+
+class RateSchema(ma.Schema):
+    percent = ma.fields.Integer(allow_none=True, metadata={"description": "Whole percent, when not coded"})
+    code = ma.fields.String(
+        allow_none=True,
+        metadata={"description": "'' exact; '<' under `bound`; '>' over `bound`; null: not shown (denominator < 5)"},
+    )
+    bound = ma.fields.Integer(allow_none=True)
+
+
+class RowSchema(ma.Schema):
+    key = ma.fields.Integer(required=True, metadata={"description": "A region's or district's id; 0 unassigned"})
+    name = ma.fields.String(required=True)
+    counts = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Integer(allow_none=True), required=True)
+    rates = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Nested(RateSchema), required=True)
+
+
+class AnswerSchema(ma.Schema):
+    region = ma.fields.Integer(allow_none=True, required=True, metadata={"description": "null: the nation"})
+    month = ma.fields.String(allow_none=True, required=True)
+    course = ma.fields.Integer(allow_none=True, required=True)
+    months = ma.fields.List(ma.fields.String(), required=True, metadata={"description": "The months held"})
+    data_as_of = ma.fields.AwareDateTime(allow_none=True, required=True)
+    rule = ma.fields.String(required=True)
+
+
+class OverviewSchema(AnswerSchema):
+    level = ma.fields.String(required=True, metadata={"enum": ["region", "district"]})
+    rows = ma.fields.List(ma.fields.Nested(RowSchema), required=True)
+    total = ma.fields.Nested(RowSchema, required=True)
+
+
+class WeekSchema(ma.Schema):
+    week = ma.fields.Date(required=True, metadata={"description": "The week's Monday"})
+    counts = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Integer(allow_none=True), required=True)
+
+
+class TrendSchema(AnswerSchema):
+    weeks = ma.fields.List(ma.fields.Nested(WeekSchema), required=True)
+
+
+def _selection(filters: dict[str, Any]) -> Selection:
+    month = filters.get("month")
+    course = filters.get("course")
+    try:
+        selection = dashboards.select(
+            current_api_user(), filters.get("region"), month, None if course is None else str(course)
+        )
+    except dashboards.NoSuchRegion:
+        abort(404, message=_("No such region."))
+    except dashboards.OutsideScope:
+        abort(403, message=_("This region is outside your scope."))
+    if month is not None and (selection.month is None or selection.month.strftime("%Y-%m") != month):
+        abort(422, message=_("Choose a month the analytics hold (YYYY-MM): see months."))
+    if course is not None and selection.course is None:
+        abort(422, message=_("No such course."))
+    return selection
+
+
+def _answer(selection: Selection) -> dict[str, Any]:
+    return {
+        "region": selection.region.id if selection.region else None,
+        "month": selection.month.strftime("%Y-%m") if selection.month else None,
+        "course": selection.course_id,
+        "months": [m.strftime("%Y-%m") for m in selection.months],
+        "data_as_of": data_as_of(),
+        "rule": RULE,
+    }
+
+
+def _rate(rate: Rate) -> dict[str, Any]:
+    return {"percent": rate.percent, "code": rate.code, "bound": rate.bound}
+
+
+def _row(row: Row) -> dict[str, Any]:
+    return {
+        "key": row.key,
+        "name": row.name,
+        "counts": {name: shown.value for name, shown in row.counts.items()},
+        "rates": {name: _rate(rate) for name, rate in row.rates.items()},
+    }
+
+
+def _language() -> str:
+    return request.accept_languages.best_match(("kk", "ru", "en")) or current_api_user().preferred_language
+
+
+@blp.route("/overview", methods=["GET"])
+@token_required(Role.OFFICIAL, Role.ADMIN)
+@blp.arguments(FiltersSchema, location="query")
+@blp.response(200, OverviewSchema)
+@blp.alt_response(403, schema=ErrorSchema, description="The region is outside the caller's scope")
+@blp.alt_response(404, schema=ErrorSchema, description="No such region")
+@blp.alt_response(422, schema=ErrorSchema, description="A month the analytics do not hold, or no such course")
+def overview(filters: dict[str, Any]) -> dict[str, Any]:
+    """The nation by region (or a region by district) for a month: the dashboard's table."""
+    selection = _selection(filters)
+    answer = _answer(selection) | {"level": "district" if selection.region else "region", "rows": [], "total": None}
+    if selection.month is None:
+        answer["total"] = _row(Row(-1, "", {}, {}))
+        return answer
+    unassigned = _("Learners with no school") if selection.region is None else _("Schools with no district")
+    table = dashboards.overview(selection.scope, selection.month, selection.course_id, _language(), unassigned)
+    answer["rows"] = [_row(row) for row in table.rows]
+    answer["total"] = _row(table.total) if table.total else None
+    return answer
+
+
+@blp.route("/trend", methods=["GET"])
+@token_required(Role.OFFICIAL, Role.ADMIN)
+@blp.arguments(FiltersSchema, location="query")
+@blp.response(200, TrendSchema)
+@blp.alt_response(403, schema=ErrorSchema, description="The region is outside the caller's scope")
+@blp.alt_response(404, schema=ErrorSchema, description="No such region")
+@blp.alt_response(422, schema=ErrorSchema, description="A month the analytics do not hold, or no such course")
+def trend(filters: dict[str, Any]) -> dict[str, Any]:
+    """The weeks up to the end of the month, as the dashboard's chart and its table show them."""
+    selection = _selection(filters)
+    answer = _answer(selection) | {"weeks": []}
+    if selection.month is not None:
+        found = dashboards.trend(selection.scope.region_id, selection.course_id, selection.month)
+        answer["weeks"] = [
+            {"week": week, "counts": {name: values[i].value for name, values in found.series.items()}}
+            for i, week in enumerate(found.weeks)
+        ]
+    return answer

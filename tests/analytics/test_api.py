@@ -1,0 +1,73 @@
+"""/api/v1/analytics: the dashboard's numbers, with its scope and disclosure rule."""
+
+from __future__ import annotations
+
+import pytest
+
+from lms.models import Role
+from lms.services import accounts
+from tests import factories
+from tests.analytics.test_dashboard import country  # noqa: F401 - the fixture
+
+pytestmark = pytest.mark.usefixtures("country")
+
+
+def _headers(role: Role = Role.OFFICIAL, scope_region: str | None = None) -> dict[str, str]:
+    user = factories.user(role, scope_region=scope_region)
+    return {"Authorization": "Bearer " + accounts.issue_api_token(user).secret, "Accept-Language": "en"}
+
+
+def test_the_overview_answers_as_the_page_does(client):
+    body = client.get("/api/v1/analytics/overview?month=2026-09", headers=_headers()).get_json()
+    almaty = factories.region("KZ-71")
+    row = next(r for r in body["rows"] if r["key"] == almaty.id)
+    assert body["level"] == "region" and body["month"] == "2026-09" and body["region"] is None
+    assert row["name"] == almaty.name("en")
+    assert row["counts"]["enrolments"] == 10 and row["counts"]["completions"] == 5  # 12 and 8, rounded down
+    assert row["rates"]["completion_rate"] == {"percent": 50, "code": "", "bound": None}
+    other = next(r for r in body["rows"] if r["key"] == factories.region("KZ-75").id)
+    assert other["counts"]["enrolments"] is None  # 3: fewer than 5
+    assert body["total"]["counts"]["enrolments"] == 15
+    assert "rounded down to a multiple of 5" in body["rule"] and body["data_as_of"]
+
+
+def test_the_trend_answers_as_the_chart_does(client):
+    body = client.get("/api/v1/analytics/trend?month=2026-09", headers=_headers()).get_json()
+    assert len(body["weeks"]) == 12
+    assert {"learners_active", "enrolments", "completions"} == set(body["weeks"][0]["counts"])
+    assert all(v is None or v % 5 == 0 for week in body["weeks"] for v in week["counts"].values())
+
+
+def test_a_regional_official_gets_their_region_by_district_and_no_other(client):
+    headers = _headers(scope_region="KZ-71")
+    body = client.get("/api/v1/analytics/overview", headers=headers).get_json()
+    assert body["region"] == factories.region("KZ-71").id and body["level"] == "district"
+    other = factories.region("KZ-75").id
+    for route in ("overview", "trend"):
+        response = client.get(f"/api/v1/analytics/{route}?region={other}", headers=headers)
+        assert response.status_code == 403 and response.get_json()["error"]["code"] == "forbidden"
+
+
+@pytest.mark.parametrize(
+    ("query", "status"),
+    [("month=1999-01", 422), ("month=soon", 422), ("course=999999", 422), ("course=x", 422), ("region=999999", 404)]
+    + [("region=99999999999999999999", 422), ("course=-1", 422), ("region=0", 422)],
+)
+def test_bad_filters_get_a_clear_answer(client, query, status):
+    response = client.get(f"/api/v1/analytics/overview?{query}", headers=_headers())
+    assert response.status_code == status
+    assert response.get_json()["error"]["message"]
+
+
+@pytest.mark.parametrize("role", [Role.STUDENT, Role.TEACHER, Role.MENTOR])
+def test_others_are_refused(client, role):
+    assert client.get("/api/v1/analytics/overview", headers=_headers(role)).status_code == 403
+
+
+def test_without_a_token(client):
+    assert client.get("/api/v1/analytics/overview").status_code == 401
+
+
+def test_the_routes_are_in_the_openapi_document(client):
+    paths = client.get("/api/v1/openapi.json").get_json()["paths"]
+    assert "/api/v1/analytics/overview" in paths and "/api/v1/analytics/trend" in paths
