@@ -135,14 +135,7 @@ def _row(key: int, name: str, true: dict[str, int]) -> Row:
 def overview(scope: Scope, month: date, course_id: int | None, language: str, unassigned: str) -> Overview:
     """Per region of the nation (or district of a region) for one month: enrolments, completions and certificates
     of the month; learners at risk and teachers trained now. ``unassigned`` names the bucket of key 0."""
-    period = Period.months(month)
-    true: dict[int, dict[str, int]] = {}
-    for key, values in queries.activity(scope, period, course_id).items():
-        true.setdefault(key, {}).update(values)
-    for key, learners in queries.at_risk(scope, course_id).items():
-        true.setdefault(key, {})["at_risk"] = learners
-    for key, values in queries.people(scope, _school_year(month)).items():
-        true.setdefault(key, {}).update({k: values.get(k, 0) for k in ("teachers", "teachers_trained")})
+    true = counted(scope, month, course_id)
     names = _names(scope, language)
     keys = sorted(set(names) | set(true), key=lambda k: (k == UNASSIGNED, names.get(k, "")))
     result = Overview(scope, month, course_id)
@@ -151,6 +144,18 @@ def overview(scope: Scope, month: date, course_id: int | None, language: str, un
     totals = {name: sum(values.get(name, 0) for values in true.values()) for name in COUNTS}
     result.total = _row(-1, "", totals)
     return result
+
+
+def counted(scope: Scope, month: date, course_id: int | None) -> dict[int, dict[str, int]]:
+    """The overview's true counts per region or district (never shown as they are: ``overview`` rounds them)."""
+    true: dict[int, dict[str, int]] = {}
+    for key, values in queries.activity(scope, Period.months(month), course_id).items():
+        true.setdefault(key, {}).update(values)
+    for key, learners in queries.at_risk(scope, course_id).items():
+        true.setdefault(key, {})["at_risk"] = learners
+    for key, values in queries.people(scope, _school_year(month)).items():
+        true.setdefault(key, {}).update({k: values.get(k, 0) for k in ("teachers", "teachers_trained")})
+    return true
 
 
 def _school_year(month: date) -> str:
