@@ -128,3 +128,9 @@ def test_a_regional_official_gets_only_their_regions_chart(client, login, countr
     assert client.get(f"/analytics/charts/trend.svg?month=2026-09&region={mine.id}").status_code == 200
     assert client.get(f"/analytics/charts/trend.svg?month=2026-09&region={other.id}").status_code == 403
     assert client.get("/analytics/charts/trend.svg?month=2026-09&region=99999").status_code == 404
+
+
+def test_administrators_reach_the_dashboard_from_the_analytics_pages(client, login, country):
+    login(factories.user(Role.ADMIN, language="en"))
+    assert 'href="/analytics/"' in client.get("/admin/analytics/refreshes").get_data(as_text=True)
+    assert client.get("/analytics/?month=2026-09").status_code == 200
