@@ -7,11 +7,11 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import format_date, get_locale
+from flask_babel import format_date, format_datetime, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from analytics import charts, dashboards, headcounts, targets
+from analytics import charts, dashboards, headcounts, reports, targets
 from analytics.forms import TargetForm
 from analytics.labels import INDICATOR_LABELS
 from analytics.services import data_as_of, last_refreshes
@@ -200,6 +200,7 @@ def _overview(selection: dashboards.Selection) -> ResponseReturnValue:
         course=selection.course,
         data_as_of=data_as_of(),
         language=language,
+        rule=rule_text(),
     )
 
 
@@ -227,4 +228,76 @@ def trend_chart() -> ResponseReturnValue:
     response = Response(svg, mimetype="image/svg+xml")
     response.headers["Content-Security-Policy"] = CHART_POLICY
     response.headers["Cache-Control"] = "private, max-age=300"
+    return response
+
+
+#: Report formats a download may ask for, and their media types.
+REPORT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def _report(selection: dashboards.Selection) -> reports.Report:
+    """The dashboard's numbers for ``selection``, with what a report states, in the reader's language."""
+    language = str(get_locale() or "kk")
+    month = selection.month
+    if month is None:
+        abort(404)
+    place = _place(selection, language)
+    unassigned = _("Learners with no school") if selection.region is None else _("Schools with no district")
+    return reports.Report(
+        title=_("Programme dashboard") + ": " + place,
+        about=[
+            (_("Scope"), place),
+            (_("Month"), format_date(month, "LLLL y")),
+            (_("Course"), selection.course.title_in(language) if selection.course else _("All courses")),
+            (_("Data as of"), format_datetime(data_as_of(), "short") if data_as_of() else "—"),
+            (_("Rule"), rule_text()),
+        ],
+        level=_("District") if selection.region else _("Region"),
+        total=_("Total"),
+        headers={
+            "enrolments": _("Enrolments"),
+            "completions": _("Completions"),
+            "certificates_issued": _("Certificates issued"),
+            "at_risk": _("At risk now"),
+            "teachers": _("Teachers"),
+            "teachers_trained": _("Teachers trained"),
+            # The pages' texts, whose "%%" a template formats; here ``% {}`` does.
+            "completion_rate": _("Completed, %% of enrolments") % {},
+            "trained_rate": _("Trained, %% of teachers") % {},
+            **trend_labels(),
+        },
+        week=_("Week of"),
+        overview=dashboards.overview(selection.scope, month, selection.course_id, language, unassigned),
+        trend=dashboards.trend(selection.scope.region_id, selection.course_id, month),
+        sheet_names=(_("District") if selection.region else _("Region"), _("Week by week"), _("About")),
+    )
+
+
+def rule_text() -> str:
+    """The disclosure rule in the reader's language, as every page and file states it."""
+    return (
+        _(
+            "So that no child can be singled out, counts of people are rounded down to a multiple of 5 and groups of "
+            "fewer than 5 show “<5”; totals are rounded from the true totals. Rates are computed from the rounded "
+            "counts, only where the denominator is at least 5, and shown as “<5%%” or “>95%%” at the ends."
+        )
+        % {}
+    )
+
+
+@dashboard.get("/report.<string:kind>")
+def report(kind: str) -> ResponseReturnValue:
+    """The dashboard's table and weeks as a file (``kind`` csv or xlsx) for the same region, month and course."""
+    if kind not in REPORT_TYPES:
+        abort(404)
+    selection = _selection(request.args.get("region", type=int))
+    built = _report(selection)
+    body = reports.csv_bytes(built) if kind == "csv" else reports.xlsx_bytes(built)
+    place = selection.region.code if selection.region else "KZ"
+    month = selection.month.strftime("%Y-%m") if selection.month else ""
+    response = Response(body, mimetype=REPORT_TYPES[kind])
+    response.headers["Content-Disposition"] = f'attachment; filename="progress-{place}-{month}.{kind}"'
     return response
