@@ -182,3 +182,23 @@ def trend(region_id: int | None, course_id: int | None, month: date, weeks: int 
     names = [name for name in TREND if not (course_id is not None and name == "learners_active")]
     series = {name: [disclosure.shown(found.get(week, {}).get(name, 0)) for week in mondays] for name in names}
     return Trend(mondays, series)
+
+
+@dataclass(frozen=True)
+class Step:
+    """A module of a course and the learners who opened one of its lessons, as shown."""
+
+    title: str
+    learners: Shown
+
+
+def funnel(scope: Scope, course: Course, language: str) -> list[Step]:
+    """The course's modules in order with the learners who reached each, since the start: where they drop off."""
+    reached = dict(queries.funnel(course.id, scope))
+    modules = sorted(course.modules, key=lambda module: module.position)
+    return [Step(m.title_in(language), disclosure.shown(reached.get(m.id, 0))) for m in modules]
+
+
+def grades(scope: Scope, course_id: int | None) -> list[Shown]:
+    """Certificates issued since the start per grade decile (0–9% … 90–100%), as shown."""
+    return [disclosure.shown(count) for count in queries.grade_distribution(scope, course_id)]

@@ -188,8 +188,11 @@ def _overview(selection: dashboards.Selection) -> ResponseReturnValue:
     unassigned = _("Learners with no school") if selection.region is None else _("Schools with no district")
     table = dashboards.overview(selection.scope, month, selection.course_id, language, unassigned) if month else None
     trend = dashboards.trend(selection.scope.region_id, selection.course_id, month) if month else None
+    course = selection.course
     return render_template(
         "analytics/dashboard.html",
+        funnel=dashboards.funnel(selection.scope, course, language) if course and month else None,
+        grades=dashboards.grades(selection.scope, selection.course_id) if month else None,
         region=selection.region,
         table=table,
         trend=trend,

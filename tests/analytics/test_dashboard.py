@@ -25,7 +25,7 @@ def country(db):
     crowd = [factories.user(school_id=built.schools[0].id, password=None) for _ in range(12)]
     for n, student in enumerate(crowd):
         if n < 8:
-            built.complete_course(student, built.course, worlds.later(days=1 + n / 10))
+            built.complete_course(student, built.course, worlds.later(days=1 + n / 10), grade=70 + n)
         else:
             built.enrol(student, built.course, worlds.later(days=1))
     for student in built.students[6:9]:  # the school of the second region: three learners
@@ -134,3 +134,20 @@ def test_administrators_reach_the_dashboard_from_the_analytics_pages(client, log
     login(factories.user(Role.ADMIN, language="en"))
     assert 'href="/analytics/"' in client.get("/admin/analytics/refreshes").get_data(as_text=True)
     assert client.get("/analytics/?month=2026-09").status_code == 200
+
+
+def test_the_funnel_and_grades_are_shown_counts(country):
+    course = country.course
+    steps = dashboards.funnel(Scope(), course, "en")
+    assert [s.title for s in steps] == [m.title_in("en") for m in sorted(course.modules, key=lambda m: m.position)]
+    assert all(step.learners.value is None or step.learners.value % 5 == 0 for step in steps)
+    grades = dashboards.grades(Scope(), course.id)
+    assert len(grades) == 10 and grades[7] == Shown(5)  # 8 certificates graded 70
+
+
+def test_the_page_shows_the_funnel_for_a_course_and_the_grades(client, login, country):
+    login(factories.user(Role.OFFICIAL, language="en"))
+    html = client.get(f"/analytics/?month=2026-09&course={country.course.id}").get_data(as_text=True)
+    assert "Where learners drop off" in html and "Grades of the certificates" in html
+    assert "70–79%" in html
+    assert "Where learners drop off" not in client.get("/analytics/?month=2026-09").get_data(as_text=True)
