@@ -6,6 +6,7 @@ rule travels with every answer.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import marshmallow as ma
@@ -127,17 +128,32 @@ def _row(row: Row) -> dict[str, Any]:
     }
 
 
+def measure(path: str, schema: type[ma.Schema]) -> Callable[[Callable[..., Any]], Any]:
+    """An analytics route: a GET for an official's or administrator's token, the filters in the query, the answer
+    ``schema`` and the errors every measure may answer, as the OpenAPI document shows them."""
+    decorators = [
+        blp.route(path, methods=["GET"]),
+        token_required(Role.OFFICIAL, Role.ADMIN),
+        blp.arguments(FiltersSchema, location="query"),
+        blp.response(200, schema),
+        blp.alt_response(403, schema=ErrorSchema, description="The region is outside the caller's scope"),
+        blp.alt_response(404, schema=ErrorSchema, description="No such region"),
+        blp.alt_response(422, schema=ErrorSchema, description="A month the analytics do not hold, or no such course"),
+    ]
+
+    def decorate(view: Callable[..., Any]) -> Any:
+        for decorator in reversed(decorators):
+            view = decorator(view)
+        return view
+
+    return decorate
+
+
 def _language() -> str:
     return request.accept_languages.best_match(("kk", "ru", "en")) or current_api_user().preferred_language
 
 
-@blp.route("/overview", methods=["GET"])
-@token_required(Role.OFFICIAL, Role.ADMIN)
-@blp.arguments(FiltersSchema, location="query")
-@blp.response(200, OverviewSchema)
-@blp.alt_response(403, schema=ErrorSchema, description="The region is outside the caller's scope")
-@blp.alt_response(404, schema=ErrorSchema, description="No such region")
-@blp.alt_response(422, schema=ErrorSchema, description="A month the analytics do not hold, or no such course")
+@measure("/overview", OverviewSchema)
 def overview(filters: dict[str, Any]) -> dict[str, Any]:
     """The nation by region (or a region by district) for a month: the dashboard's table."""
     selection = _selection(filters)
@@ -152,13 +168,7 @@ def overview(filters: dict[str, Any]) -> dict[str, Any]:
     return answer
 
 
-@blp.route("/trend", methods=["GET"])
-@token_required(Role.OFFICIAL, Role.ADMIN)
-@blp.arguments(FiltersSchema, location="query")
-@blp.response(200, TrendSchema)
-@blp.alt_response(403, schema=ErrorSchema, description="The region is outside the caller's scope")
-@blp.alt_response(404, schema=ErrorSchema, description="No such region")
-@blp.alt_response(422, schema=ErrorSchema, description="A month the analytics do not hold, or no such course")
+@measure("/trend", TrendSchema)
 def trend(filters: dict[str, Any]) -> dict[str, Any]:
     """The weeks up to the end of the month, as the dashboard's chart and its table show them."""
     selection = _selection(filters)
