@@ -1,6 +1,7 @@
 """Progress reports for officials' meetings: the dashboard's shown numbers (``analytics.dashboards``, already passed
 through the disclosure rule) shaped with pandas into CSV (UTF-8 with a BOM, so spreadsheets read Kazakh and Russian
-letters) and XLSX (a sheet per table, typed numbers, frozen headers, text cells escaped by ``lms.spreadsheets``).
+letters), XLSX (a sheet per table, typed numbers, frozen headers, text cells escaped by ``lms.spreadsheets``) and
+PDF (WeasyPrint, with the page's chart, in the reader's language; the certificates' shipped fonts).
 
 Every file states its scope, filters, the time of its data and the rule. Only small tables reach memory: a region's
 districts or the nation's regions, and twelve weeks.
@@ -8,15 +9,20 @@ districts or the nation's regions, and twelve weeks.
 
 from __future__ import annotations
 
+import base64
 import csv
 import io
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
+from typing import Any
 
 import pandas as pd
+from flask import render_template
 
 from analytics.dashboards import COUNTS, RATES, Overview, Row, Trend
 from analytics.disclosure import Rate, Shown
+from certificates.pdf import FONTS_DIR
 from lms.spreadsheets import safe_cell
 
 #: How a count under the threshold is written in a file (as on the page).
@@ -123,3 +129,44 @@ def xlsx_bytes(report: Report) -> bytes:
         writer.sheets[about_name].column_dimensions["A"].width = 24
         writer.sheets[about_name].column_dimensions["B"].width = 100
     return out.getvalue()
+
+
+def _fonts_and_chart_fetcher() -> Any:
+    """A WeasyPrint URL fetcher for the shipped fonts and the chart's data: URL only: nothing from the network,
+    no other file."""
+    from weasyprint.urls import URLFetcher
+
+    class FontsAndChart(URLFetcher):
+        def fetch(self, url: str, headers: Any = None) -> Any:
+            if url.startswith("data:image/svg+xml;base64,"):
+                return super().fetch(url, headers)
+            path = Path(url.removeprefix("file://")).resolve() if url.startswith("file://") else None
+            if path is None or path.parent != FONTS_DIR:
+                raise ValueError(f"a report fetches nothing but its fonts and chart: {url}")
+            return super().fetch(url, headers)
+
+    return FontsAndChart(allowed_protocols=("file", "data"), allow_redirects=False, fail_on_errors=True)
+
+
+def pdf_bytes(report: Report, chart: bytes, chart_alt: str, rule_label: str, language: str) -> bytes:
+    """The report as a tagged PDF: what it states, the overview, the weekly chart (the page's SVG) and its table."""
+    from weasyprint import HTML
+    from weasyprint.text.fonts import FontConfiguration
+
+    overview = _escaped(overview_frame(report)).map(_percent_text)
+    weeks = trend_frame(report)
+    weeks[report.week] = [format(week, "%Y-%m-%d") for week in weeks[report.week]]
+    html = render_template(
+        "analytics/report_pdf.html",
+        report=report,
+        overview=overview,
+        weeks=weeks,
+        chart="data:image/svg+xml;base64," + base64.b64encode(chart).decode(),
+        chart_alt=chart_alt,
+        rule=dict(report.about)[rule_label],
+        rule_label=rule_label,
+        language=language,
+    )
+    document = HTML(string=html, base_url=str(FONTS_DIR) + "/", url_fetcher=_fonts_and_chart_fetcher())
+    data: bytes = document.write_pdf(font_config=FontConfiguration(), pdf_tags=True)
+    return data

@@ -3,6 +3,7 @@ officials' dashboard."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
@@ -215,20 +216,24 @@ def trend_labels() -> dict[str, str]:
     }
 
 
+def _trend_svg(selection: dashboards.Selection, month: date) -> bytes:
+    """The weekly chart of a selection up to the end of ``month``, as the page and the PDF report show it."""
+    trend = dashboards.trend(selection.scope.region_id, selection.course_id, month)
+    labels = trend_labels()
+    return charts.line(
+        _("Week by week: %(place)s", place=_place(selection, str(get_locale() or "kk"))),
+        [format_date(week, "d MMM") for week in trend.weeks],
+        {labels[name]: values for name, values in trend.series.items()},
+    )
+
+
 @dashboard.get("/charts/trend.svg")
 def trend_chart() -> ResponseReturnValue:
     """The weekly trend of the nation or of a region (``region``), as the page beside it shows it in a table."""
     selection = _selection(request.args.get("region", type=int))
     if selection.month is None:
         abort(404)
-    trend = dashboards.trend(selection.scope.region_id, selection.course_id, selection.month)
-    labels = trend_labels()
-    svg = charts.line(
-        _("Week by week: %(place)s", place=_place(selection, str(get_locale() or "kk"))),
-        [format_date(week, "d MMM") for week in trend.weeks],
-        {labels[name]: values for name, values in trend.series.items()},
-    )
-    response = Response(svg, mimetype="image/svg+xml")
+    response = Response(_trend_svg(selection, selection.month), mimetype="image/svg+xml")
     response.headers["Content-Security-Policy"] = CHART_POLICY
     response.headers["Cache-Control"] = "private, max-age=300"
     return response
@@ -238,6 +243,7 @@ def trend_chart() -> ResponseReturnValue:
 REPORT_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pdf": "application/pdf",
 }
 
 
@@ -293,12 +299,18 @@ def rule_text() -> str:
 
 @dashboard.get("/report.<string:kind>")
 def report(kind: str) -> ResponseReturnValue:
-    """The dashboard's table and weeks as a file (``kind`` csv or xlsx) for the same region, month and course."""
+    """The dashboard's table and weeks as a file (``kind`` csv, xlsx or pdf) for the same region, month and course."""
     if kind not in REPORT_TYPES:
         abort(404)
     selection = _selection(request.args.get("region", type=int))
     built = _report(selection)
-    body = reports.csv_bytes(built) if kind == "csv" else reports.xlsx_bytes(built)
+    if kind == "pdf":
+        labels = ", ".join(trend_labels()[name] for name in built.trend.series)
+        alt = _("A line chart of the table below: %(series)s per week.", series=labels)
+        chart = _trend_svg(selection, built.overview.month)
+        body = reports.pdf_bytes(built, chart, alt, _("Rule"), str(get_locale() or "kk"))
+    else:
+        body = reports.csv_bytes(built) if kind == "csv" else reports.xlsx_bytes(built)
     place = selection.region.code if selection.region else "KZ"
     month = selection.month.strftime("%Y-%m") if selection.month else ""
     response = Response(body, mimetype=REPORT_TYPES[kind])

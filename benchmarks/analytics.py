@@ -204,6 +204,8 @@ def pages(app: Flask, facts: dict[str, Any], repeat: int) -> None:
         "a region by district": f"/analytics/regions/{region}?month={month}",
         "the weekly chart (SVG), nation": f"/analytics/charts/trend.svg?month={month}",
         "the weekly chart (SVG), region": f"/analytics/charts/trend.svg?month={month}&region={region}",
+        "report: the nation, XLSX": f"/analytics/report.xlsx?month={month}",
+        "report: a region, PDF": f"/analytics/report.pdf?month={month}&region={region}",
     }
 
     def get(url: str) -> None:

@@ -11,6 +11,7 @@ import pytest
 from lms.models import Role
 from tests import factories
 from tests.analytics.test_dashboard import country  # noqa: F401 - the fixture
+from tests.certificates.test_pdf import run, tool
 
 pytestmark = pytest.mark.usefixtures("country")
 
@@ -76,3 +77,14 @@ def test_a_regional_official_downloads_only_their_region(client, login):
 
 def test_an_unknown_format_is_not_found(client, official):
     assert client.get("/analytics/report.pdfx?month=2026-09").status_code == 404
+
+
+def test_the_pdf_states_its_scope_and_rule_and_holds_the_numbers(client, official, tmp_path):
+    response = client.get("/analytics/report.pdf?month=2026-09")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    assert response.data.startswith(b"%PDF-")
+    run(tool("pdftotext"), "-enc", "UTF-8", data=response.data, tmp=tmp_path)  # writes document.txt beside it
+    text = (tmp_path / "document.txt").read_text(encoding="utf-8")
+    assert "rounded down to a multiple of 5" in " ".join(text.split())
+    assert "September 2026" in text and factories.region("KZ-71").name("en") in text
+    assert "Week by week" in text
