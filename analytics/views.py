@@ -155,7 +155,7 @@ def nation() -> ResponseReturnValue:
         abort(403)
     if home is not None:
         # A regional official's dashboard is their region's.
-        filters: dict[str, Any] = request.args.to_dict()
+        filters: dict[str, Any] = {name: request.args[name] for name in ("month", "course") if name in request.args}
         return redirect(url_for("dashboard.region", region_id=home, **filters))
     return _overview(_selection(None))
 
@@ -255,13 +255,14 @@ def _report(selection: dashboards.Selection) -> reports.Report:
         abort(404)
     place = _place(selection, language)
     unassigned = _("Learners with no school") if selection.region is None else _("Schools with no district")
+    as_of = data_as_of()
     return reports.Report(
         title=_("Programme dashboard") + ": " + place,
         about=[
             (_("Scope"), place),
             (_("Month"), format_date(month, "LLLL y")),
             (_("Course"), selection.course.title_in(language) if selection.course else _("All courses")),
-            (_("Data as of"), format_datetime(data_as_of(), "short") if data_as_of() else "—"),
+            (_("Data as of"), format_datetime(as_of, "short") if as_of else "—"),
             (_("Rule"), rule_text()),
         ],
         level=_("District") if selection.region else _("Region"),

@@ -70,6 +70,10 @@ def test_a_regional_official_sees_only_their_region(client, login, country):
     assert other.name("en") not in html
     assert client.get(f"/analytics/regions/{other.id}").status_code == 403
     assert client.get("/analytics/regions/999999").status_code == 404
+    # Only the filters travel with the redirect: no other query name reaches the region's address.
+    response = client.get(f"/analytics/?region_id={other.id}&course=x&month=2026-09")
+    assert response.status_code == 302
+    assert response.headers["Location"] == f"/analytics/regions/{mine.id}?month=2026-09&course=x"
 
 
 def test_no_name_or_pseudonym_reaches_a_page(client, login, country):
