@@ -24,10 +24,11 @@ from lms.models import Role
 blp = ApiBlueprint("api_analytics", __name__, url_prefix="/api/v1/analytics", description="Programme analytics")
 
 RULE = (
-    f"Counts of people are rounded down to a multiple of {disclosure.BASE}; fewer than {disclosure.THRESHOLD} "
-    "(0 included) is null. Totals are the true totals rounded. Rates come from the rounded counts, only where the "
-    f"denominator is at least {disclosure.THRESHOLD}, coded '<' {disclosure.RATE_CODE} or "
-    f"'>' {100 - disclosure.RATE_CODE} at the ends."
+    f"Counts of people are counted in small groups (a district's course in a month or week), each rounded down to a "
+    f"multiple of {disclosure.BASE}, fewer than {disclosure.THRESHOLD} (0 included) as 0; every number is the sum "
+    "of its rounded groups, null when all are under 5, so it may be less than the true count. Rates come from the "
+    f"rounded counts, only where the denominator is at least {disclosure.THRESHOLD}, coded '<' "
+    f"{disclosure.RATE_CODE} or '>' {100 - disclosure.RATE_CODE} at the ends."
 )
 
 

@@ -126,36 +126,44 @@ def _names(scope: Scope, language: str) -> dict[int, str]:
     return {d.id: d.name(language) for d in districts}
 
 
-def _row(key: int, name: str, true: dict[str, int]) -> Row:
-    counts = {name: disclosure.shown(true.get(name, 0)) for name in COUNTS}
+def _row(key: int, name: str, cells: list[dict[str, int]]) -> Row:
+    counts = {measure: _summed(cells, measure) for measure in COUNTS}
     rates = {rate: disclosure.rate(counts[top], counts[bottom]) for rate, top, bottom in RATES}
     return Row(key, name, counts, rates)
 
 
+def _summed(cells: list[dict[str, int]], measure: str) -> Shown:
+    """A number as shown: the sum of its cells' shown counts (the cells that count ``measure``)."""
+    return disclosure.total(cell[measure] for cell in cells if measure in cell)
+
+
 def overview(scope: Scope, month: date, course_id: int | None, language: str, unassigned: str) -> Overview:
     """Per region of the nation (or district of a region) for one month: enrolments, completions and certificates
-    of the month; learners at risk and teachers trained now. ``unassigned`` names the bucket of key 0."""
-    true = counted(scope, month, course_id)
+    of the month; learners at risk and teachers trained now. ``unassigned`` names the bucket of key 0. Every row
+    and the total are sums of the same shown cells (a district's course in the month)."""
+    cells = counted(scope, month, course_id)
     names = _names(scope, language)
-    keys = sorted(set(names) | set(true), key=lambda k: (k == UNASSIGNED, names.get(k, "")))
+    keys = sorted(set(names) | set(cells), key=lambda k: (k == UNASSIGNED, names.get(k, "")))
     result = Overview(scope, month, course_id)
     for key in keys:
-        result.rows.append(_row(key, names.get(key, unassigned), true.get(key, {})))
-    totals = {name: sum(values.get(name, 0) for values in true.values()) for name in COUNTS}
-    result.total = _row(-1, "", totals)
+        result.rows.append(_row(key, names.get(key, unassigned), cells.get(key, [])))
+    result.total = _row(-1, "", [cell for parts in cells.values() for cell in parts])
     return result
 
 
-def counted(scope: Scope, month: date, course_id: int | None) -> dict[int, dict[str, int]]:
-    """The overview's true counts per region or district (never shown as they are: ``overview`` rounds them)."""
-    true: dict[int, dict[str, int]] = {}
-    for key, values in queries.activity(scope, Period.months(month), course_id).items():
-        true.setdefault(key, {}).update(values)
-    for key, learners in queries.at_risk(scope, course_id).items():
-        true.setdefault(key, {})["at_risk"] = learners
-    for key, values in queries.people(scope, _school_year(month)).items():
-        true.setdefault(key, {}).update({k: values.get(k, 0) for k in ("teachers", "teachers_trained")})
-    return true
+def counted(scope: Scope, month: date, course_id: int | None) -> queries.Cells:
+    """The overview's cells per region or district, with their true counts (never shown as they are: ``overview``
+    rounds each cell and sums the shown cells)."""
+    cells: queries.Cells = {}
+    for key, parts in queries.activity(scope, Period.months(month), course_id).items():
+        cells.setdefault(key, []).extend(parts)
+    for key, parts in queries.at_risk(scope, course_id).items():
+        cells.setdefault(key, []).extend({"at_risk": part["learners"]} for part in parts)
+    for key, parts in queries.people(scope, _school_year(month)).items():
+        cells.setdefault(key, []).extend(
+            {k: part[k] for k in ("teachers", "teachers_trained")} for part in parts if "teachers" in part
+        )
+    return cells
 
 
 def _school_year(month: date) -> str:
@@ -180,7 +188,7 @@ def trend(region_id: int | None, course_id: int | None, month: date, weeks: int 
     found = queries.weekly_trend(Period.weeks(first, weeks), region_id, course_id)
     mondays = [first + timedelta(weeks=n) for n in range(weeks)]
     names = [name for name in TREND if not (course_id is not None and name == "learners_active")]
-    series = {name: [disclosure.shown(found.get(week, {}).get(name, 0)) for week in mondays] for name in names}
+    series = {name: [_summed(found.get(week, []), name) for week in mondays] for name in names}
     return Trend(mondays, series)
 
 
@@ -194,11 +202,12 @@ class Step:
 
 def funnel(scope: Scope, course: Course, language: str) -> list[Step]:
     """The course's modules in order with the learners who reached each, since the start: where they drop off."""
-    reached = dict(queries.funnel(course.id, scope))
+    reached = queries.funnel(course.id, scope)
     modules = sorted(course.modules, key=lambda module: module.position)
-    return [Step(m.title_in(language), disclosure.shown(reached.get(m.id, 0))) for m in modules]
+    return [Step(m.title_in(language), _summed(reached.get(m.id, []), "learners")) for m in modules]
 
 
 def grades(scope: Scope, course_id: int | None) -> list[Shown]:
     """Certificates issued since the start per grade decile (0–9% … 90–100%), as shown."""
-    return [disclosure.shown(count) for count in queries.grade_distribution(scope, course_id)]
+    found = queries.grade_distribution(scope, course_id)
+    return [_summed(found.get(bucket, []), "certificates") for bucket in range(10)]

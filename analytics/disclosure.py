@@ -1,14 +1,23 @@
 """What an official may see of a count of people: no child singled out, whatever answers are put side by side.
 
-The rule, by construction rather than by checking each table: every count of people shown to an official (on a
-page, in a chart, a report or the API) is shown rounded down to a multiple of 5 (5 to 9 as 5, 10 to 14 as 10), and
-a count under 5 (0 included) as "<5": every shown value stands for five true ones. A total is the true total
-rounded, never a sum of shown cells; a rate is computed from the shown counts only. So everything shown is a
-function of rounded counts, and the difference of any two answers the filters allow (a district minus its urban
-part, a term minus a month, the API minus the page) may be any of at least two values under 5 whenever the true
-difference is under 5: such a group is never told exactly. A 0 is shown as "<5" too (a pass count of 0 beside 5
-attempts would tell that every child failed). Rates are shown only where the shown denominator is at least 5, in
-whole percent, and top- and bottom-coded (under 5% and over 95%), so a small group's 0% or 100% is never shown.
+The rule, by construction rather than by checking each table:
+
+- The rollups are read in their *finest cells* — disjoint groups of people (a district's enrolments in one course
+  in one month, a region's completions of one course in one week, a district's learners who reached a module).
+  Each cell is shown rounded down to a multiple of 5 (5 to 9 as 5, 10 to 14 as 10), and a cell under 5 (0
+  included) as "<5": every shown cell stands for five true values, whatever else is shown.
+- Every larger number — a district over all courses, a region, the nation, a table's total row, the API's
+  answer — is the **sum of the shown cells** it is made of ("<5" adding nothing), never a true total rounded.
+
+So every number an official can get (on a page, in a chart, a report or the API, with any filters) is a function
+of the shown cells alone, and no combination of answers — a total minus its rows, a region minus a district, every
+course minus one course, the API minus the page — tells more about a cell than its own shown value: a cell shown
+"<5" may be any of 0 to 4 whatever else is known. (A true total rounded would not be safe: five districts of 4
+learners each, shown "<5", beside a region total of 20 would each be told exactly.) The price is that a sum
+undercounts by up to 4 per cell; ``Shown.spread`` says by how much at most.
+
+Rates are computed from shown counts only, only where the shown denominator is at least 5, in whole percent, and
+top- and bottom-coded (under 5% and over 95%), so a small group's 0% or 100% is never shown.
 
 Pure functions: no database, no Flask.
 """
@@ -29,9 +38,12 @@ RATE_CODE = 5
 
 @dataclass(frozen=True)
 class Shown:
-    """A count as an official sees it: ``value`` rounded down to a multiple of ``BASE``, or None for "<5"."""
+    """A count as an official sees it: ``value`` rounded down to a multiple of ``BASE`` (or a sum of such), or None
+    for "<5" (every cell under 5); the true count lies from ``value`` (0 for None) to ``value + spread``."""
 
     value: int | None
+    #: How much more the true count may be: 4 for one cell, the cells' spreads added up for a sum.
+    spread: int = BASE - 1
 
     @property
     def suppressed(self) -> bool:
@@ -39,9 +51,7 @@ class Shown:
 
     def possible(self) -> range:
         """Every true count this shown count may stand for."""
-        if self.value is None:
-            return range(0, THRESHOLD)
-        return range(self.value, self.value + BASE)
+        return range(self.value or 0, (self.value or 0) + self.spread + 1)
 
 
 def shown(count: int) -> Shown:
@@ -56,9 +66,19 @@ def shown(count: int) -> Shown:
     return Shown(BASE * (count // BASE))
 
 
+def summed(cells: Iterable[Shown]) -> Shown:
+    """A number made of shown cells: their sum ("<5" adding nothing), "<5" when every cell is; it tells nothing
+    the cells do not. No cells: "<5" with nothing more possible (0)."""
+    value = spread = 0
+    for cell in cells:
+        value += cell.value or 0
+        spread += cell.spread
+    return Shown(value if value else None, spread)
+
+
 def total(counts: Iterable[int]) -> Shown:
-    """A total row: the true total, rounded (never the sum of the shown cells)."""
-    return shown(sum(counts))
+    """The number shown for a group made of these finest cells' true counts: each rounded, then summed."""
+    return summed(shown(count) for count in counts)
 
 
 @dataclass(frozen=True)
@@ -80,8 +100,8 @@ def rate(numerator: Shown, denominator: Shown) -> Rate:
     if denominator.value is None:
         return Rate(None, None)
     if numerator.value is None:
-        # At most 4 of at least the shown denominator: under 5 in that many.
-        bound = max(RATE_CODE, math.ceil(100 * THRESHOLD / denominator.value))
+        # At most ``spread`` of at least the shown denominator.
+        bound = max(RATE_CODE, math.ceil(100 * (numerator.spread + 1) / denominator.value))
         return Rate(None, "<", min(bound, 100))
     percent = 100 * numerator.value / denominator.value
     if percent < RATE_CODE:

@@ -123,13 +123,15 @@ class SchoolWeek(Model):
     as_of: Mapped[datetime]
 
 
-class RegionWeek(Model):
-    """The additive measures of ``CourseWeek`` per region, course and week: weekly trends at a glance."""
+class DistrictWeek(Model):
+    """The additive measures of ``CourseWeek`` per district, course and week: weekly trends at a glance, in the
+    same districts as ``DistrictMonth`` (so that weeks and months are shown from cells of the same places)."""
 
-    __tablename__ = "analytics_region_weeks"
+    __tablename__ = "analytics_district_weeks"
 
     week: Mapped[date] = mapped_column(sa.Date, primary_key=True)
     region_id: Mapped[int] = _key()
+    district_id: Mapped[int] = _key()
     course_id: Mapped[int] = _key()
     enrolments: Mapped[int] = _count()
     lessons_completed: Mapped[int] = _count()

@@ -4,7 +4,7 @@ A refresh reads a window of events once per statement of ``rollups``; a rebuild,
 would read them all a dozen times. So a rebuild first makes two staging tables, each in one pass over the
 events: ``counts`` per ISO week, month, school and course (the additive measures), and ``learners``, each
 learner once per week, school and course. Course weeks, school weeks and district months are summed from
-them, region weeks from the course weeks just rebuilt. Each rollup is then written by one INSERT: its
+them, district weeks from the course weeks just rebuilt. Each rollup is then written by one INSERT: its
 statements' rows are summed per key first. The property test checks that a rebuild and refreshes agree.
 """
 
@@ -16,7 +16,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.sql.ddl import CreateTableAs
 
-from analytics.models import UNASSIGNED, CourseWeek, RegionWeek
+from analytics.models import UNASSIGNED, CourseWeek, DistrictWeek
 from analytics.periods import month_of, week_of
 from analytics.rollups import (
     ATTRIBUTES,
@@ -100,12 +100,12 @@ def school_weeks(staged: Stages) -> list[sa.Select[Any]]:
     return [active.select_from(distinct.outerjoin(s, s.c.id == distinct.c.school_id)).group_by(*keys.values())]
 
 
-def region_weeks(_staged: Stages) -> list[sa.Select[Any]]:
+def district_weeks(_staged: Stages) -> list[sa.Select[Any]]:
     """The course weeks just rebuilt, summed over schools: the same events, keys and measures."""
     weeks: sa.Table = CourseWeek.__table__  # type: ignore[assignment]
-    region_weeks: sa.Table = RegionWeek.__table__  # type: ignore[assignment]
-    keys = [weeks.c.week, weeks.c.region_id, weeks.c.course_id]
-    measures = [c.name for c in region_weeks.columns if c.name not in {"week", "region_id", "course_id", "as_of"}]
+    district_weeks: sa.Table = DistrictWeek.__table__  # type: ignore[assignment]
+    keys = [weeks.c.week, weeks.c.region_id, weeks.c.district_id, weeks.c.course_id]
+    measures = [c.name for c in district_weeks.columns if c.name not in {*(key.name for key in keys), "as_of"}]
     return [select_of({**{c.name: c for c in keys}, **_sums(weeks, measures)}).group_by(*keys)]
 
 
@@ -117,11 +117,11 @@ def district_months(staged: Stages, window: Window) -> list[sa.Select[Any]]:
     return [summed, *certificate_months(window)]
 
 
-#: The rollups a rebuild sums from the staging tables (region weeks from the course weeks just rebuilt).
+#: The rollups a rebuild sums from the staging tables (district weeks from the course weeks just rebuilt).
 FROM_STAGES: dict[str, Callable[[Stages, Window], list[sa.Select[Any]]]] = {
     "course_weeks": lambda staged, _window: course_weeks(staged),
     "school_weeks": lambda staged, _window: school_weeks(staged),
-    "region_weeks": lambda staged, _window: region_weeks(staged),
+    "district_weeks": lambda staged, _window: district_weeks(staged),
     "district_months": district_months,
 }
 

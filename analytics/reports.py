@@ -34,7 +34,8 @@ class Report:
     """A report's tables and what it states about them, in the reader's language."""
 
     title: str
-    about: list[tuple[str, str]]  # (label, value): scope, month, course, data as of, rule
+    about: list[tuple[str, str]]  # (label, value): scope, month, course, data as of
+    rule: tuple[str, str]  # (label, text): the disclosure rule, which every file states
     level: str  # the first column's header: "Region" or "District"
     total: str  # the total row's label
     headers: dict[str, str]  # a count's or rate's name → its column header
@@ -92,7 +93,7 @@ def csv_bytes(report: Report) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow([safe_cell(report.title)])
-    for label, value in report.about:
+    for label, value in [*report.about, report.rule]:
         writer.writerow([safe_cell(label), safe_cell(value)])
     writer.writerow([])
     overview = _escaped(overview_frame(report)).map(_percent_text)
@@ -110,7 +111,7 @@ def xlsx_bytes(report: Report) -> bytes:
         overview = _escaped(overview_frame(report))
         overview.to_excel(writer, sheet_name=overview_name, index=False)
         _escaped(trend_frame(report)).to_excel(writer, sheet_name=weeks_name, index=False)
-        about = pd.DataFrame([[report.title, ""], *report.about]).map(safe_cell)
+        about = pd.DataFrame([[report.title, ""], *report.about, report.rule]).map(safe_cell)
         about.to_excel(writer, sheet_name=about_name, index=False, header=False)
         rates = {report.headers[name] for name, *_ in RATES}
         for name in (overview_name, weeks_name):
@@ -148,7 +149,7 @@ def _fonts_and_chart_fetcher() -> Any:
     return FontsAndChart(allowed_protocols=("file", "data"), allow_redirects=False, fail_on_errors=True)
 
 
-def pdf_bytes(report: Report, chart: bytes, chart_alt: str, rule_label: str, language: str) -> bytes:
+def pdf_bytes(report: Report, chart: bytes, chart_alt: str, language: str) -> bytes:
     """The report as a tagged PDF: what it states, the overview, the weekly chart (the page's SVG) and its table."""
     from weasyprint import HTML
     from weasyprint.text.fonts import FontConfiguration
@@ -163,8 +164,6 @@ def pdf_bytes(report: Report, chart: bytes, chart_alt: str, rule_label: str, lan
         weeks=weeks,
         chart="data:image/svg+xml;base64," + base64.b64encode(chart).decode(),
         chart_alt=chart_alt,
-        rule=dict(report.about)[rule_label],
-        rule_label=rule_label,
         language=language,
     )
     document = HTML(string=html, base_url=str(FONTS_DIR) + "/", url_fetcher=_fonts_and_chart_fetcher())

@@ -27,9 +27,9 @@ from analytics.models import (
     AtRisk,
     CourseWeek,
     DistrictMonth,
+    DistrictWeek,
     GradeBucket,
     ModuleReach,
-    RegionWeek,
     SchoolPeople,
     SchoolWeek,
 )
@@ -205,11 +205,11 @@ def school_weeks(window: Window) -> list[sa.Select[Any]]:
     return _from_events(window, keys, counts=False, learners="learners_active", same=(_same_school,))
 
 
-def region_weeks(window: Window) -> list[sa.Select[Any]]:
+def district_weeks(window: Window) -> list[sa.Select[Any]]:
     def keys(s: sa.FromClause) -> dict[str, sa.ColumnElement[Any]]:
         return {
             "week": week_of(events.c.timestamp),
-            "region_id": place_of(s)["region_id"],
+            **place_of(s),
             "course_id": events.c.course_id,
         }
 
@@ -372,7 +372,7 @@ def school_people(window: Window) -> list[sa.Select[Any]]:
 ROLLUPS: tuple[Rollup, ...] = (
     Rollup("course_weeks", CourseWeek, course_weeks),
     Rollup("school_weeks", SchoolWeek, school_weeks),
-    Rollup("region_weeks", RegionWeek, region_weeks),
+    Rollup("district_weeks", DistrictWeek, district_weeks),
     Rollup("district_months", DistrictMonth, district_months),
     Rollup("assignments", AssignmentDistrict, assignments),
     Rollup("module_reach", ModuleReach, module_reach),

@@ -3,7 +3,6 @@ officials' dashboard."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
@@ -216,9 +215,8 @@ def trend_labels() -> dict[str, str]:
     }
 
 
-def _trend_svg(selection: dashboards.Selection, month: date) -> bytes:
-    """The weekly chart of a selection up to the end of ``month``, as the page and the PDF report show it."""
-    trend = dashboards.trend(selection.scope.region_id, selection.course_id, month)
+def _trend_svg(selection: dashboards.Selection, trend: dashboards.Trend) -> bytes:
+    """The weekly chart of a selection, as the page and the PDF report show it."""
     labels = trend_labels()
     return charts.line(
         _("Week by week: %(place)s", place=_place(selection, str(get_locale() or "kk"))),
@@ -233,7 +231,8 @@ def trend_chart() -> ResponseReturnValue:
     selection = _selection(request.args.get("region", type=int))
     if selection.month is None:
         abort(404)
-    response = Response(_trend_svg(selection, selection.month), mimetype="image/svg+xml")
+    trend = dashboards.trend(selection.scope.region_id, selection.course_id, selection.month)
+    response = Response(_trend_svg(selection, trend), mimetype="image/svg+xml")
     response.headers["Content-Security-Policy"] = CHART_POLICY
     response.headers["Cache-Control"] = "private, max-age=300"
     return response
@@ -263,8 +262,8 @@ def _report(selection: dashboards.Selection) -> reports.Report:
             (_("Month"), format_date(month, "LLLL y")),
             (_("Course"), selection.course.title_in(language) if selection.course else _("All courses")),
             (_("Data as of"), format_datetime(as_of, "short") if as_of else "—"),
-            (_("Rule"), rule_text()),
         ],
+        rule=(_("Rule"), rule_text()),
         level=_("District") if selection.region else _("Region"),
         total=_("Total"),
         headers={
@@ -290,9 +289,11 @@ def rule_text() -> str:
     """The disclosure rule in the reader's language, as every page and file states it."""
     return (
         _(
-            "So that no child can be singled out, counts of people are rounded down to a multiple of 5 and groups of "
-            "fewer than 5 show “<5”; totals are rounded from the true totals. Rates are computed from the rounded "
-            "counts, only where the denominator is at least 5, and shown as “<5%%” or “>95%%” at the ends."
+            "So that no child can be singled out, people are counted in small groups (a district's course in a month "
+            "or a week), each rounded down to a multiple of 5, a group of fewer than 5 counting as none; every number "
+            "is the sum of its rounded groups, “<5” when all are under 5, so it may be a little less than the true "
+            "count. Rates are computed from the rounded counts, only where the denominator is at least 5, and shown "
+            "as “<5%%” or “>95%%” at the ends."
         )
         % {}
     )
@@ -308,8 +309,7 @@ def report(kind: str) -> ResponseReturnValue:
     if kind == "pdf":
         labels = ", ".join(trend_labels()[name] for name in built.trend.series)
         alt = _("A line chart of the table below: %(series)s per week.", series=labels)
-        chart = _trend_svg(selection, built.overview.month)
-        body = reports.pdf_bytes(built, chart, alt, _("Rule"), str(get_locale() or "kk"))
+        body = reports.pdf_bytes(built, _trend_svg(selection, built.trend), alt, str(get_locale() or "kk"))
     else:
         body = reports.csv_bytes(built) if kind == "csv" else reports.xlsx_bytes(built)
     place = selection.region.code if selection.region else "KZ"

@@ -62,7 +62,7 @@ def expected(until: datetime) -> Rows:
             measures["completion_seconds"] += round((e.timestamp - enrolment.enrolled_at).total_seconds())
         for name, key in (
             ("course_weeks", (week, school, e.course_id)),
-            ("region_weeks", (week, region, e.course_id)),
+            ("district_weeks", (week, region, district, e.course_id)),
             ("district_months", (month, region, district, e.course_id)),
         ):
             rows[name][key].update(measures)

@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from analytics import disclosure
-from analytics.disclosure import Shown, differences, rate, shown, total
+from analytics.disclosure import Shown, differences, rate, shown, summed, total
 
 
 @pytest.mark.parametrize(
@@ -23,10 +23,36 @@ def test_a_negative_count_is_refused():
         shown(-1)
 
 
-def test_a_total_is_the_true_total_rounded_not_the_sum_of_shown_cells():
-    cells = [3, 3, 3]  # each "<5"
-    assert [shown(c).suppressed for c in cells] == [True, True, True]
-    assert total(cells) == Shown(5)  # 9: five to nine
+def test_a_total_is_the_sum_of_its_shown_cells():
+    assert total([3, 3, 3]) == Shown(None, 12)  # each "<5": "<5", and anything from 0 to 12
+    assert total([12, 7, 4]) == Shown(15, 12)  # 10 + 5 + "<5"
+    assert summed([]) == Shown(None, 0)
+
+
+def test_a_true_total_rounded_would_tell_five_small_rows_and_the_sum_does_not():
+    """Five districts of 4 learners each: shown "<5" each. The true total rounded (20) would tell that every one
+    holds exactly 4; the sum of the shown cells leaves each anything from 0 to 4."""
+    rows = [shown(4)] * 5
+    rounded_true_total = shown(20)
+    assert _cell_values(rows, rounded_true_total, 0) == {4}  # the leak a rounded total would make
+    assert _cell_values(rows, total([4] * 5), 0) == set(range(5))
+
+
+def _cell_values(rows: list[Shown], shown_total: Shown, index: int) -> set[int]:
+    """Every value row ``index`` may hold, given every row's shown value and the shown total."""
+    others = [list(row.possible()) for n, row in enumerate(rows) if n != index]
+    sums = {0}
+    for values in others:
+        sums = {s + v for s in sums for v in values}
+    return {v for v in rows[index].possible() if any(v + s in shown_total.possible() for s in sums)}
+
+
+@given(st.lists(st.integers(min_value=0, max_value=30), min_size=1, max_size=7), st.data())
+def test_no_cell_is_told_more_by_its_table_total_than_by_itself(cells, data):
+    shown_cells = [shown(c) for c in cells]
+    index = data.draw(st.integers(min_value=0, max_value=len(cells) - 1))
+    assert cells[index] in _cell_values(shown_cells, total(cells), index)
+    assert _cell_values(shown_cells, total(cells), index) == set(shown_cells[index].possible())
 
 
 @given(st.integers(min_value=0, max_value=10_000))

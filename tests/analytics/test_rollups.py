@@ -166,7 +166,7 @@ def test_the_refresh_task_counts_up_to_a_minute_ago(app, db):
     assert {r.rollup for r in services.last_refreshes()} == {
         "course_weeks",
         "school_weeks",
-        "region_weeks",
+        "district_weeks",
         "district_months",
         "assignments",
         "module_reach",
