@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import IntegerField, SelectField
-from wtforms.validators import NumberRange
+from wtforms import HiddenField, IntegerField, SelectField
+from wtforms.validators import AnyOf, NumberRange, Optional, Regexp
 
+from analytics.exports import TYPES
 from analytics.labels import INDICATOR_LABELS
 from analytics.targets import FIRST_YEAR, LAST_YEAR, MAX_VALUE
 from lms.forms import Form, choices, required
@@ -29,3 +30,13 @@ class TargetForm(Form):
         ],
         description=_l("The value the indicator should reach in the region by the end of the year."),
     )
+
+
+class ReportForm(Form):
+    """Ask for a report of the dashboard as shown: its region (none: the nation), month and course, and a format
+    (the button pressed)."""
+
+    kind = HiddenField(validators=[AnyOf(list(TYPES))])
+    region = IntegerField(widget=HiddenField.widget, validators=[Optional(), NumberRange(1, 2**31 - 1)])
+    month = HiddenField(validators=[Regexp(r"^\d{4}-\d{2}$")])
+    course = HiddenField(validators=[Optional(), Regexp(r"^\d{1,10}$")])

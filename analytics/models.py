@@ -234,3 +234,29 @@ class SchoolPeople(Model):
     teachers: Mapped[int] = _count()
     teachers_trained: Mapped[int] = _count()
     as_of: Mapped[datetime]
+
+
+class ReportFile(Model):
+    """A progress report an official asked for: made by a queue task (``progress``), stored, and listed for its
+    owner until they delete it. What it holds is fixed when it is made (scope, month, course, language, data time)."""
+
+    __tablename__ = "analytics_report_files"
+    __table_args__ = (sa.Index("ix_analytics_report_files_owner", "owner_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    owner_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
+    progress_id: Mapped[str] = mapped_column(sa.ForeignKey("task_progress.id", ondelete="CASCADE"), unique=True)
+    kind: Mapped[str] = mapped_column(sa.String(4))  # csv, xlsx, pdf
+    #: None: the nation.
+    region_id: Mapped[int | None] = mapped_column(sa.ForeignKey("regions.id", ondelete="CASCADE"))
+    month: Mapped[date] = mapped_column(sa.Date)
+    #: None: every course.
+    course_id: Mapped[int | None] = mapped_column(sa.ForeignKey("courses.id", ondelete="CASCADE"))
+    language: Mapped[str] = mapped_column(sa.String(5))
+    filename: Mapped[str] = mapped_column(sa.String(200))
+    title: Mapped[str] = mapped_column(sa.String(300), default="")
+    #: Where the file is stored, once made.
+    storage_key: Mapped[str | None] = mapped_column(sa.String(200))
+    size: Mapped[int] = mapped_column(default=0)
+    data_as_of: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

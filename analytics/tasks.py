@@ -6,9 +6,9 @@ import logging
 
 from huey import crontab
 
-from analytics import services
+from analytics import exports, services
 from lms.db import db
-from lms.queue import huey, periodic_task
+from lms.queue import huey, periodic_task, task
 
 log = logging.getLogger(__name__)
 
@@ -21,3 +21,9 @@ def refresh_rollups() -> None:
         db.session.commit()
     if report.window is not None:
         log.info("analytics rollups refreshed up to %s in %.2f s", report.window.end.isoformat(), report.seconds)
+
+
+@task()
+def make_report(report_id: int) -> None:
+    """Make and store a progress report an official asked for (``exports.make``)."""
+    exports.make(report_id)

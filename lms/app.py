@@ -179,6 +179,7 @@ def _init_login_messages() -> None:
 def _register_blueprints(app: Flask) -> None:
     from analytics import api as analytics_api
     from analytics import views as analytics_views
+    from analytics.dashboard_views import dashboard
     from certificates import api as certificates_api
     from certificates import views as certificates_views
     from courses import api as courses_api
@@ -201,7 +202,7 @@ def _register_blueprints(app: Flask) -> None:
         editor.bp,
         certificates_views.bp,
         analytics_views.bp,
-        analytics_views.dashboard,
+        dashboard,
     ):
         app.register_blueprint(blueprint)
     api = app.extensions["lms.api"]

@@ -22,7 +22,11 @@ STATUS_LABELS = {
     "done": _l("Done"),
     "failed": _l("Failed"),
 }
-TASK_LABELS = {"invitations": _l("Sending invitations"), "certificates_zip": _l("ZIP file of certificates")}
+TASK_LABELS = {
+    "invitations": _l("Sending invitations"),
+    "certificates_zip": _l("ZIP file of certificates"),
+    "analytics_report": _l("Progress report"),
+}
 
 
 def role_label(role: Role | str) -> str:

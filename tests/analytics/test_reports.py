@@ -1,4 +1,5 @@
-"""Progress reports: the dashboard's shown numbers as CSV and XLSX, with their scope, filters, time and rule."""
+"""Progress reports: the dashboard's shown numbers as CSV, XLSX and PDF, with their scope, filters, time and rule;
+asked for on the dashboard, made by the queue (immediate in tests) and kept on the owner's reports page."""
 
 from __future__ import annotations
 
@@ -8,10 +9,14 @@ import io
 import openpyxl
 import pytest
 
+from analytics.models import ReportFile
+from lms import storage
+from lms.db import db
 from lms.models import Role
 from tests import factories
 from tests.analytics.test_dashboard import country  # noqa: F401 - the fixture
 from tests.certificates.test_pdf import run, tool
+from tests.conftest import post_form
 
 pytestmark = pytest.mark.usefixtures("country")
 
@@ -21,10 +26,35 @@ def official(login):
     return login(factories.user(Role.OFFICIAL, language="en"))
 
 
+def ask(client, kind: str, month: str = "2026-09", region: int | None = None, page: str = "/analytics/?month=2026-09"):
+    """Press a report button on the dashboard: the answer is the redirect to the report's progress page."""
+    data = {"kind": kind, "month": month, **({"region": str(region)} if region else {})}
+    return post_form(client, "/analytics/reports", data, page=page)
+
+
+def made(client, kind: str, **kwargs):
+    """Ask for a report and download it once the queue has made it."""
+    response = ask(client, kind, **kwargs)
+    assert response.status_code == 302 and "/analytics/reports/" in response.location, response.location
+    progress_page = client.get(response.location)
+    assert progress_page.status_code == 200
+    html = progress_page.get_data(as_text=True)
+    assert "<progress" in html and "/download" in html
+    return read(client, response.location + "/download")
+
+
+def read(client, url: str):
+    """GET a file (sent from storage) and close it: the answer keeps its body."""
+    response = client.get(url)
+    response.get_data()
+    response.close()
+    return response
+
+
 def test_the_csv_holds_the_pages_numbers_and_states_the_rule(client, official):
-    response = client.get("/analytics/report.csv?month=2026-09")
+    response = made(client, "csv")
     assert response.status_code == 200 and response.mimetype == "text/csv"
-    assert 'filename="progress-KZ-2026-09.csv"' in response.headers["Content-Disposition"]
+    assert "filename=progress-KZ-2026-09.csv" in response.headers["Content-Disposition"]
     body = response.data
     assert body.startswith(b"\xef\xbb\xbf")  # UTF-8 with a BOM: spreadsheets read the letters right
     lines = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
@@ -41,7 +71,7 @@ def test_the_csv_holds_the_pages_numbers_and_states_the_rule(client, official):
 
 
 def test_the_xlsx_has_typed_numbers_frozen_headers_and_an_about_sheet(client, official):
-    response = client.get("/analytics/report.xlsx?month=2026-09")
+    response = made(client, "xlsx")
     assert response.status_code == 200
     book = openpyxl.load_workbook(io.BytesIO(response.data))
     assert book.sheetnames == ["Region", "Week by week", "About"]
@@ -59,7 +89,7 @@ def test_the_xlsx_has_typed_numbers_frozen_headers_and_an_about_sheet(client, of
 
 
 def test_every_cell_is_a_multiple_of_five_or_suppressed(client, official):
-    book = openpyxl.load_workbook(io.BytesIO(client.get("/analytics/report.xlsx?month=2026-09").data))
+    book = openpyxl.load_workbook(io.BytesIO(made(client, "xlsx").data))
     for name in ("Region", "Week by week"):
         for row in book[name].iter_rows(min_row=2, values_only=True):
             for value in row[1:]:
@@ -69,18 +99,56 @@ def test_every_cell_is_a_multiple_of_five_or_suppressed(client, official):
 def test_a_regional_official_downloads_only_their_region(client, login):
     login(factories.user(Role.OFFICIAL, scope_region="KZ-71", language="en"))
     mine, other = factories.region("KZ-71"), factories.region("KZ-75")
-    response = client.get("/analytics/report.csv?month=2026-09")
+    response = made(client, "csv", region=mine.id, page=f"/analytics/regions/{mine.id}?month=2026-09")
     assert response.status_code == 200 and f"progress-{mine.code}-2026-09" in response.headers["Content-Disposition"]
     assert other.name("en").encode() not in response.data
-    assert client.get(f"/analytics/report.xlsx?month=2026-09&region={other.id}").status_code == 403
+    assert ask(client, "xlsx", region=other.id, page=f"/analytics/regions/{mine.id}").status_code == 403
+    assert db.session.query(ReportFile).count() == 1
 
 
-def test_an_unknown_format_is_not_found(client, official):
-    assert client.get("/analytics/report.pdfx?month=2026-09").status_code == 404
+def test_bad_requests_make_no_report_and_say_why(client, official):
+    for data in ({"kind": "exe", "month": "2026-09"}, {"kind": "pdf", "month": "Sept"}, {"kind": "pdf"}):
+        response = post_form(client, "/analytics/reports", data, page="/analytics/", follow_redirects=True)
+        assert "Choose a report to make from the dashboard." in response.get_data(as_text=True)
+    response = ask(client, "csv", month="1999-01")
+    assert "not kept" in client.get(response.location).get_data(as_text=True)
+    assert client.post("/analytics/reports", data={"kind": "csv", "month": "2026-09"}).status_code == 400  # no CSRF
+    assert db.session.query(ReportFile).count() == 0
+
+
+def test_reports_are_listed_for_their_owner_only_and_can_be_deleted(client, login):
+    owner = login(factories.user(Role.OFFICIAL, language="en"))
+    assert made(client, "xlsx").status_code == 200
+    listed = client.get("/analytics/reports").get_data(as_text=True)
+    assert "progress-KZ-2026-09.xlsx" in listed and "Data as of" in listed
+    file = db.session.query(ReportFile).one()
+    key = file.storage_key
+    assert file.owner_id == owner.id and file.size > 0 and key and storage.exists(key)
+
+    login(factories.user(Role.OFFICIAL, language="en"))  # another national official
+    assert "progress-KZ-2026-09.xlsx" not in client.get("/analytics/reports").get_data(as_text=True)
+    report_id = file.id
+    for url in (f"/analytics/reports/{report_id}", f"/analytics/reports/{report_id}/download"):
+        assert read(client, url).status_code == 404
+    assert post_form(client, f"/analytics/reports/{report_id}/delete", {}, page="/analytics/reports").status_code == 404
+
+    login(owner)
+    response = post_form(client, f"/analytics/reports/{report_id}/delete", {}, page="/analytics/reports")
+    assert response.status_code == 302
+    assert db.session.query(ReportFile).count() == 0 and not storage.exists(key)
+
+
+def test_a_report_is_not_downloaded_once_its_region_is_out_of_the_owners_scope(client, login):
+    almaty = factories.region("KZ-71")
+    official = login(factories.user(Role.OFFICIAL, scope_region="KZ-71", language="en"))
+    response = ask(client, "csv", region=almaty.id, page=f"/analytics/regions/{almaty.id}?month=2026-09")
+    official.scope_region_id = factories.region("KZ-75").id  # moved to another region
+    db.session.commit()
+    assert read(client, response.location + "/download").status_code == 403
 
 
 def test_the_pdf_states_its_scope_and_rule_and_holds_the_numbers(client, official, tmp_path):
-    response = client.get("/analytics/report.pdf?month=2026-09")
+    response = made(client, "pdf")
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     assert response.data.startswith(b"%PDF-")
     run(tool("pdftotext"), "-enc", "UTF-8", data=response.data, tmp=tmp_path)  # writes document.txt beside it
@@ -88,3 +156,20 @@ def test_the_pdf_states_its_scope_and_rule_and_holds_the_numbers(client, officia
     assert "rounded down to a multiple of 5" in " ".join(text.split())
     assert "September 2026" in text and factories.region("KZ-71").name("en") in text
     assert "Week by week" in text
+
+
+def test_a_report_whose_month_is_gone_by_the_time_the_queue_runs_fails_with_a_reason(official):
+    from analytics import dashboards, exports
+    from analytics.models import DistrictMonth
+    from lms.models import TaskProgress, TaskStatus
+
+    selection = dashboards.select(official, None, "2026-09", None)
+    file = exports.request_report(official, "pdf", selection, "ru")
+    db.session.commit()
+    db.session.query(DistrictMonth).delete()  # the rollups rebuilt without September
+    db.session.commit()
+    exports.make(file.id)
+    task = db.session.get(TaskProgress, file.progress_id)
+    assert task is not None and task.status is TaskStatus.FAILED
+    assert task.message == "Месяц или курс этого отчёта больше не хранятся."
+    assert file.storage_key is None

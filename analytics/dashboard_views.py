@@ -1,0 +1,167 @@
+"""The officials' dashboard (administrators see it too): the nation, or one region, from the rollups; its weekly
+chart; and the progress reports an official asks for, made by the queue and kept on their reports page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, send_file, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from analytics import dashboards, exports, tasks, texts
+from analytics.forms import ReportForm
+from analytics.services import data_as_of
+from lms import storage
+from lms.db import db
+from lms.models import Role
+from lms.permissions import roles_required
+
+dashboard = Blueprint("dashboard", __name__, url_prefix="/analytics", template_folder="templates")
+
+#: A chart is an image: its own styles only, no script, nothing fetched (the pages' policy would strip its styles).
+CHART_POLICY = "default-src 'none'; style-src 'unsafe-inline'"
+
+
+@dashboard.before_request
+@roles_required(Role.OFFICIAL, Role.ADMIN)
+def _officials_only() -> None:
+    return None
+
+
+@dashboard.get("/")
+def nation() -> ResponseReturnValue:
+    try:
+        home = dashboards.home_region(current_user)
+    except dashboards.OutsideScope:
+        abort(403)
+    if home is not None:
+        # A regional official's dashboard is their region's.
+        filters: dict[str, Any] = {name: request.args[name] for name in ("month", "course") if name in request.args}
+        return redirect(url_for("dashboard.region", region_id=home, **filters))
+    return _overview(_selection(None, request.args))
+
+
+@dashboard.get("/regions/<int:region_id>")
+def region(region_id: int) -> ResponseReturnValue:
+    return _overview(_selection(region_id, request.args))
+
+
+def _selection(region_id: int | None, values: Any) -> dashboards.Selection:
+    """The region, month and course asked for (stale filter values are no choice, not an error), or 404/403."""
+    try:
+        return dashboards.select(current_user, region_id, values.get("month"), values.get("course"))
+    except dashboards.NoSuchRegion:
+        abort(404)
+    except dashboards.OutsideScope:
+        abort(403)
+
+
+def _overview(selection: dashboards.Selection) -> ResponseReturnValue:
+    language = texts.language()
+    month = selection.month
+    table = trend = None
+    if month:
+        table = dashboards.overview(selection.scope, month, selection.course_id, language, texts.unassigned(selection))
+        trend = dashboards.trend(selection.scope.region_id, selection.course_id, month)
+    course = selection.course
+    return render_template(
+        "analytics/dashboard.html",
+        funnel=dashboards.funnel(selection.scope, course, language) if course and month else None,
+        grades=dashboards.grades(selection.scope, selection.course_id) if month else None,
+        region=selection.region,
+        place=texts.place(selection),
+        table=table,
+        trend=trend,
+        trend_labels=texts.trend_labels(),
+        trend_alt=texts.trend_alt(trend) if trend else "",
+        months=selection.months,
+        month=month,
+        courses=selection.courses,
+        course=selection.course,
+        data_as_of=data_as_of(),
+        language=language,
+        rule=texts.rule_text(),
+        report_form=ReportForm(),
+    )
+
+
+@dashboard.get("/charts/trend.svg")
+def trend_chart() -> ResponseReturnValue:
+    """The weekly trend of the nation or of a region (``region``), as the page beside it shows it in a table."""
+    selection = _selection(request.args.get("region", type=int), request.args)
+    if selection.month is None:
+        abort(404)
+    trend = dashboards.trend(selection.scope.region_id, selection.course_id, selection.month)
+    response = Response(texts.trend_svg(selection, trend), mimetype="image/svg+xml")
+    response.headers["Content-Security-Policy"] = CHART_POLICY
+    response.headers["Cache-Control"] = "private, max-age=300"
+    return response
+
+
+@dashboard.post("/reports")
+def make_report() -> ResponseReturnValue:
+    """Ask for the dashboard's table and weeks as a file (csv, xlsx or pdf) of the same region, month and course:
+    queued, then its progress page."""
+    form = ReportForm()
+    if not form.validate_on_submit():
+        flash(_("Choose a report to make from the dashboard."), "error")
+        return redirect(url_for("dashboard.nation"))
+    selection = _selection(form.region.data, {"month": form.month.data, "course": form.course.data})
+    if selection.month is None or f"{selection.month:%Y-%m}" != form.month.data:
+        flash(_("The data for this month are not kept: choose another month."), "error")
+        return redirect(url_for("dashboard.nation"))
+    file = exports.request_report(current_user, form.kind.data or "", selection, texts.language())
+    db.session.commit()
+    tasks.make_report(file.id)
+    return redirect(url_for("dashboard.report_progress", report_id=file.id))
+
+
+def _mine(report_id: int) -> exports.Listed:
+    try:
+        return exports.report_for(current_user, report_id)
+    except exports.ReportNotFound:
+        abort(404)
+
+
+@dashboard.get("/reports")
+def reports_page() -> str:
+    """The reports the official asked for, newest first, with their state and downloads."""
+    return render_template("analytics/reports.html", reports=exports.reports_of(current_user), types=exports.TYPES)
+
+
+@dashboard.get("/reports/<int:report_id>")
+def report_progress(report_id: int) -> str:
+    """A report's progress bar, then its download."""
+    listed = _mine(report_id)
+    return render_template(
+        "analytics/report_progress.html", task=listed.task, report=listed.file, back=url_for("dashboard.reports_page")
+    )
+
+
+@dashboard.get("/reports/<int:report_id>/download")
+def download_report(report_id: int) -> ResponseReturnValue:
+    """The stored file, for its owner while they may still see its region."""
+    listed = _mine(report_id)
+    if not listed.ready or not listed.file.storage_key or not storage.exists(listed.file.storage_key):
+        abort(404)
+    if not exports.may_still_see(current_user, listed.file):
+        abort(403)
+    return send_file(
+        storage.path_of(listed.file.storage_key),
+        mimetype=exports.TYPES[listed.file.kind],
+        as_attachment=True,
+        download_name=listed.file.filename,
+        max_age=0,
+    )
+
+
+@dashboard.post("/reports/<int:report_id>/delete")
+def delete_report(report_id: int) -> ResponseReturnValue:
+    """Delete one of the official's reports (the form's CSRF token is checked by the app's CSRF protection)."""
+    listed = _mine(report_id)
+    exports.delete(listed)
+    db.session.commit()
+    flash(_("The report is deleted."), "success")
+    return redirect(url_for("dashboard.reports_page"))

@@ -1,0 +1,60 @@
+"""What the dashboard's pages, charts and reports say, in the reader's language (``flask_babel``'s locale): the
+rule, the names of the weekly series, the place, and the weekly chart drawn with them."""
+
+from __future__ import annotations
+
+from flask_babel import format_date, get_locale
+from flask_babel import gettext as _
+
+from analytics import charts, dashboards
+
+
+def language() -> str:
+    return str(get_locale() or "kk")
+
+
+def rule_text() -> str:
+    """The disclosure rule in the reader's language, as every page and file states it."""
+    return (
+        _(
+            "So that no child can be singled out, people are counted in small groups (a district's course in a month "
+            "or a week), each rounded down to a multiple of 5, a group of fewer than 5 counting as none; every number "
+            "is the sum of its rounded groups, “<5” when all are under 5, so it may be a little less than the true "
+            "count. Rates are computed from the rounded counts, only where the denominator is at least 5, and shown "
+            "as “<5%%” or “>95%%” at the ends."
+        )
+        % {}
+    )
+
+
+def trend_labels() -> dict[str, str]:
+    return {
+        "learners_active": _("Learners active"),
+        "enrolments": _("Enrolments"),
+        "completions": _("Completions"),
+    }
+
+
+def place(selection: dashboards.Selection) -> str:
+    return selection.region.name(language()) if selection.region else _("The whole country")
+
+
+def unassigned(selection: dashboards.Selection) -> str:
+    """The name of the rows of key 0: learners with no school (the nation's), schools with no district (a region's)."""
+    return _("Learners with no school") if selection.region is None else _("Schools with no district")
+
+
+def trend_alt(trend: dashboards.Trend) -> str:
+    """The chart's text alternative: what it draws, and that the table beside it holds its numbers."""
+    labels = trend_labels()
+    return _("A line chart of the table below: %(series)s per week.", series=", ".join(labels[n] for n in trend.series))
+
+
+def trend_svg(selection: dashboards.Selection, trend: dashboards.Trend) -> bytes:
+    """The weekly chart of a selection, as the page and the PDF report show it."""
+    labels = trend_labels()
+    return charts.line(
+        _("Week by week: %(place)s", place=place(selection)),
+        [format_date(week, "d MMM") for week in trend.weeks],
+        {labels[name]: values for name, values in trend.series.items()},
+    )
