@@ -14,8 +14,8 @@ from flask import request
 from flask_babel import gettext as _
 from webargs.flaskparser import abort
 
-from analytics import dashboards, disclosure
-from analytics.dashboards import Row, Selection
+from analytics import dashboards, disclosure, texts
+from analytics.dashboards import PeriodChoice, Row, Selection
 from analytics.disclosure import Rate
 from analytics.services import data_as_of
 from lms.api.base import ApiBlueprint, ErrorSchema, current_api_user, token_required
@@ -41,7 +41,12 @@ class FiltersSchema(ma.Schema):
         validate=ma.validate.Range(min=1, max=ID_MAX),
         metadata={"description": "A region's id; default: the nation, or a regional official's region"},
     )
-    month = ma.fields.String(metadata={"description": "YYYY-MM, one of `months`; default: the newest"})
+    period = ma.fields.String(
+        metadata={
+            "description": "A month (YYYY-MM), a term (YYYY-YYYY-tN) or a school year (YYYY-YYYY), one of `periods`; "
+            "default: the term of the newest month"
+        }
+    )
     course = ma.fields.Integer(
         validate=ma.validate.Range(min=1, max=ID_MAX), metadata={"description": "A course's id; default: every course"}
     )
@@ -63,11 +68,21 @@ class RowSchema(ma.Schema):
     rates = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Nested(RateSchema), required=True)
 
 
+class PeriodSchema(ma.Schema):
+    key = ma.fields.String(required=True)
+    kind = ma.fields.String(required=True, metadata={"enum": ["term", "month", "year"]})
+    first = ma.fields.Date(required=True, metadata={"description": "Its first day"})
+    last = ma.fields.Date(required=True, metadata={"description": "Its last day"})
+    label = ma.fields.String(required=True, metadata={"description": "Its name in the answer's language"})
+
+
 class AnswerSchema(ma.Schema):
     region = ma.fields.Integer(allow_none=True, required=True, metadata={"description": "null: the nation"})
-    month = ma.fields.String(allow_none=True, required=True)
+    period = ma.fields.Nested(PeriodSchema, allow_none=True, required=True)
     course = ma.fields.Integer(allow_none=True, required=True)
-    months = ma.fields.List(ma.fields.String(), required=True, metadata={"description": "The months held"})
+    periods = ma.fields.List(
+        ma.fields.Nested(PeriodSchema), required=True, metadata={"description": "The periods that hold data"}
+    )
     data_as_of = ma.fields.AwareDateTime(allow_none=True, required=True)
     rule = ma.fields.String(required=True)
 
@@ -88,18 +103,18 @@ class TrendSchema(AnswerSchema):
 
 
 def _selection(filters: dict[str, Any]) -> Selection:
-    month = filters.get("month")
+    period = filters.get("period")
     course = filters.get("course")
     try:
         selection = dashboards.select(
-            current_api_user(), filters.get("region"), month, None if course is None else str(course)
+            current_api_user(), filters.get("region"), period, None if course is None else str(course)
         )
     except dashboards.NoSuchRegion:
         abort(404, message=_("No such region."))
     except dashboards.OutsideScope:
         abort(403, message=_("This region is outside your scope."))
-    if month is not None and (selection.month is None or selection.month.strftime("%Y-%m") != month):
-        abort(422, message=_("Choose a month the analytics hold (YYYY-MM): see months."))
+    if period is not None and (selection.period is None or selection.period.key != period):
+        abort(422, message=_("Choose a period the analytics hold: see periods."))
     if course is not None and selection.course is None:
         abort(422, message=_("No such course."))
     return selection
@@ -108,11 +123,21 @@ def _selection(filters: dict[str, Any]) -> Selection:
 def _answer(selection: Selection) -> dict[str, Any]:
     return {
         "region": selection.region.id if selection.region else None,
-        "month": selection.month.strftime("%Y-%m") if selection.month else None,
+        "period": _period(selection.period) if selection.period else None,
         "course": selection.course_id,
-        "months": [m.strftime("%Y-%m") for m in selection.months],
+        "periods": [_period(choice) for choice in selection.periods],
         "data_as_of": data_as_of(),
         "rule": RULE,
+    }
+
+
+def _period(choice: PeriodChoice) -> dict[str, Any]:
+    return {
+        "key": choice.key,
+        "kind": choice.kind,
+        "first": choice.period.first,
+        "last": choice.period.last,
+        "label": texts.period_label(choice),
     }
 
 
@@ -139,7 +164,7 @@ def measure(path: str, schema: type[ma.Schema]) -> Callable[[Callable[..., Any]]
         blp.response(200, schema),
         blp.alt_response(403, schema=ErrorSchema, description="The region is outside the caller's scope"),
         blp.alt_response(404, schema=ErrorSchema, description="No such region"),
-        blp.alt_response(422, schema=ErrorSchema, description="A month the analytics do not hold, or no such course"),
+        blp.alt_response(422, schema=ErrorSchema, description="A period the analytics do not hold, or no such course"),
     ]
 
     def decorate(view: Callable[..., Any]) -> Any:
@@ -156,14 +181,14 @@ def _language() -> str:
 
 @measure("/overview", OverviewSchema)
 def overview(filters: dict[str, Any]) -> dict[str, Any]:
-    """The nation by region (or a region by district) for a month: the dashboard's table."""
+    """The nation by region (or a region by district) for a period: the dashboard's table."""
     selection = _selection(filters)
     answer = _answer(selection) | {"level": "district" if selection.region else "region", "rows": [], "total": None}
-    if selection.month is None:
+    if selection.period is None:
         answer["total"] = _row(Row(-1, "", {}, {}))
         return answer
     unassigned = _("Learners with no school") if selection.region is None else _("Schools with no district")
-    table = dashboards.overview(selection.scope, selection.month, selection.course_id, _language(), unassigned)
+    table = dashboards.overview(selection.scope, selection.period.period, selection.course_id, _language(), unassigned)
     answer["rows"] = [_row(row) for row in table.rows]
     answer["total"] = _row(table.total) if table.total else None
     return answer
@@ -171,11 +196,11 @@ def overview(filters: dict[str, Any]) -> dict[str, Any]:
 
 @measure("/trend", TrendSchema)
 def trend(filters: dict[str, Any]) -> dict[str, Any]:
-    """The weeks up to the end of the month, as the dashboard's chart and its table show them."""
+    """The weeks up to the end of the period, as the dashboard's chart and its table show them."""
     selection = _selection(filters)
     answer = _answer(selection) | {"weeks": []}
-    if selection.month is not None:
-        found = dashboards.trend(selection.scope.region_id, selection.course_id, selection.month)
+    if selection.period is not None:
+        found = dashboards.trend(selection.scope.region_id, selection.course_id, selection.period.period)
         answer["weeks"] = [
             {"week": week, "counts": {name: values[i].value for name, values in found.series.items()}}
             for i, week in enumerate(found.weeks)

@@ -38,7 +38,7 @@ def nation() -> ResponseReturnValue:
         abort(403)
     if home is not None:
         # A regional official's dashboard is their region's.
-        filters: dict[str, Any] = {name: request.args[name] for name in ("month", "course") if name in request.args}
+        filters: dict[str, Any] = {name: request.args[name] for name in ("period", "course") if name in request.args}
         return redirect(url_for("dashboard.region", region_id=home, **filters))
     return _overview(_selection(None, request.args))
 
@@ -49,9 +49,9 @@ def region(region_id: int) -> ResponseReturnValue:
 
 
 def _selection(region_id: int | None, values: Any) -> dashboards.Selection:
-    """The region, month and course asked for (stale filter values are no choice, not an error), or 404/403."""
+    """The region, period and course asked for (stale filter values are no choice, not an error), or 404/403."""
     try:
-        return dashboards.select(current_user, region_id, values.get("month"), values.get("course"))
+        return dashboards.select(current_user, region_id, values.get("period"), values.get("course"))
     except dashboards.NoSuchRegion:
         abort(404)
     except dashboards.OutsideScope:
@@ -60,24 +60,27 @@ def _selection(region_id: int | None, values: Any) -> dashboards.Selection:
 
 def _overview(selection: dashboards.Selection) -> ResponseReturnValue:
     language = texts.language()
-    month = selection.month
+    chosen = selection.period
     table = trend = None
-    if month:
-        table = dashboards.overview(selection.scope, month, selection.course_id, language, texts.unassigned(selection))
-        trend = dashboards.trend(selection.scope.region_id, selection.course_id, month)
+    if chosen:
+        table = dashboards.overview(
+            selection.scope, chosen.period, selection.course_id, language, texts.unassigned(selection)
+        )
+        trend = dashboards.trend(selection.scope.region_id, selection.course_id, chosen.period)
     course = selection.course
     return render_template(
         "analytics/dashboard.html",
-        funnel=dashboards.funnel(selection.scope, course, language) if course and month else None,
-        grades=dashboards.grades(selection.scope, selection.course_id) if month else None,
+        funnel=dashboards.funnel(selection.scope, course, language) if course and chosen else None,
+        grades=dashboards.grades(selection.scope, selection.course_id) if chosen else None,
         region=selection.region,
         place=texts.place(selection),
         table=table,
         trend=trend,
         trend_labels=texts.trend_labels(),
         trend_alt=texts.trend_alt(trend) if trend else "",
-        months=selection.months,
-        month=month,
+        periods=selection.periods,
+        period=chosen,
+        period_label=texts.period_label,
         courses=selection.courses,
         course=selection.course,
         data_as_of=data_as_of(),
@@ -91,9 +94,9 @@ def _overview(selection: dashboards.Selection) -> ResponseReturnValue:
 def trend_chart() -> ResponseReturnValue:
     """The weekly trend of the nation or of a region (``region``), as the page beside it shows it in a table."""
     selection = _selection(request.args.get("region", type=int), request.args)
-    if selection.month is None:
+    if selection.period is None:
         abort(404)
-    trend = dashboards.trend(selection.scope.region_id, selection.course_id, selection.month)
+    trend = dashboards.trend(selection.scope.region_id, selection.course_id, selection.period.period)
     response = Response(texts.trend_svg(selection, trend), mimetype="image/svg+xml")
     response.headers["Content-Security-Policy"] = CHART_POLICY
     response.headers["Cache-Control"] = "private, max-age=300"
@@ -102,15 +105,15 @@ def trend_chart() -> ResponseReturnValue:
 
 @dashboard.post("/reports")
 def make_report() -> ResponseReturnValue:
-    """Ask for the dashboard's table and weeks as a file (csv, xlsx or pdf) of the same region, month and course:
+    """Ask for the dashboard's table and weeks as a file (csv, xlsx or pdf) of the same region, period and course:
     queued, then its progress page."""
     form = ReportForm()
     if not form.validate_on_submit():
         flash(_("Choose a report to make from the dashboard."), "error")
         return redirect(url_for("dashboard.nation"))
-    selection = _selection(form.region.data, {"month": form.month.data, "course": form.course.data})
-    if selection.month is None or f"{selection.month:%Y-%m}" != form.month.data:
-        flash(_("The data for this month are not kept: choose another month."), "error")
+    selection = _selection(form.region.data, {"period": form.period.data, "course": form.course.data})
+    if selection.period is None or selection.period.key != form.period.data:
+        flash(_("The data for this period are not kept: choose another period."), "error")
         return redirect(url_for("dashboard.nation"))
     file = exports.request_report(current_user, form.kind.data or "", selection, texts.language())
     db.session.commit()
@@ -128,7 +131,9 @@ def _mine(report_id: int) -> exports.Listed:
 @dashboard.get("/reports")
 def reports_page() -> str:
     """The reports the official asked for, newest first, with their state and downloads."""
-    return render_template("analytics/reports.html", reports=exports.reports_of(current_user), types=exports.TYPES)
+    return render_template(
+        "analytics/reports.html", reports=exports.reports_of(current_user), period_label=texts.period_key_label
+    )
 
 
 @dashboard.get("/reports/<int:report_id>")
@@ -136,7 +141,11 @@ def report_progress(report_id: int) -> str:
     """A report's progress bar, then its download."""
     listed = _mine(report_id)
     return render_template(
-        "analytics/report_progress.html", task=listed.task, report=listed.file, back=url_for("dashboard.reports_page")
+        "analytics/report_progress.html",
+        task=listed.task,
+        report=listed.file,
+        period_label=texts.period_key_label,
+        back=url_for("dashboard.reports_page"),
     )
 
 

@@ -6,6 +6,7 @@ The pages, the reports and the API all take their numbers from here, so what one
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -16,7 +17,7 @@ from analytics.disclosure import Rate, Shown
 from analytics.models import UNASSIGNED, DistrictMonth
 from analytics.queries import Period, Scope
 from courses.models import Course
-from lms.db import db
+from lms.db import db, utcnow
 from lms.models import District, Region, User
 from lms.services import org
 
@@ -25,7 +26,7 @@ COUNTS = ("enrolments", "completions", "certificates_issued", "at_risk", "teache
 #: The weekly trend's series: learners active in the week (any course: a course filter leaves them out), enrolments
 #: and completions.
 TREND = ("learners_active", "enrolments", "completions")
-#: Weeks the trend shows, ending with the week the chosen month ends in.
+#: Weeks the trend shows, ending with the week the chosen period ends in (or this week, if sooner).
 TREND_WEEKS = 12
 #: Its rates: (name, numerator, denominator).
 RATES = (("completion_rate", "completions", "enrolments"), ("trained_rate", "teachers_trained", "teachers"))
@@ -44,7 +45,7 @@ class Row:
 @dataclass
 class Overview:
     scope: Scope
-    month: date
+    period: Period
     course_id: int | None
     rows: list[Row] = field(default_factory=list)
     total: Row | None = None
@@ -58,15 +59,72 @@ class OutsideScope(Exception):
     """The region asked for is not the caller's to see."""
 
 
+#: The school's four terms as whole months: (first month, months). June to August is no term.
+TERMS = ((9, 2), (11, 2), (1, 3), (4, 2))
+
+
+@dataclass(frozen=True)
+class PeriodChoice:
+    """A period an official may choose: a month ("2026-09"), a term of a school year ("2026-2027-t2") or a whole
+    school year ("2026-2027"), always whole months (so its numbers are sums of the months' shown cells)."""
+
+    key: str
+    kind: str  # "month", "term" or "year"
+    period: Period
+    term: int = 0  # the term's number (1 to 4)
+
+    @property
+    def first(self) -> date:
+        return self.period.first
+
+    @property
+    def school_year(self) -> str:
+        return _school_year(self.period.first)
+
+
+def period_of(key: str) -> PeriodChoice | None:
+    """The period a choice's key names (any month, term or school year, held or not), or None."""
+    month = re.fullmatch(r"(\d{4})-(\d{2})", key)
+    if month and 1 <= int(month[2]) <= 12:
+        return PeriodChoice(key, "month", Period.months(date(int(month[1]), int(month[2]), 1)))
+    year = re.fullmatch(r"(\d{4})-(\d{4})(?:-t([1-4]))?", key)
+    if not year or int(year[2]) != int(year[1]) + 1 or not 1900 < int(year[1]) < 9999:
+        return None
+    start = int(year[1])
+    if year[3] is None:
+        return PeriodChoice(key, "year", Period.months(date(start, 9, 1), 12))
+    number = int(year[3])
+    first, count = TERMS[number - 1]
+    begins = date(start if first >= 9 else start + 1, first, 1)
+    return PeriodChoice(key, "term", Period.months(begins, count), number)
+
+
+def period_choices(months: list[date]) -> list[PeriodChoice]:
+    """The terms, then the months, then the school years that hold data, newest first in each."""
+    terms: dict[str, PeriodChoice] = {}
+    years: dict[str, PeriodChoice] = {}
+    for month in months:
+        year = _school_year(month)
+        start = int(year[:4])
+        years.setdefault(year, PeriodChoice(year, "year", Period.months(date(start, 9, 1), 12)))
+        for number in range(1, len(TERMS) + 1):
+            term = period_of(f"{year}-t{number}")
+            if term is not None and term.period.first <= month <= term.period.last:
+                terms.setdefault(term.key, term)
+    in_months = [PeriodChoice(f"{m:%Y-%m}", "month", Period.months(m)) for m in months]
+    newest = sorted(terms.values(), key=lambda t: t.first, reverse=True)
+    return [*newest, *in_months, *sorted(years.values(), key=lambda y: y.first, reverse=True)]
+
+
 @dataclass(frozen=True)
 class Selection:
-    """What a dashboard page, chart or API answer shows: a region (None: the nation), a month and a course (None:
-    all), chosen from the fixed choices (the months the rollups hold, the courses)."""
+    """What a dashboard page, chart or API answer shows: a region (None: the nation), a period and a course (None:
+    all), chosen from the fixed choices (the periods the rollups hold, the courses)."""
 
     region: Region | None
-    month: date | None
+    period: PeriodChoice | None
     course: Course | None
-    months: list[date]
+    periods: list[PeriodChoice]
     courses: list[Course]
 
     @property
@@ -89,10 +147,11 @@ def home_region(user: User) -> int | None:
     return allowed[0]
 
 
-def select(user: User, region_id: int | None, month: str | None, course: str | None) -> Selection:
+def select(user: User, region_id: int | None, period: str | None, course: str | None) -> Selection:
     """The selection ``user`` asked for: ``region_id`` (None: the nation for a national official, their own region
-    for a regional one), ``month`` as YYYY-MM and ``course`` as its id, either None or unknown for the newest month
-    and every course. Raises NoSuchRegion, OutsideScope."""
+    for a regional one), ``period`` as a choice's key and ``course`` as its id, either None or unknown for the
+    default (the newest month's term, or the newest month outside terms) and every course. Raises NoSuchRegion,
+    OutsideScope."""
     if region_id is None:
         region_id = home_region(user)
     region = None
@@ -103,14 +162,26 @@ def select(user: User, region_id: int | None, month: str | None, course: str | N
         if not org.can_view_region(user, region.id):
             raise OutsideScope
     months = months_with_data()
+    periods = period_choices(months)
     found = courses()
-    chosen_month = {m.strftime("%Y-%m"): m for m in months}.get(month or "")
+    chosen = {choice.key: choice for choice in periods}.get(period or "") or _default(periods, months)
     chosen_course = {str(c.id): c for c in found}.get(course or "")
-    return Selection(region, chosen_month or (months[0] if months else None), chosen_course, months, found)
+    return Selection(region, chosen, chosen_course, periods, found)
+
+
+def _default(periods: list[PeriodChoice], months: list[date]) -> PeriodChoice | None:
+    """The term the newest month falls in, else that month."""
+    if not months:
+        return None
+    newest = months[0]
+    for choice in periods:
+        if choice.kind == "term" and choice.period.first <= newest <= choice.period.last:
+            return choice
+    return next(choice for choice in periods if choice.kind == "month" and choice.first == newest)
 
 
 def months_with_data() -> list[date]:
-    """The months the rollups hold, newest first (the period filter's fixed choices)."""
+    """The months the rollups hold, newest first (what the period filter's choices are made of)."""
     found = db.session.scalars(sa.select(DistrictMonth.month).distinct().order_by(DistrictMonth.month.desc()))
     return list(found)
 
@@ -137,29 +208,29 @@ def _summed(cells: list[dict[str, int]], measure: str) -> Shown:
     return disclosure.total(cell[measure] for cell in cells if measure in cell)
 
 
-def overview(scope: Scope, month: date, course_id: int | None, language: str, unassigned: str) -> Overview:
-    """Per region of the nation (or district of a region) for one month: enrolments, completions and certificates
-    of the month; learners at risk and teachers trained now. ``unassigned`` names the bucket of key 0. Every row
-    and the total are sums of the same shown cells (a district's course in the month)."""
-    cells = counted(scope, month, course_id)
+def overview(scope: Scope, period: Period, course_id: int | None, language: str, unassigned: str) -> Overview:
+    """Per region of the nation (or district of a region) for whole months: enrolments, completions and
+    certificates of the period; learners at risk and teachers trained now. ``unassigned`` names the bucket of key
+    0. Every row and the total are sums of the same shown cells (a district's course in a month)."""
+    cells = counted(scope, period, course_id)
     names = _names(scope, language)
     keys = sorted(set(names) | set(cells), key=lambda k: (k == UNASSIGNED, names.get(k, "")))
-    result = Overview(scope, month, course_id)
+    result = Overview(scope, period, course_id)
     for key in keys:
         result.rows.append(_row(key, names.get(key, unassigned), cells.get(key, [])))
     result.total = _row(-1, "", [cell for parts in cells.values() for cell in parts])
     return result
 
 
-def counted(scope: Scope, month: date, course_id: int | None) -> queries.Cells:
+def counted(scope: Scope, period: Period, course_id: int | None) -> queries.Cells:
     """The overview's cells per region or district, with their true counts (never shown as they are: ``overview``
     rounds each cell and sums the shown cells)."""
     cells: queries.Cells = {}
-    for key, parts in queries.activity(scope, Period.months(month), course_id).items():
+    for key, parts in queries.activity(scope, period, course_id).items():
         cells.setdefault(key, []).extend(parts)
     for key, parts in queries.at_risk(scope, course_id).items():
         cells.setdefault(key, []).extend({"at_risk": part["learners"]} for part in parts)
-    for key, parts in queries.people(scope, _school_year(month)).items():
+    for key, parts in queries.people(scope, _school_year(period.last)).items():
         cells.setdefault(key, []).extend(
             {k: part[k] for k in ("teachers", "teachers_trained")} for part in parts if "teachers" in part
         )
@@ -180,9 +251,9 @@ class Trend:
     series: dict[str, list[Shown]]
 
 
-def trend(region_id: int | None, course_id: int | None, month: date, weeks: int = TREND_WEEKS) -> Trend:
-    """The weeks up to the end of ``month`` in the nation or a region (of one course, or all)."""
-    last = Period.months(month).last
+def trend(region_id: int | None, course_id: int | None, period: Period, weeks: int = TREND_WEEKS) -> Trend:
+    """The weeks up to the end of ``period`` in the nation or a region (of one course, or all)."""
+    last = min(period.last, utcnow().date())
     monday = last - timedelta(days=last.weekday())
     first = monday - timedelta(weeks=weeks - 1)
     found = queries.weekly_trend(Period.weeks(first, weeks), region_id, course_id)

@@ -1,7 +1,7 @@
 """Progress reports as files: asked for on the dashboard, made by a queue task with a progress record, stored and
 kept for the official who asked (listed on their reports page until they delete them).
 
-A report holds the dashboard's numbers for a region (or the nation), a month and a course, in its owner's language
+A report holds the dashboard's numbers for a region (or the nation), a period and a course, in its owner's language
 at the time of asking, shaped by ``analytics.reports``. The task checks the owner's scope again when it runs and
 the download checks it again, so a report never outlives its owner's right to see it.
 """
@@ -12,7 +12,7 @@ import logging
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from flask_babel import force_locale, format_date, format_datetime
+from flask_babel import force_locale, format_datetime
 from flask_babel import gettext as _
 
 from analytics import dashboards, reports, texts
@@ -61,9 +61,9 @@ class Listed:
 
 def report_of(selection: dashboards.Selection) -> reports.Report:
     """The dashboard's numbers for ``selection`` with what a report states, in the current locale's language."""
-    month = selection.month
-    if month is None:
-        raise ValueError("a report is of a month the rollups hold")
+    chosen = selection.period
+    if chosen is None:
+        raise ValueError("a report is of a period the rollups hold")
     language = texts.language()
     place = texts.place(selection)
     as_of = data_as_of()
@@ -71,7 +71,7 @@ def report_of(selection: dashboards.Selection) -> reports.Report:
         title=_("Programme dashboard") + ": " + place,
         about=[
             (_("Scope"), place),
-            (_("Month"), format_date(month, "LLLL y")),
+            (_("Period"), texts.period_label(chosen)),
             (_("Course"), selection.course.title_in(language) if selection.course else _("All courses")),
             (_("Data as of"), format_datetime(as_of, "short") if as_of else "—"),
         ],
@@ -92,9 +92,9 @@ def report_of(selection: dashboards.Selection) -> reports.Report:
         },
         week=_("Week of"),
         overview=dashboards.overview(
-            selection.scope, month, selection.course_id, language, texts.unassigned(selection)
+            selection.scope, chosen.period, selection.course_id, language, texts.unassigned(selection)
         ),
-        trend=dashboards.trend(selection.scope.region_id, selection.course_id, month),
+        trend=dashboards.trend(selection.scope.region_id, selection.course_id, chosen.period),
         sheet_names=(_("District") if selection.region else _("Region"), _("Week by week"), _("About")),
     )
 
@@ -116,8 +116,8 @@ def request_report(owner: User, kind: str, selection: dashboards.Selection, lang
     progress record (flushed; the caller commits and then queues ``analytics.tasks.make_report``)."""
     if kind not in TYPES:
         raise UnknownKind(kind)
-    if selection.month is None:
-        raise ValueError("a report is of a month the rollups hold")
+    if selection.period is None:
+        raise ValueError("a report is of a period the rollups hold")
     with force_locale(language):
         title = _("Programme dashboard") + ": " + texts.place(selection)
     task = progress.create_progress(TASK_KIND, owner, total=STEPS)
@@ -128,10 +128,10 @@ def request_report(owner: User, kind: str, selection: dashboards.Selection, lang
         progress_id=task.id,
         kind=kind,
         region_id=selection.region.id if selection.region else None,
-        month=selection.month,
+        period=selection.period.key,
         course_id=selection.course_id,
         language=language,
-        filename=f"progress-{place}-{selection.month:%Y-%m}{course}.{kind}",
+        filename=f"progress-{place}-{selection.period.key}{course}.{kind}",
         title=title[:300],
     )
     db.session.add(file)
@@ -166,7 +166,7 @@ def make(report_id: int) -> None:
             db.session.commit()
         except LookupError:
             db.session.rollback()
-            progress.fail(file.progress_id, _("The month or course of this report is no longer kept."))
+            progress.fail(file.progress_id, _("The period or course of this report is no longer kept."))
             db.session.commit()
         except Exception:
             log.exception("analytics report %s failed", report_id)
@@ -176,16 +176,16 @@ def make(report_id: int) -> None:
 
 
 def _selection_of(file: ReportFile, owner: User | None) -> dashboards.Selection:
-    """The report's selection as its owner may see it now. Raises OutsideScope, or LookupError when its month or
+    """The report's selection as its owner may see it now. Raises OutsideScope, or LookupError when its period or
     course is no longer among the choices."""
     if owner is None:
         raise dashboards.OutsideScope
     course = str(file.course_id) if file.course_id is not None else None
     try:
-        selection = dashboards.select(owner, file.region_id, f"{file.month:%Y-%m}", course)
+        selection = dashboards.select(owner, file.region_id, file.period, course)
     except dashboards.NoSuchRegion as exc:
         raise LookupError(file.region_id) from exc
-    if selection.month != file.month or selection.course_id != file.course_id:
+    if selection.period is None or selection.period.key != file.period or selection.course_id != file.course_id:
         raise LookupError(file.id)
     return selection
 

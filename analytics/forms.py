@@ -38,5 +38,5 @@ class ReportForm(Form):
 
     kind = HiddenField(validators=[AnyOf(list(TYPES))])
     region = IntegerField(widget=HiddenField.widget, validators=[Optional(), NumberRange(1, 2**31 - 1)])
-    month = HiddenField(validators=[Regexp(r"^\d{4}-\d{2}$")])
+    period = HiddenField(validators=[Regexp(r"^\d{4}-\d{2}$|^\d{4}-\d{4}(-t[1-4])?$")])
     course = HiddenField(validators=[Optional(), Regexp(r"^\d{1,10}$")])

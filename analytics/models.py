@@ -238,7 +238,7 @@ class SchoolPeople(Model):
 
 class ReportFile(Model):
     """A progress report an official asked for: made by a queue task (``progress``), stored, and listed for its
-    owner until they delete it. What it holds is fixed when it is made (scope, month, course, language, data time)."""
+    owner until they delete it. What it holds is fixed when it is made (scope, period, course, language, data time)."""
 
     __tablename__ = "analytics_report_files"
     __table_args__ = (sa.Index("ix_analytics_report_files_owner", "owner_id", "created_at"),)
@@ -249,7 +249,8 @@ class ReportFile(Model):
     kind: Mapped[str] = mapped_column(sa.String(4))  # csv, xlsx, pdf
     #: None: the nation.
     region_id: Mapped[int | None] = mapped_column(sa.ForeignKey("regions.id", ondelete="CASCADE"))
-    month: Mapped[date] = mapped_column(sa.Date)
+    #: The period's key ("2026-09", "2026-2027-t2", "2026-2027": ``dashboards.PeriodChoice``).
+    period: Mapped[str] = mapped_column(sa.String(16))
     #: None: every course.
     course_id: Mapped[int | None] = mapped_column(sa.ForeignKey("courses.id", ondelete="CASCADE"))
     language: Mapped[str] = mapped_column(sa.String(5))

@@ -27,6 +27,23 @@ def rule_text() -> str:
     )
 
 
+def period_label(choice: dashboards.PeriodChoice) -> str:
+    """A period as the filter and the reports name it: "September 2026", "Term 2, 2026–2027", "School year
+    2026–2027"."""
+    years = choice.school_year.replace("-", "–")
+    if choice.kind == "term":
+        return _("Term %(number)s, %(years)s", number=choice.term, years=years)
+    if choice.kind == "year":
+        return _("School year %(years)s", years=years)
+    return format_date(choice.first, "LLLL y")
+
+
+def period_key_label(key: str) -> str:
+    """A stored period key as ``period_label`` names it (the key itself if it names none)."""
+    choice = dashboards.period_of(key)
+    return period_label(choice) if choice else key
+
+
 def trend_labels() -> dict[str, str]:
     return {
         "learners_active": _("Learners active"),

@@ -200,19 +200,19 @@ def pages(app: Flask, facts: dict[str, Any], repeat: int) -> None:
         session.update(flask.session)
     month, region, course = facts["month"].strftime("%Y-%m"), facts["region"], facts["course"]
     urls = {
-        "the nation by region": f"/analytics/?month={month}",
-        "the nation, one course": f"/analytics/?month={month}&course={course}",
-        "a region by district": f"/analytics/regions/{region}?month={month}",
-        "the weekly chart (SVG), nation": f"/analytics/charts/trend.svg?month={month}",
-        "the weekly chart (SVG), region": f"/analytics/charts/trend.svg?month={month}&region={region}",
+        "the nation by region": f"/analytics/?period={month}",
+        "the nation, one course": f"/analytics/?period={month}&course={course}",
+        "a region by district": f"/analytics/regions/{region}?period={month}",
+        "the weekly chart (SVG), nation": f"/analytics/charts/trend.svg?period={month}",
+        "the weekly chart (SVG), region": f"/analytics/charts/trend.svg?period={month}&region={region}",
     }
     #: Reports: asked for with the dashboard's form, made by the queue's task (run in the request here: the
     #: testing configuration's queue is immediate), then downloaded.
     reports = {
-        "report: the nation, XLSX": {"kind": "xlsx", "month": month},
-        "report: a region, PDF": {"kind": "pdf", "month": month, "region": str(region)},
+        "report: the nation, XLSX": {"kind": "xlsx", "period": month},
+        "report: a region, PDF": {"kind": "pdf", "period": month, "region": str(region)},
     }
-    html = client.get(f"/analytics/?month={month}").get_data(as_text=True)
+    html = client.get(f"/analytics/?period={month}").get_data(as_text=True)
     token = re.search(r'name="csrf_token" value="([^"]+)"', html)
     if token is None:
         raise SystemExit("no CSRF token on the dashboard")

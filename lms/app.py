@@ -228,6 +228,7 @@ def _connect_signals(app: Flask) -> None:
     import analytics.tasks  # noqa: F401 - registers the rollups' refresh with the queue
     import certificates.tasks  # noqa: F401 - registers the certificates' tasks with the queue
     import lms.tasks  # noqa: F401 - registers the core's tasks with the queue
+    from analytics import demo as analytics_demo
     from certificates import keys as certificate_keys
     from certificates import services as certificate_services
     from courses import demo as courses_demo
@@ -236,6 +237,7 @@ def _connect_signals(app: Flask) -> None:
     from lms.demo import demo_seeded
 
     demo_seeded.connect(courses_demo.on_demo_seeded, weak=False)
+    demo_seeded.connect(analytics_demo.on_demo_seeded, weak=False)  # after the courses': its learners take one
     certificate_keys.check_keys(app)
     course_completed.connect(certificate_services.on_course_completed, weak=False)
     # Detected once per process (a probe run on first use), then cached.

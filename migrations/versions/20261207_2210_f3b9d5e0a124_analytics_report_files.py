@@ -24,7 +24,7 @@ def upgrade() -> None:
         sa.Column("progress_id", sa.String(length=32), nullable=False),
         sa.Column("kind", sa.String(length=4), nullable=False),
         sa.Column("region_id", sa.Integer(), nullable=True),
-        sa.Column("month", sa.Date(), nullable=False),
+        sa.Column("period", sa.String(length=16), nullable=False),
         sa.Column("course_id", sa.Integer(), nullable=True),
         sa.Column("language", sa.String(length=5), nullable=False),
         sa.Column("filename", sa.String(length=200), nullable=False),

@@ -18,10 +18,10 @@ def _headers(role: Role = Role.OFFICIAL, scope_region: str | None = None) -> dic
 
 
 def test_the_overview_answers_as_the_page_does(client):
-    body = client.get("/api/v1/analytics/overview?month=2026-09", headers=_headers()).get_json()
+    body = client.get("/api/v1/analytics/overview?period=2026-09", headers=_headers()).get_json()
     almaty = factories.region("KZ-71")
     row = next(r for r in body["rows"] if r["key"] == almaty.id)
-    assert body["level"] == "region" and body["month"] == "2026-09" and body["region"] is None
+    assert body["level"] == "region" and body["period"]["key"] == "2026-09" and body["region"] is None
     assert row["name"] == almaty.name("en")
     assert row["counts"]["enrolments"] == 10 and row["counts"]["completions"] == 5  # 12 and 8, rounded down
     assert row["rates"]["completion_rate"] == {"percent": 50, "code": "", "bound": None}
@@ -32,7 +32,7 @@ def test_the_overview_answers_as_the_page_does(client):
 
 
 def test_the_trend_answers_as_the_chart_does(client):
-    body = client.get("/api/v1/analytics/trend?month=2026-09", headers=_headers()).get_json()
+    body = client.get("/api/v1/analytics/trend?period=2026-09", headers=_headers()).get_json()
     assert len(body["weeks"]) == 12
     assert {"learners_active", "enrolments", "completions"} == set(body["weeks"][0]["counts"])
     assert all(v is None or v % 5 == 0 for week in body["weeks"] for v in week["counts"].values())
@@ -50,7 +50,7 @@ def test_a_regional_official_gets_their_region_by_district_and_no_other(client):
 
 @pytest.mark.parametrize(
     ("query", "status"),
-    [("month=1999-01", 422), ("month=soon", 422), ("course=999999", 422), ("course=x", 422), ("region=999999", 404)]
+    [("period=1999-01", 422), ("period=soon", 422), ("course=999999", 422), ("course=x", 422), ("region=999999", 404)]
     + [("region=99999999999999999999", 422), ("course=-1", 422), ("region=0", 422)],
 )
 def test_bad_filters_get_a_clear_answer(client, query, status):

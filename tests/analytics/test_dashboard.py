@@ -9,13 +9,13 @@ import pytest
 
 from analytics import dashboards, services
 from analytics.disclosure import Shown
-from analytics.queries import Scope
+from analytics.queries import Period, Scope
 from lms.db import db
 from lms.models import Role, User
 from tests import factories
 from tests.analytics import world as worlds
 
-SEPTEMBER = date(2026, 9, 1)
+SEPTEMBER = Period.months(date(2026, 9, 1))
 
 
 @pytest.fixture
@@ -54,11 +54,11 @@ def test_the_overview_rounds_and_suppresses_every_count(country):
 
 def test_the_national_official_drills_into_a_region(client, login, country):
     login(factories.user(Role.OFFICIAL, language="en"))
-    html = client.get("/analytics/?month=2026-09").get_data(as_text=True)
+    html = client.get("/analytics/?period=2026-09").get_data(as_text=True)
     region = factories.region("KZ-71")
-    assert f'href="/analytics/regions/{region.id}?month=2026-09"' in html
+    assert f'href="/analytics/regions/{region.id}?period=2026-09"' in html
     assert "Data as of" in html and "no child can be singled out" in html
-    page = client.get(f"/analytics/regions/{region.id}?month=2026-09")
+    page = client.get(f"/analytics/regions/{region.id}?period=2026-09")
     assert page.status_code == 200
     assert "District" in page.get_data(as_text=True)
 
@@ -66,7 +66,7 @@ def test_the_national_official_drills_into_a_region(client, login, country):
 def test_a_regional_official_sees_only_their_region(client, login, country):
     login(factories.user(Role.OFFICIAL, scope_region="KZ-71", language="en"))
     mine, other = factories.region("KZ-71"), factories.region("KZ-75")
-    response = client.get("/analytics/?month=2026-09")
+    response = client.get("/analytics/?period=2026-09")
     assert response.status_code == 302
     assert response.headers["Location"].startswith(f"/analytics/regions/{mine.id}")
     html = client.get(response.headers["Location"]).get_data(as_text=True)
@@ -74,9 +74,9 @@ def test_a_regional_official_sees_only_their_region(client, login, country):
     assert client.get(f"/analytics/regions/{other.id}").status_code == 403
     assert client.get("/analytics/regions/999999").status_code == 404
     # Only the filters travel with the redirect: no other query name reaches the region's address.
-    response = client.get(f"/analytics/?region_id={other.id}&course=x&month=2026-09")
+    response = client.get(f"/analytics/?region_id={other.id}&course=x&period=2026-09")
     assert response.status_code == 302
-    assert response.headers["Location"] == f"/analytics/regions/{mine.id}?month=2026-09&course=x"
+    assert response.headers["Location"] == f"/analytics/regions/{mine.id}?period=2026-09&course=x"
 
 
 def test_no_name_or_pseudonym_reaches_a_page(client, login, country):
@@ -103,7 +103,7 @@ def test_learners_teachers_and_mentors_are_refused(client, login, role, country)
 
 def test_unknown_filters_are_ignored_not_errors(client, login, country):
     login(factories.user(Role.OFFICIAL, language="en"))
-    for query in ("month=1999-01", "month=%ff", "course=abc", "course=999999999999999999999"):
+    for query in ("period=1999-01", "period=%ff", "course=abc", "course=999999999999999999999"):
         assert client.get(f"/analytics/?{query}").status_code == 200
 
 
@@ -118,7 +118,7 @@ def test_the_trend_is_weeks_of_shown_counts(country):
 
 def test_the_chart_is_an_svg_image_with_its_own_policy(client, login, country):
     login(factories.user(Role.OFFICIAL, language="en"))
-    html = client.get("/analytics/?month=2026-09").get_data(as_text=True)
+    html = client.get("/analytics/?period=2026-09").get_data(as_text=True)
     src = re.search(r'<img src="(/analytics/charts/trend\.svg[^"]*)"', html)
     assert src is not None and 'alt="A line chart' in html
     response = client.get(src.group(1).replace("&amp;", "&"))
@@ -131,16 +131,16 @@ def test_the_chart_is_an_svg_image_with_its_own_policy(client, login, country):
 def test_a_regional_official_gets_only_their_regions_chart(client, login, country):
     login(factories.user(Role.OFFICIAL, scope_region="KZ-71", language="en"))
     mine, other = factories.region("KZ-71"), factories.region("KZ-75")
-    assert client.get("/analytics/charts/trend.svg?month=2026-09").status_code == 200
-    assert client.get(f"/analytics/charts/trend.svg?month=2026-09&region={mine.id}").status_code == 200
-    assert client.get(f"/analytics/charts/trend.svg?month=2026-09&region={other.id}").status_code == 403
-    assert client.get("/analytics/charts/trend.svg?month=2026-09&region=99999").status_code == 404
+    assert client.get("/analytics/charts/trend.svg?period=2026-09").status_code == 200
+    assert client.get(f"/analytics/charts/trend.svg?period=2026-09&region={mine.id}").status_code == 200
+    assert client.get(f"/analytics/charts/trend.svg?period=2026-09&region={other.id}").status_code == 403
+    assert client.get("/analytics/charts/trend.svg?period=2026-09&region=99999").status_code == 404
 
 
 def test_administrators_reach_the_dashboard_from_the_analytics_pages(client, login, country):
     login(factories.user(Role.ADMIN, language="en"))
     assert 'href="/analytics/"' in client.get("/admin/analytics/refreshes").get_data(as_text=True)
-    assert client.get("/analytics/?month=2026-09").status_code == 200
+    assert client.get("/analytics/?period=2026-09").status_code == 200
 
 
 def test_the_funnel_and_grades_are_shown_counts(country):
@@ -154,7 +154,7 @@ def test_the_funnel_and_grades_are_shown_counts(country):
 
 def test_the_page_shows_the_funnel_for_a_course_and_the_grades(client, login, country):
     login(factories.user(Role.OFFICIAL, language="en"))
-    html = client.get(f"/analytics/?month=2026-09&course={country.course.id}").get_data(as_text=True)
+    html = client.get(f"/analytics/?period=2026-09&course={country.course.id}").get_data(as_text=True)
     assert "Where learners drop off" in html and "Grades of the certificates" in html
     assert "70–79%" in html
-    assert "Where learners drop off" not in client.get("/analytics/?month=2026-09").get_data(as_text=True)
+    assert "Where learners drop off" not in client.get("/analytics/?period=2026-09").get_data(as_text=True)

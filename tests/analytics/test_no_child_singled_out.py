@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from analytics import dashboards, disclosure, services
-from analytics.queries import Scope
+from analytics.queries import Period, Scope
 from lms.models import Role
 from lms.services import accounts
 from tests import factories
@@ -34,7 +34,9 @@ def _answers(client: Any, headers: dict[str, str], world: worlds.World) -> dict[
         for course in (None, world.course.id, world.teacher_course.id):
             for region in (None, *{s.region_id for s in world.schools}):
                 query = (
-                    f"month={month}" + (f"&course={course}" if course else "") + (f"&region={region}" if region else "")
+                    f"period={month}"
+                    + (f"&course={course}" if course else "")
+                    + (f"&region={region}" if region else "")
                 )
                 response = client.get(f"/api/v1/analytics/overview?{query}", headers=headers)
                 if response.status_code == 422:  # a month with no activity is not among the choices
@@ -77,7 +79,7 @@ def test_no_answer_or_pair_of_answers_singles_a_child_out(db, client, crowds):
 
         for (region, month, course), answer in answers.items():
             first = date.fromisoformat(month + "-01")
-            cells = dashboards.counted(Scope(region_id=region), first, course)
+            cells = dashboards.counted(Scope(region_id=region), Period.months(first), course)
             every_cell = [cell for parts in cells.values() for cell in parts]
             for row in [*answer["rows"], answer["total"]]:
                 mine = every_cell if row["key"] == -1 else cells.get(row["key"], [])

@@ -26,9 +26,11 @@ def official(login):
     return login(factories.user(Role.OFFICIAL, language="en"))
 
 
-def ask(client, kind: str, month: str = "2026-09", region: int | None = None, page: str = "/analytics/?month=2026-09"):
+def ask(
+    client, kind: str, period: str = "2026-09", region: int | None = None, page: str = "/analytics/?period=2026-09"
+):
     """Press a report button on the dashboard: the answer is the redirect to the report's progress page."""
-    data = {"kind": kind, "month": month, **({"region": str(region)} if region else {})}
+    data = {"kind": kind, "period": period, **({"region": str(region)} if region else {})}
     return post_form(client, "/analytics/reports", data, page=page)
 
 
@@ -85,7 +87,7 @@ def test_the_xlsx_has_typed_numbers_frozen_headers_and_an_about_sheet(client, of
     weeks = list(book["Week by week"].iter_rows(min_row=2, values_only=True))
     assert len(weeks) == 12
     about = {r[0]: r[1] for r in book["About"].iter_rows(values_only=True)}
-    assert "rounded down to a multiple of 5" in about["Rule"] and about["Month"] == "September 2026"
+    assert "rounded down to a multiple of 5" in about["Rule"] and about["Period"] == "September 2026"
 
 
 def test_every_cell_is_a_multiple_of_five_or_suppressed(client, official):
@@ -99,7 +101,7 @@ def test_every_cell_is_a_multiple_of_five_or_suppressed(client, official):
 def test_a_regional_official_downloads_only_their_region(client, login):
     login(factories.user(Role.OFFICIAL, scope_region="KZ-71", language="en"))
     mine, other = factories.region("KZ-71"), factories.region("KZ-75")
-    response = made(client, "csv", region=mine.id, page=f"/analytics/regions/{mine.id}?month=2026-09")
+    response = made(client, "csv", region=mine.id, page=f"/analytics/regions/{mine.id}?period=2026-09")
     assert response.status_code == 200 and f"progress-{mine.code}-2026-09" in response.headers["Content-Disposition"]
     assert other.name("en").encode() not in response.data
     assert ask(client, "xlsx", region=other.id, page=f"/analytics/regions/{mine.id}").status_code == 403
@@ -107,12 +109,12 @@ def test_a_regional_official_downloads_only_their_region(client, login):
 
 
 def test_bad_requests_make_no_report_and_say_why(client, official):
-    for data in ({"kind": "exe", "month": "2026-09"}, {"kind": "pdf", "month": "Sept"}, {"kind": "pdf"}):
+    for data in ({"kind": "exe", "period": "2026-09"}, {"kind": "pdf", "period": "Sept"}, {"kind": "pdf"}):
         response = post_form(client, "/analytics/reports", data, page="/analytics/", follow_redirects=True)
         assert "Choose a report to make from the dashboard." in response.get_data(as_text=True)
-    response = ask(client, "csv", month="1999-01")
+    response = ask(client, "csv", period="1999-01")
     assert "not kept" in client.get(response.location).get_data(as_text=True)
-    assert client.post("/analytics/reports", data={"kind": "csv", "month": "2026-09"}).status_code == 400  # no CSRF
+    assert client.post("/analytics/reports", data={"kind": "csv", "period": "2026-09"}).status_code == 400  # no CSRF
     assert db.session.query(ReportFile).count() == 0
 
 
@@ -141,7 +143,7 @@ def test_reports_are_listed_for_their_owner_only_and_can_be_deleted(client, logi
 def test_a_report_is_not_downloaded_once_its_region_is_out_of_the_owners_scope(client, login):
     almaty = factories.region("KZ-71")
     official = login(factories.user(Role.OFFICIAL, scope_region="KZ-71", language="en"))
-    response = ask(client, "csv", region=almaty.id, page=f"/analytics/regions/{almaty.id}?month=2026-09")
+    response = ask(client, "csv", region=almaty.id, page=f"/analytics/regions/{almaty.id}?period=2026-09")
     official.scope_region_id = factories.region("KZ-75").id  # moved to another region
     db.session.commit()
     assert read(client, response.location + "/download").status_code == 403
@@ -158,7 +160,7 @@ def test_the_pdf_states_its_scope_and_rule_and_holds_the_numbers(client, officia
     assert "Week by week" in text
 
 
-def test_a_report_whose_month_is_gone_by_the_time_the_queue_runs_fails_with_a_reason(official):
+def test_a_report_whose_period_is_gone_by_the_time_the_queue_runs_fails_with_a_reason(official):
     from analytics import dashboards, exports
     from analytics.models import DistrictMonth
     from lms.models import TaskProgress, TaskStatus
@@ -171,5 +173,5 @@ def test_a_report_whose_month_is_gone_by_the_time_the_queue_runs_fails_with_a_re
     exports.make(file.id)
     task = db.session.get(TaskProgress, file.progress_id)
     assert task is not None and task.status is TaskStatus.FAILED
-    assert task.message == "Месяц или курс этого отчёта больше не хранятся."
+    assert task.message == "Период или курс этого отчёта больше не хранятся."
     assert file.storage_key is None
