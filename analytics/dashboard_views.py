@@ -132,7 +132,10 @@ def _mine(report_id: int) -> exports.Listed:
 def reports_page() -> str:
     """The reports the official asked for, newest first, with their state and downloads."""
     return render_template(
-        "analytics/reports.html", reports=exports.reports_of(current_user), period_label=texts.period_key_label
+        "analytics/reports.html",
+        reports=exports.reports_of(current_user),
+        period_label=texts.period_key_label,
+        language=texts.language(),
     )
 
 

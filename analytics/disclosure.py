@@ -16,6 +16,13 @@ course minus one course, the API minus the page — tells more about a cell than
 learners each, shown "<5", beside a region total of 20 would each be told exactly.) The price is that a sum
 undercounts by up to 4 per cell; ``Shown.spread`` says by how much at most.
 
+What this does not cover by construction: two different partitions of the same people shown side by side — the
+certificates of a district and course by month and by grade decile — each made of rounded cells. Set against each
+other they could narrow a cell only if five (or ten, …) cells of one side all sit at the very top of their ranges
+(each 4, 9, 14, …) and the other side's rounded cells add up to exactly that top; weeks and months never meet so
+(a month of whole weeks has four). A perturbation of every cell keyed to the people in it (the ONS/ABS "cell
+key" method) would close that too.
+
 Rates are computed from shown counts only, only where the shown denominator is at least 5, in whole percent, and
 top- and bottom-coded (under 5% and over 95%), so a small group's 0% or 100% is never shown.
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from flask_babel import force_locale, format_datetime
 from flask_babel import gettext as _
+from sqlalchemy.orm import selectinload
 
 from analytics import dashboards, reports, texts
 from analytics.models import ReportFile
@@ -196,6 +197,7 @@ def reports_of(owner: User) -> list[Listed]:
         sa.select(ReportFile, TaskProgress)
         .join(TaskProgress, TaskProgress.id == ReportFile.progress_id)
         .where(ReportFile.owner_id == owner.id)
+        .options(selectinload(ReportFile.course))
         .order_by(ReportFile.created_at.desc(), ReportFile.id.desc())
         .limit(LISTED)
     )
@@ -225,5 +227,6 @@ def delete(listed: Listed) -> None:
     if listed.file.storage_key:
         storage.delete(listed.file.storage_key)
     db.session.delete(listed.file)
+    db.session.flush()  # before its progress record, whose deletion would cascade to it
     db.session.delete(listed.task)
     db.session.flush()

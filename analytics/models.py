@@ -13,8 +13,9 @@ from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from courses.models import Course
 from lms.db import Model, utcnow
 
 #: The key of "no school" (self-registered learners), "no district" and "no region" in rollups.
@@ -253,6 +254,7 @@ class ReportFile(Model):
     period: Mapped[str] = mapped_column(sa.String(16))
     #: None: every course.
     course_id: Mapped[int | None] = mapped_column(sa.ForeignKey("courses.id", ondelete="CASCADE"))
+    course: Mapped[Course | None] = relationship()
     language: Mapped[str] = mapped_column(sa.String(5))
     filename: Mapped[str] = mapped_column(sa.String(200))
     title: Mapped[str] = mapped_column(sa.String(300), default="")
