@@ -12,9 +12,10 @@ from flask_login import current_user
 
 from analytics import dashboards, exports, tasks, texts
 from analytics.forms import ReportForm
+from analytics.labels import indicator_label
 from analytics.services import data_as_of
 from lms import storage
-from lms.db import db
+from lms.db import db, utcnow
 from lms.models import Role
 from lms.permissions import roles_required
 
@@ -38,7 +39,9 @@ def nation() -> ResponseReturnValue:
         abort(403)
     if home is not None:
         # A regional official's dashboard is their region's.
-        filters: dict[str, Any] = {name: request.args[name] for name in ("period", "course") if name in request.args}
+        filters: dict[str, Any] = {
+            name: request.args[name] for name in ("period", "course", "sort") if name in request.args
+        }
         return redirect(url_for("dashboard.region", region_id=home, **filters))
     return _overview(_selection(None, request.args))
 
@@ -60,12 +63,18 @@ def _selection(region_id: int | None, values: Any) -> dashboards.Selection:
 
 def _overview(selection: dashboards.Selection) -> ResponseReturnValue:
     language = texts.language()
+    sort = request.args.get("sort") if request.args.get("sort") in dashboards.RANKINGS else None
     chosen = selection.period
-    table = trend = None
+    table = trend = progress = covered = None
+    year = 0
     if chosen:
+        year = min(chosen.period.last, utcnow().date()).year
+        progress = dashboards.indicators(selection.scope, year)
+        covered = dashboards.coverage(selection.scope, chosen.school_year)
         table = dashboards.overview(
             selection.scope, chosen.period, selection.course_id, language, texts.unassigned(selection)
         )
+        table.rows = dashboards.ranked(table.rows, sort)
         trend = dashboards.trend(selection.scope.region_id, selection.course_id, chosen.period)
     course = selection.course
     return render_template(
@@ -87,6 +96,12 @@ def _overview(selection: dashboards.Selection) -> ResponseReturnValue:
         language=language,
         rule=texts.rule_text(),
         report_form=ReportForm(),
+        sort=sort,
+        rankings=texts.ranking_labels(),
+        indicators=progress,
+        indicator_label=indicator_label,
+        target_year=year,
+        coverage=covered,
     )
 
 

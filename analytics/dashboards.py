@@ -14,8 +14,9 @@ import sqlalchemy as sa
 
 from analytics import disclosure, queries
 from analytics.disclosure import Rate, Shown
-from analytics.models import UNASSIGNED, DistrictMonth
+from analytics.models import UNASSIGNED, DistrictMonth, Indicator
 from analytics.queries import Period, Scope
+from analytics.targets import targets as programme_targets
 from courses.models import Course
 from lms.db import db, utcnow
 from lms.models import District, Region, User
@@ -282,3 +283,99 @@ def grades(scope: Scope, course_id: int | None) -> list[Shown]:
     """Certificates issued since the start per grade decile (0–9% … 90–100%), as shown."""
     found = queries.grade_distribution(scope, course_id)
     return [_summed(found.get(bucket, []), "certificates") for bucket in range(10)]
+
+
+@dataclass(frozen=True)
+class Progress:
+    """A programme indicator in a year: its shown value (None: not counted by the platform yet) against its target
+    (None: none set), and the share of the target reached."""
+
+    indicator: Indicator
+    value: Shown | None
+    target: int | None
+
+    @property
+    def percent(self) -> int | None:
+        if self.value is None or not self.target:
+            return None
+        return round(100 * (self.value.value or 0) / self.target)
+
+
+def indicators(scope: Scope, year: int) -> list[Progress]:
+    """Every programme indicator of ``year`` in the nation or a region against its target (the regions' sum for
+    the nation): certificates issued in the calendar year (the sum of its months' shown cells) and teachers trained
+    (now); advanced learners and projects are not counted yet (the programme's second phase)."""
+    targets = programme_targets(year)
+    issued = queries.activity(scope, Period.months(date(year, 1, 1), 12))
+    trained = queries.people(scope, _school_year(date(year, 12, 31)))
+    values: dict[Indicator, Shown | None] = {
+        Indicator.CERTIFICATES_ISSUED: _summed([c for parts in issued.values() for c in parts], "certificates_issued"),
+        Indicator.TEACHERS_TRAINED: _summed([c for parts in trained.values() for c in parts], "teachers_trained"),
+        Indicator.ADVANCED_LEARNERS: None,
+        Indicator.PROJECTS: None,
+    }
+    result = []
+    for indicator, value in values.items():
+        if scope.region_id is None:
+            target = targets.national.get(indicator)
+        else:
+            target = targets.value(indicator, scope.region_id)
+        result.append(Progress(indicator, value, target))
+    return result
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """Accounts against the official headcounts of a school year: students enrolled in a course of all students,
+    teachers trained of all teachers (shown counts against published headcounts; None: no headcount)."""
+
+    students_enrolled: Shown
+    headcount_students: int | None
+    teachers_trained: Shown
+    headcount_teachers: int | None
+
+    @staticmethod
+    def _rate(part: Shown, whole: int | None) -> Rate:
+        return disclosure.rate(part, Shown(whole)) if whole else Rate(None, None)
+
+    @property
+    def students_rate(self) -> Rate:
+        return self._rate(self.students_enrolled, self.headcount_students)
+
+    @property
+    def teachers_rate(self) -> Rate:
+        return self._rate(self.teachers_trained, self.headcount_teachers)
+
+
+def coverage(scope: Scope, school_year: str) -> Coverage:
+    """The nation's or a region's coverage in ``school_year``, from the same cells as the overview's columns."""
+    cells = [c for parts in queries.people(scope, school_year).values() for c in parts]
+    headcounts = [c for c in cells if "headcount_students" in c]
+    return Coverage(
+        _summed(cells, "students_enrolled"),
+        sum(c["headcount_students"] for c in headcounts) or None,
+        _summed(cells, "teachers_trained"),
+        sum(c["headcount_teachers"] for c in headcounts) or None,
+    )
+
+
+#: What the overview's rows may be ranked by: its counts and rates (a rate by its shown percent or coded bound).
+RANKINGS = (*COUNTS, *(name for name, _top, _bottom in RATES))
+
+
+def ranked(rows: list[Row], by: str | None) -> list[Row]:
+    """The rows from the highest ``by`` down ("<5" and rates not shown last, the unassigned bucket at the end);
+    in their own order for ``by`` None or unknown."""
+    if by not in RANKINGS:
+        return rows
+
+    def value(row: Row) -> float:
+        if by in row.counts:
+            count = row.counts[by].value
+            return float(count) if count is not None else -1.0
+        rate = row.rates[by]
+        if rate.percent is not None:
+            return float(rate.percent)
+        return float(rate.bound) - 0.5 if rate.bound is not None else -1.0
+
+    return sorted(rows, key=lambda row: (row.key == UNASSIGNED, -value(row)))

@@ -44,6 +44,19 @@ def period_key_label(key: str) -> str:
     return period_label(choice) if choice else key
 
 
+def ranking_labels() -> dict[str, str]:
+    """What the overview may be ranked by, as the filter names it."""
+    return {
+        "enrolments": _("Enrolments"),
+        "completions": _("Completions"),
+        "completion_rate": _("Completed, %% of enrolments") % {},
+        "certificates_issued": _("Certificates issued"),
+        "at_risk": _("At risk now"),
+        "teachers_trained": _("Teachers trained"),
+        "trained_rate": _("Trained, %% of teachers") % {},
+    }
+
+
 def trend_labels() -> dict[str, str]:
     return {
         "learners_active": _("Learners active"),

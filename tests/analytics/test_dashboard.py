@@ -10,7 +10,7 @@ import pytest
 from analytics import dashboards, services
 from analytics.disclosure import Shown
 from analytics.queries import Period, Scope
-from lms.db import db
+from lms.db import db, utcnow
 from lms.models import Role, User
 from tests import factories
 from tests.analytics import world as worlds
@@ -158,3 +158,42 @@ def test_the_page_shows_the_funnel_for_a_course_and_the_grades(client, login, co
     assert "Where learners drop off" in html and "Grades of the certificates" in html
     assert "70–79%" in html
     assert "Where learners drop off" not in client.get("/analytics/?period=2026-09").get_data(as_text=True)
+
+
+def test_indicators_against_targets_and_coverage_against_headcounts(db, client, login, country):
+    from analytics import targets
+    from analytics.models import Headcount, Indicator
+
+    almaty = factories.region("KZ-71")
+    targets.set_target(None, Indicator.CERTIFICATES_ISSUED, almaty.id, 2026, 20)
+    targets.set_target(None, Indicator.CERTIFICATES_ISSUED, factories.region("KZ-75").id, 2026, 30)
+    db.session.add(Headcount(school_id=country.schools[0].id, school_year="2026-2027", students=40, teachers=10))
+    db.session.flush()
+    nation = {p.indicator: p for p in dashboards.indicators(Scope(), 2026)}
+    issued = nation[Indicator.CERTIFICATES_ISSUED]
+    assert issued.target == 50 and issued.value is not None and issued.value.value == 5  # 8 certificates: 5
+    assert issued.percent == 10
+    assert nation[Indicator.PROJECTS].value is None  # not counted yet
+    region = {p.indicator: p for p in dashboards.indicators(Scope(almaty.id), 2026)}
+    assert region[Indicator.CERTIFICATES_ISSUED].target == 20
+    services.rebuild(utcnow())  # accounts are counted as they are now: the crowd was made today
+    covered = dashboards.coverage(Scope(almaty.id), "2026-2027")
+    assert covered.headcount_students == 40 and covered.students_enrolled.value == 10  # 12 of school 0
+    assert covered.students_rate.percent == 25  # 10 shown of 40
+
+    login(factories.user(Role.OFFICIAL, language="en"))
+    html = client.get("/analytics/?period=2026-09").get_data(as_text=True)
+    assert "Programme indicators, 2026" in html and "not counted yet" in html and "Coverage against" in html
+
+
+def test_the_overview_ranks_regions_by_a_measure_small_ones_last(client, login, country):
+    table = dashboards.overview(Scope(), SEPTEMBER, None, "en", "No school")
+    by_enrolments = dashboards.ranked(table.rows, "enrolments")
+    assert by_enrolments[0].key == factories.region("KZ-71").id  # 10 shown, the most
+    assert by_enrolments[-1].key == 0  # the unassigned bucket last
+    shown = [row.counts["enrolments"].value or -1 for row in by_enrolments[:-1]]
+    assert shown == sorted(shown, reverse=True)
+    assert dashboards.ranked(table.rows, "nonsense") == table.rows
+    login(factories.user(Role.OFFICIAL, language="en"))
+    html = client.get("/analytics/?period=2026-09&sort=completion_rate").get_data(as_text=True)
+    assert '<option value="completion_rate" selected>' in html
