@@ -36,10 +36,8 @@ from analytics.models import (
 from analytics.periods import month_of, seconds_between, week_of
 from certificates.models import Certificate
 from courses.models import Course, CourseAudience, Enrolment, LearningEvent, Lesson
+from courses.services.learning import AT_RISK_AFTER  # the one definition the class pages count by too
 from lms.models import Role, School, User
-
-#: An enrolment with no activity for this long, and not completed, is at risk.
-AT_RISK_AFTER = timedelta(days=14)
 
 events: sa.Table = LearningEvent.__table__  # type: ignore[assignment]
 schools: sa.Table = School.__table__  # type: ignore[assignment]

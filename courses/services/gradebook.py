@@ -26,11 +26,12 @@ from courses.models import (
     Module,
     localized,
 )
-from courses.services import visibility
+from courses.services import learning, visibility
 from lms.db import db, utcnow
 from lms.models import ClassMembership, SchoolClass, User
 from lms.spreadsheets import safe_cell
 
+#: A row is "inactive" after this long without activity (an earlier warning than ``learning.AT_RISK_AFTER``).
 INACTIVE_AFTER = timedelta(days=7)
 
 
@@ -55,6 +56,8 @@ class Row:
     modules: dict[int, int] = field(default_factory=dict)  # module id -> percent
     last_activity: datetime | None = None
     behind: list[str] = field(default_factory=list)  # "inactive", "below_pass_mark"
+    completed: bool = False
+    at_risk: bool = False  # ``learning.at_risk``: as the officials' dashboard counts
 
 
 @dataclass
@@ -62,6 +65,30 @@ class Gradebook:
     course: Course
     assignments: list[Assignment]
     rows: list[Row]
+
+    @property
+    def measures(self) -> Measures:
+        """The class's numbers as the officials' dashboard counts them (here exact: a teacher sees their class)."""
+        enrolled = [row for row in self.rows if row.enrolled]
+        completed = sum(1 for row in enrolled if row.completed)
+        return Measures(
+            students=len(self.rows),
+            enrolled=len(enrolled),
+            completed=completed,
+            at_risk=sum(1 for row in enrolled if row.at_risk),
+            completion_percent=round(100 * completed / len(enrolled)) if enrolled else None,
+        )
+
+
+@dataclass(frozen=True)
+class Measures:
+    """A class in a course: its students, those enrolled, completed and at risk, and the completion rate."""
+
+    students: int
+    enrolled: int
+    completed: int
+    at_risk: int
+    completion_percent: int | None
 
 
 def courses_of_class(school_class: SchoolClass, viewer: User) -> list[Course]:
@@ -142,6 +169,8 @@ def class_gradebook(school_class: SchoolClass, course: Course, now: datetime | N
         row.cells = {a.id: Cell() for a in assignments}
         registration = enrolments.get(row.student.id)
         row.last_activity = registration.last_activity_at if registration else None
+        row.completed = registration is not None and registration.completed_at is not None
+        row.at_risk = registration is not None and learning.at_risk(registration, now)
     for user_id, assignment_id, score, maximum, late, status in attempt_rows:
         if status == AttemptStatus.ERROR:
             continue  # the platform failed to grade it: not the learner's attempt

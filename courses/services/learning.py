@@ -47,6 +47,16 @@ class ModuleLocked(Exception):
     """The module's prerequisite is not passed yet."""
 
 
+#: An enrolment not completed with no activity for this long is at risk: the one definition the class pages and
+#: the officials' dashboard (``analytics``) both count by.
+AT_RISK_AFTER = timedelta(days=14)
+
+
+def at_risk(registration: Enrolment, now: datetime) -> bool:
+    """Whether an enrolment is at risk at ``now``: not completed, and no activity for ``AT_RISK_AFTER``."""
+    return registration.completed_at is None and now - registration.last_activity_at > AT_RISK_AFTER
+
+
 def visible_courses(user: User | None) -> list[Course]:
     """The courses the user may see, in one query: the catalogue's, their class courses and their drafts."""
     return list(

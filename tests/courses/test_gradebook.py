@@ -100,6 +100,7 @@ def test_teacher_sees_the_class_progress_and_downloads(client, login):
     assert f"/classes/{school_class.id}/courses/{course.slug}" in class_page
     page = client.get(f"/classes/{school_class.id}/courses/{course.slug}")
     assert page.status_code == 200 and "Student 00" in page.get_data(as_text=True)
+    assert "The class in this course" in page.get_data(as_text=True)  # its measures, as the dashboard counts
     xlsx = client.get(f"/classes/{school_class.id}/courses/{course.slug}/gradebook.xlsx")
     assert xlsx.status_code == 200 and xlsx.data[:2] == b"PK"
     csv_response = client.get(f"/classes/{school_class.id}/courses/{course.slug}/gradebook.csv")
@@ -144,3 +145,17 @@ def test_students_cannot_mark(client, login):
     login(factories.user(Role.STUDENT))
     assert client.get(f"/attempts/{attempt.id}/mark").status_code == 403
     assert client.get(f"/attempts/{attempt.id + 1}/mark").status_code == 404
+
+
+def test_the_class_measures_count_as_the_officials_dashboard_does(db):
+    _teacher, school_class, (good, weak, idle) = class_with_students()
+    course = factories.course()
+    for student in (good, weak, idle):
+        learning.enroll(student, course)
+    learning.enrolment(idle, course).last_activity_at = utcnow() - learning.AT_RISK_AFTER - timedelta(hours=1)
+    weak_registration = learning.enrolment(weak, course)
+    weak_registration.last_activity_at = utcnow() - timedelta(days=30)
+    weak_registration.completed_at = utcnow() - timedelta(days=30)  # completed: never at risk
+    measures = gradebook.class_gradebook(school_class, course).measures
+    assert (measures.students, measures.enrolled, measures.completed, measures.at_risk) == (3, 3, 1, 1)
+    assert measures.completion_percent == 33
