@@ -198,15 +198,16 @@ def _names(scope: Scope, language: str) -> dict[int, str]:
     return {d.id: d.name(language) for d in districts}
 
 
-def _row(key: int, name: str, cells: list[dict[str, int]]) -> Row:
+def _row(key: int, name: str, cells: list[dict[str, queries.Measure]]) -> Row:
     counts = {measure: _summed(cells, measure) for measure in COUNTS}
     rates = {rate: disclosure.rate(counts[top], counts[bottom]) for rate, top, bottom in RATES}
     return Row(key, name, counts, rates)
 
 
-def _summed(cells: list[dict[str, int]], measure: str) -> Shown:
-    """A number as shown: the sum of its cells' shown counts (the cells that count ``measure``)."""
-    return disclosure.total(cell[measure] for cell in cells if measure in cell)
+def _summed(cells: list[dict[str, queries.Measure]], measure: str) -> Shown:
+    """A number as shown: the sum of its cells' shown counts (of the sources that count ``measure``)."""
+    total = sum((cell[measure] for cell in cells if measure in cell), queries.Measure())
+    return disclosure.of_sum(total.shown, total.cells)
 
 
 def overview(scope: Scope, period: Period, course_id: int | None, language: str, unassigned: str) -> Overview:
@@ -353,9 +354,9 @@ def coverage(scope: Scope, school_year: str) -> Coverage:
     headcounts = [c for c in cells if "headcount_students" in c]
     return Coverage(
         _summed(cells, "students_enrolled"),
-        sum(c["headcount_students"] for c in headcounts) or None,
+        sum(c["headcount_students"].true for c in headcounts) or None,
         _summed(cells, "teachers_trained"),
-        sum(c["headcount_teachers"] for c in headcounts) or None,
+        sum(c["headcount_teachers"].true for c in headcounts) or None,
     )
 
 

@@ -26,7 +26,8 @@ key" method) would close that too.
 Rates are computed from shown counts only, only where the shown denominator is at least 5, in whole percent, and
 top- and bottom-coded (under 5% and over 95%), so a small group's 0% or 100% is never shown.
 
-Pure functions: no database, no Flask.
+Pure functions, no Flask; ``shown_sql`` is the same rounding as an SQL expression, so that the rollups' queries
+add up rounded cells in the database and send back one row per region, not one per cell.
 """
 
 from __future__ import annotations
@@ -34,6 +35,9 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
 
 #: A count of fewer people than this is shown as "<5".
 THRESHOLD = 5
@@ -71,6 +75,16 @@ def shown(count: int) -> Shown:
     if count < THRESHOLD:
         return Shown(None)
     return Shown(BASE * (count // BASE))
+
+
+def shown_sql(count: Any) -> sa.ColumnElement[int]:
+    """``shown(count).value or 0`` in SQL (the same on SQLite and PostgreSQL): a cell's contribution to a sum."""
+    return sa.case((count >= THRESHOLD, count - count % BASE), else_=0)
+
+
+def of_sum(value: int, cells: int) -> Shown:
+    """The number made of ``cells`` shown cells whose shown values add up to ``value`` (``summed``, from SQL)."""
+    return Shown(value if value else None, (BASE - 1) * cells)
 
 
 def summed(cells: Iterable[Shown]) -> Shown:

@@ -13,6 +13,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from analytics import disclosure
 from analytics.models import (
     AtRisk,
     CourseWeek,
@@ -24,7 +25,6 @@ from analytics.models import (
     SchoolPeople,
     SchoolWeek,
 )
-from courses.models import Module
 from lms.db import db
 from lms.models import School
 
@@ -74,24 +74,51 @@ class Period:
         return cls(first, date(first.year + year, month + 1, 1) - timedelta(days=1))
 
 
-#: A number's finest cells, per row of a table: key (a region, district or school; a week; a module; a grade
-#: decile) → the true counts of each disjoint group it is made of (a district's course in a month, say). The
-#: dashboard shows each cell rounded and a row as the sum of its shown cells (``analytics.disclosure``).
-Cells = dict[Any, list[dict[str, int]]]
+@dataclass(frozen=True)
+class Measure:
+    """A measure of a row over the finest cells it is made of (disjoint groups of people: a district's course in a
+    month, say): the cells' shown values added up (each rounded down to 5, under 5 adding nothing: in SQL), how
+    many cells, and the true total (never shown to an official; the tests and benchmarks check it)."""
+
+    shown: int = 0
+    cells: int = 0
+    true: int = 0
+
+    def __add__(self, other: Measure) -> Measure:
+        return Measure(self.shown + other.shown, self.cells + other.cells, self.true + other.true)
+
+
+#: Per row of a table — key (a region, district or school; a week; a module; a grade decile) — the measures of
+#: each source it is counted from (``dashboards`` adds them up and shows them by ``analytics.disclosure``).
+Cells = dict[Any, list[dict[str, Measure]]]
 
 
 def _cells(select: sa.Select[Any] | Any) -> Cells:
-    """The rows of ``select`` (a "key" column and counts, grouped by finer columns than the key) as cells."""
+    """``select`` (a "key" column and counts, grouped by finer columns than the key: one row per cell) added up per
+    key in the database: each measure's shown sum, true sum and the number of cells."""
+    cells = select.subquery("cells")
+    measures = [column.name for column in cells.columns if column.name != "key"]
+    columns: list[Any] = [cells.c.key]
+    for name in measures:
+        columns.append(sa.func.sum(disclosure.shown_sql(cells.c[name])).label(f"{name}__shown"))
+        columns.append(sa.func.sum(cells.c[name]).label(f"{name}__true"))
+    columns.append(sa.func.count().label("cells__count"))
     found: Cells = {}
-    for row in db.session.execute(select).mappings():
-        values = dict(row)
-        key = values.pop("key")
-        found.setdefault(key, []).append({name: int(value or 0) for name, value in values.items()})
+    for row in db.session.execute(sa.select(*columns).group_by(cells.c.key)).mappings():
+        count = int(row["cells__count"])
+        found[row["key"]] = [
+            {name: Measure(int(row[f"{name}__shown"] or 0), count, int(row[f"{name}__true"] or 0)) for name in measures}
+        ]
     return found
 
 
 def _rows(select: sa.Select[Any] | Any) -> dict[int, dict[str, int]]:
-    return true_totals(_cells(select))
+    found: dict[int, dict[str, int]] = {}
+    for row in db.session.execute(select).mappings():
+        values = dict(row)
+        key = values.pop("key")
+        found[key] = {name: int(value or 0) for name, value in values.items()}
+    return found
 
 
 def true_totals(cells: Cells) -> dict[Any, dict[str, int]]:
@@ -100,8 +127,8 @@ def true_totals(cells: Cells) -> dict[Any, dict[str, int]]:
     for key, parts in cells.items():
         total = found.setdefault(key, {})
         for part in parts:
-            for name, value in part.items():
-                total[name] = total.get(name, 0) + value
+            for name, measure in part.items():
+                total[name] = total.get(name, 0) + measure.true
     return found
 
 
@@ -178,7 +205,8 @@ def people(scope: Scope, school_year: str) -> Cells:
     if scope.district_id is not None:
         official = official.where(School.district_id == scope.district_id)
     for key, values in _rows(official.group_by(place)).items():
-        found.setdefault(key, []).append(values)
+        # Published figures, not people counted here: no cells, shown as they are.
+        found.setdefault(key, []).append({name: Measure(value, 0, value) for name, value in values.items()})
     return found
 
 
@@ -204,14 +232,12 @@ def weekly_trend(weeks: Period, region_id: int | None = None, course_id: int | N
 
 
 def funnel(course_id: int, scope: Scope | None = None) -> Cells:
-    """Per module id, in the course's order, the learners who opened one of its lessons (a cell per district):
+    """Per module id, the learners who opened one of its lessons (a cell per district):
     the drop-off funnel."""
     select = (
         sa.select(ModuleReach.module_id.label("key"), sa.func.sum(ModuleReach.learners).label("learners"))
-        .join(Module, Module.id == ModuleReach.module_id)
         .where(ModuleReach.course_id == course_id, *(scope or Scope()).where(ModuleReach))
-        .group_by(ModuleReach.module_id, Module.position, ModuleReach.district_id)
-        .order_by(Module.position)
+        .group_by(ModuleReach.module_id, ModuleReach.district_id)
     )
     return _cells(select)
 

@@ -13,7 +13,7 @@ from typing import Any
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from analytics import dashboards, disclosure, services
+from analytics import dashboards, disclosure, queries, services
 from analytics.queries import Period, Scope
 from lms.models import Role
 from lms.services import accounts
@@ -46,9 +46,10 @@ def _answers(client: Any, headers: dict[str, str], world: worlds.World) -> dict[
     return found
 
 
-def _shown(cells: list[dict[str, int]], name: str) -> int | None:
-    """The number the rule allows for a row of these true cells: each cell rounded, the shown cells summed."""
-    return disclosure.total(cell[name] for cell in cells if name in cell).value
+def _shown(cells: list[dict[str, queries.Measure]], name: str) -> int | None:
+    """The number the rule allows for a row: its cells' shown values (added up in SQL), "<5" (None) for none."""
+    total = sum((cell[name] for cell in cells if name in cell), queries.Measure())
+    return disclosure.of_sum(total.shown, total.cells).value
 
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
