@@ -132,6 +132,13 @@ def true_totals(cells: Cells) -> dict[Any, dict[str, int]]:
     return found
 
 
+def _columns(model: Any, *names: str) -> list[sa.Label[Any]]:
+    """Counts as they are in the rollup's rows, for a rollup whose rows are the cells themselves (its key is the
+    cell's: a district's course in a month or a week, a district's module, a district's course's grade decile):
+    no grouping before the cells are rounded."""
+    return [getattr(model, name).label(name) for name in names]
+
+
 def _sums(model: Any, *names: str) -> list[sa.Label[Any]]:
     return [sa.func.sum(getattr(model, name)).label(name) for name in names]
 
@@ -144,7 +151,7 @@ def activity(scope: Scope, months: Period, course_id: int | None = None) -> Cell
         raise ValueError("monthly activity is kept per district: ask for a region or the nation")
     select = sa.select(
         scope.group(DistrictMonth).label("key"),
-        *_sums(
+        *_columns(
             DistrictMonth,
             "enrolments",
             "lessons_completed",
@@ -158,11 +165,7 @@ def activity(scope: Scope, months: Period, course_id: int | None = None) -> Cell
     ).where(*scope.where(DistrictMonth), DistrictMonth.month.between(months.first, months.last))
     if course_id is not None:
         select = select.where(DistrictMonth.course_id == course_id)
-    return _cells(
-        select.group_by(
-            scope.group(DistrictMonth), DistrictMonth.district_id, DistrictMonth.course_id, DistrictMonth.month
-        )
-    )
+    return _cells(select)  # a row per district, course and month: the cells
 
 
 def school_activity(district: Scope, weeks: Period, course_id: int | None = None) -> dict[int, dict[str, int]]:
@@ -214,13 +217,13 @@ def weekly_trend(weeks: Period, region_id: int | None = None, course_id: int | N
     """Per week: enrolments, lessons completed and completions, a cell per district and course; distinct
     learners active (all courses), a cell per district."""
     select = sa.select(
-        DistrictWeek.week.label("key"), *_sums(DistrictWeek, "enrolments", "lessons_completed", "completions")
+        DistrictWeek.week.label("key"), *_columns(DistrictWeek, "enrolments", "lessons_completed", "completions")
     ).where(DistrictWeek.week.between(weeks.first, weeks.last))
     if region_id is not None:
         select = select.where(DistrictWeek.region_id == region_id)
     if course_id is not None:
         select = select.where(DistrictWeek.course_id == course_id)
-    found = _cells(select.group_by(DistrictWeek.week, DistrictWeek.district_id, DistrictWeek.course_id))
+    found = _cells(select)  # a row per week, district and course: the cells
     active = sa.select(SchoolWeek.week.label("key"), *_sums(SchoolWeek, "learners_active")).where(
         SchoolWeek.week.between(weeks.first, weeks.last)
     )
@@ -235,20 +238,19 @@ def funnel(course_id: int, scope: Scope | None = None) -> Cells:
     """Per module id, the learners who opened one of its lessons (a cell per district):
     the drop-off funnel."""
     select = (
-        sa.select(ModuleReach.module_id.label("key"), sa.func.sum(ModuleReach.learners).label("learners"))
+        sa.select(ModuleReach.module_id.label("key"), *_columns(ModuleReach, "learners"))
         .where(ModuleReach.course_id == course_id, *(scope or Scope()).where(ModuleReach))
-        .group_by(ModuleReach.module_id, ModuleReach.district_id)
     )
-    return _cells(select)
+    return _cells(select)  # a row per module and district of the course: the cells
 
 
 def grade_distribution(scope: Scope, course_id: int | None = None) -> Cells:
     """Certificates issued per grade decile (key 0 is 0–9%, key 9 is 90–100%), a cell per district and course."""
-    select = sa.select(GradeBucket.bucket.label("key"), sa.func.sum(GradeBucket.certificates).label("certificates"))
+    select = sa.select(GradeBucket.bucket.label("key"), *_columns(GradeBucket, "certificates"))
     select = select.where(*scope.where(GradeBucket))
     if course_id is not None:
         select = select.where(GradeBucket.course_id == course_id)
-    return _cells(select.group_by(GradeBucket.bucket, GradeBucket.district_id, GradeBucket.course_id))
+    return _cells(select)  # a row per course, district and decile: the cells
 
 
 def at_risk(scope: Scope, course_id: int | None = None) -> Cells:
