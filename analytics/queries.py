@@ -237,9 +237,8 @@ def weekly_trend(weeks: Period, region_id: int | None = None, course_id: int | N
 def funnel(course_id: int, scope: Scope | None = None) -> Cells:
     """Per module id, the learners who opened one of its lessons (a cell per district):
     the drop-off funnel."""
-    select = (
-        sa.select(ModuleReach.module_id.label("key"), *_columns(ModuleReach, "learners"))
-        .where(ModuleReach.course_id == course_id, *(scope or Scope()).where(ModuleReach))
+    select = sa.select(ModuleReach.module_id.label("key"), *_columns(ModuleReach, "learners")).where(
+        ModuleReach.course_id == course_id, *(scope or Scope()).where(ModuleReach)
     )
     return _cells(select)  # a row per module and district of the course: the cells
 
