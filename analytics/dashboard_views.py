@@ -10,7 +10,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from analytics import dashboards, exports, tasks, texts
+from analytics import charts, dashboards, exports, tasks, texts
 from analytics.forms import ReportForm
 from analytics.labels import indicator_label
 from analytics.services import data_as_of
@@ -86,6 +86,7 @@ def _overview(selection: dashboards.Selection) -> ResponseReturnValue:
         table=table,
         trend=trend,
         trend_labels=texts.trend_labels(),
+        grade_labels=texts.grade_labels(),
         trend_alt=texts.trend_alt(trend) if trend else "",
         periods=selection.periods,
         period=chosen,
@@ -112,10 +113,34 @@ def trend_chart() -> ResponseReturnValue:
     if selection.period is None:
         abort(404)
     trend = dashboards.trend(selection.scope.region_id, selection.course_id, selection.period.period)
-    response = Response(texts.trend_svg(selection, trend), mimetype="image/svg+xml")
+    return _svg(texts.trend_svg(selection, trend))
+
+
+def _svg(body: bytes) -> Response:
+    response = Response(body, mimetype="image/svg+xml")
     response.headers["Content-Security-Policy"] = CHART_POLICY
     response.headers["Cache-Control"] = "private, max-age=300"
     return response
+
+
+@dashboard.get("/charts/funnel.svg")
+def funnel_chart() -> ResponseReturnValue:
+    """A course's learners by module reached (``course`` required), as the table beside it shows them."""
+    selection = _selection(request.args.get("region", type=int), request.args)
+    if selection.course is None:
+        abort(404)
+    steps = dashboards.funnel(selection.scope, selection.course, texts.language())
+    title = texts.funnel_title(selection)
+    return _svg(charts.bars(title, [s.title for s in steps], texts.learners_label(), [s.learners for s in steps]))
+
+
+@dashboard.get("/charts/grades.svg")
+def grades_chart() -> ResponseReturnValue:
+    """Certificates by grade decile, as the table beside it shows them."""
+    selection = _selection(request.args.get("region", type=int), request.args)
+    counts = dashboards.grades(selection.scope, selection.course_id)
+    title = texts.grades_title(selection)
+    return _svg(charts.bars(title, texts.grade_labels(), texts.certificates_label(), counts))
 
 
 @dashboard.post("/reports")

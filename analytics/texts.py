@@ -74,6 +74,28 @@ def unassigned(selection: dashboards.Selection) -> str:
     return _("Learners with no school") if selection.region is None else _("Schools with no district")
 
 
+def learners_label() -> str:
+    return _("Learners")
+
+
+def certificates_label() -> str:
+    return _("Certificates")
+
+
+def grade_labels() -> list[str]:
+    """The deciles' names: "0–9%" … "90–100%"."""
+    return [f"{10 * n}–{100 if n == 9 else 10 * n + 9}%" for n in range(10)]
+
+
+def funnel_title(selection: dashboards.Selection) -> str:
+    course = selection.course.title_in(language()) if selection.course else ""
+    return _("Where learners drop off: %(place)s", place=place(selection)) + (f" · {course}" if course else "")
+
+
+def grades_title(selection: dashboards.Selection) -> str:
+    return _("Grades of the certificates: %(place)s", place=place(selection))
+
+
 def trend_alt(trend: dashboards.Trend) -> str:
     """The chart's text alternative: what it draws, and that the table beside it holds its numbers."""
     labels = trend_labels()

@@ -197,3 +197,21 @@ def test_the_overview_ranks_regions_by_a_measure_small_ones_last(client, login, 
     login(factories.user(Role.OFFICIAL, language="en"))
     html = client.get("/analytics/?period=2026-09&sort=completion_rate").get_data(as_text=True)
     assert '<option value="completion_rate" selected>' in html
+
+
+def test_the_funnel_and_grades_are_charts_beside_their_tables(client, login, country):
+    login(factories.user(Role.OFFICIAL, scope_region="KZ-71", language="en"))
+    mine, other = factories.region("KZ-71"), factories.region("KZ-75")
+    course = country.course.id
+    html = client.get(f"/analytics/regions/{mine.id}?period=2026-09&course={course}").get_data(as_text=True)
+    assert "/analytics/charts/funnel.svg" in html and "/analytics/charts/grades.svg" in html
+    for name in ("funnel", "grades"):
+        response = client.get(f"/analytics/charts/{name}.svg?region={mine.id}&period=2026-09&course={course}")
+        assert response.status_code == 200 and response.mimetype == "image/svg+xml"
+        assert response.headers["Content-Security-Policy"] == "default-src 'none'; style-src 'unsafe-inline'"
+        assert b'class="title' in response.data and b"<script" not in response.data
+        assert client.get(f"/analytics/charts/{name}.svg?region={other.id}&course={course}").status_code == 403
+    assert (
+        b"Where learners drop off" in client.get(f"/analytics/charts/funnel.svg?region={mine.id}&course={course}").data
+    )
+    assert client.get(f"/analytics/charts/funnel.svg?region={mine.id}").status_code == 404  # a course is needed
