@@ -74,8 +74,9 @@ def bars(title: str, labels: Sequence[str], name: str, values: Sequence[Shown]) 
         print_values=False,
     )
     chart.title = title
-    chart.x_labels = list(labels)
-    chart.add(name, [value.value for value in values])
+    # pygal draws the first label at the bottom: reversed, the bars read from the top as the table beside them.
+    chart.x_labels = list(reversed(labels))
+    chart.add(name, [value.value for value in reversed(values)])
     return _written(chart)
 
 
