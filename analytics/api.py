@@ -187,7 +187,7 @@ def overview(filters: dict[str, Any]) -> dict[str, Any]:
     if selection.period is None:
         answer["total"] = _row(Row(-1, "", {}, {}))
         return answer
-    unassigned = _("Learners with no school") if selection.region is None else _("Schools with no district")
+    unassigned = texts.unassigned(selection)
     table = dashboards.overview(selection.scope, selection.period.period, selection.course_id, _language(), unassigned)
     answer["rows"] = [_row(row) for row in table.rows]
     answer["total"] = _row(table.total) if table.total else None

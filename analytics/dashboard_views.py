@@ -69,8 +69,8 @@ def _overview(selection: dashboards.Selection) -> ResponseReturnValue:
     year = 0
     if chosen:
         year = min(chosen.period.last, utcnow().date()).year
-        progress = dashboards.indicators(selection.scope, year)
         covered = dashboards.coverage(selection.scope, chosen.school_year)
+        progress = dashboards.indicators(selection.scope, year, covered.teachers_trained)
         table = dashboards.overview(
             selection.scope, chosen.period, selection.course_id, language, texts.unassigned(selection)
         )

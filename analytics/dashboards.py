@@ -302,16 +302,16 @@ class Progress:
         return round(100 * (self.value.value or 0) / self.target)
 
 
-def indicators(scope: Scope, year: int) -> list[Progress]:
+def indicators(scope: Scope, year: int, trained: Shown) -> list[Progress]:
     """Every programme indicator of ``year`` in the nation or a region against its target (the regions' sum for
-    the nation): certificates issued in the calendar year (the sum of its months' shown cells) and teachers trained
-    (now); advanced learners and projects are not counted yet (the programme's second phase)."""
+    the nation): certificates issued in the calendar year (the sum of its months' shown cells) and the teachers
+    ``trained`` now (``Coverage.teachers_trained``); advanced learners and projects are not counted yet (the
+    programme's second phase)."""
     targets = programme_targets(year)
     issued = queries.activity(scope, Period.months(date(year, 1, 1), 12))
-    trained = queries.people(scope, _school_year(date(year, 12, 31)))
     values: dict[Indicator, Shown | None] = {
         Indicator.CERTIFICATES_ISSUED: _summed([c for parts in issued.values() for c in parts], "certificates_issued"),
-        Indicator.TEACHERS_TRAINED: _summed([c for parts in trained.values() for c in parts], "teachers_trained"),
+        Indicator.TEACHERS_TRAINED: trained,
         Indicator.ADVANCED_LEARNERS: None,
         Indicator.PROJECTS: None,
     }

@@ -169,12 +169,12 @@ def test_indicators_against_targets_and_coverage_against_headcounts(db, client, 
     targets.set_target(None, Indicator.CERTIFICATES_ISSUED, factories.region("KZ-75").id, 2026, 30)
     db.session.add(Headcount(school_id=country.schools[0].id, school_year="2026-2027", students=40, teachers=10))
     db.session.flush()
-    nation = {p.indicator: p for p in dashboards.indicators(Scope(), 2026)}
+    nation = {p.indicator: p for p in dashboards.indicators(Scope(), 2026, Shown(None))}
     issued = nation[Indicator.CERTIFICATES_ISSUED]
     assert issued.target == 50 and issued.value is not None and issued.value.value == 5  # 8 certificates: 5
     assert issued.percent == 10
     assert nation[Indicator.PROJECTS].value is None  # not counted yet
-    region = {p.indicator: p for p in dashboards.indicators(Scope(almaty.id), 2026)}
+    region = {p.indicator: p for p in dashboards.indicators(Scope(almaty.id), 2026, Shown(None))}
     assert region[Indicator.CERTIFICATES_ISSUED].target == 20
     services.rebuild(utcnow())  # accounts are counted as they are now: the crowd was made today
     covered = dashboards.coverage(Scope(almaty.id), "2026-2027")
