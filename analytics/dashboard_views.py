@@ -10,12 +10,12 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from analytics import charts, dashboards, exports, tasks, texts
+from analytics import dashboards, exports, tasks, texts
 from analytics.forms import ReportForm
 from analytics.labels import indicator_label
 from analytics.services import data_as_of
 from lms import storage
-from lms.db import db, utcnow
+from lms.db import db
 from lms.models import Role
 from lms.permissions import roles_required
 
@@ -64,32 +64,20 @@ def _selection(region_id: int | None, values: Any) -> dashboards.Selection:
 def _overview(selection: dashboards.Selection) -> ResponseReturnValue:
     language = texts.language()
     sort = request.args.get("sort") if request.args.get("sort") in dashboards.RANKINGS else None
-    chosen = selection.period
-    table = trend = progress = covered = None
-    year = 0
-    if chosen:
-        year = min(chosen.period.last, utcnow().date()).year
-        covered = dashboards.coverage(selection.scope, chosen.school_year)
-        progress = dashboards.indicators(selection.scope, year, covered.teachers_trained)
-        table = dashboards.overview(
-            selection.scope, chosen.period, selection.course_id, language, texts.unassigned(selection)
-        )
-        table.rows = dashboards.ranked(table.rows, sort)
-        trend = dashboards.trend(selection.scope.region_id, selection.course_id, chosen.period)
-    course = selection.course
+    board = dashboards.board(selection, language, texts.unassigned(selection), sort)
     return render_template(
         "analytics/dashboard.html",
-        funnel=dashboards.funnel(selection.scope, course, language) if course and chosen else None,
-        grades=dashboards.grades(selection.scope, selection.course_id) if chosen else None,
+        funnel=board.funnel if board else None,
+        grades=board.grades if board else None,
         region=selection.region,
         place=texts.place(selection),
-        table=table,
-        trend=trend,
+        table=board.overview if board else None,
+        trend=board.trend if board else None,
         trend_labels=texts.trend_labels(),
         grade_labels=texts.grade_labels(),
-        trend_alt=texts.trend_alt(trend) if trend else "",
+        trend_alt=texts.trend_alt(board.trend) if board else "",
         periods=selection.periods,
-        period=chosen,
+        period=selection.period,
         period_label=texts.period_label,
         courses=selection.courses,
         course=selection.course,
@@ -99,10 +87,10 @@ def _overview(selection: dashboards.Selection) -> ResponseReturnValue:
         report_form=ReportForm(),
         sort=sort,
         rankings=texts.ranking_labels(),
-        indicators=progress,
+        indicators=board.indicators if board else None,
         indicator_label=indicator_label,
-        target_year=year,
-        coverage=covered,
+        target_year=board.year if board else 0,
+        coverage=board.coverage if board else None,
     )
 
 
@@ -129,18 +117,14 @@ def funnel_chart() -> ResponseReturnValue:
     selection = _selection(request.args.get("region", type=int), request.args)
     if selection.course is None:
         abort(404)
-    steps = dashboards.funnel(selection.scope, selection.course, texts.language())
-    title = texts.funnel_title(selection)
-    return _svg(charts.bars(title, [s.title for s in steps], texts.learners_label(), [s.learners for s in steps]))
+    return _svg(texts.funnel_svg(selection, dashboards.funnel(selection.scope, selection.course, texts.language())))
 
 
 @dashboard.get("/charts/grades.svg")
 def grades_chart() -> ResponseReturnValue:
     """Certificates by grade decile, as the table beside it shows them."""
     selection = _selection(request.args.get("region", type=int), request.args)
-    counts = dashboards.grades(selection.scope, selection.course_id)
-    title = texts.grades_title(selection)
-    return _svg(charts.bars(title, texts.grade_labels(), texts.certificates_label(), counts))
+    return _svg(texts.grades_svg(selection, dashboards.grades(selection.scope, selection.course_id)))
 
 
 @dashboard.post("/reports")

@@ -380,3 +380,38 @@ def ranked(rows: list[Row], by: str | None) -> list[Row]:
         return float(rate.bound) - 0.5 if rate.bound is not None else -1.0
 
     return sorted(rows, key=lambda row: (row.key == UNASSIGNED, -value(row)))
+
+
+@dataclass(frozen=True)
+class Board:
+    """Everything the dashboard shows for a selection: the page, its charts and the reports are made of this."""
+
+    overview: Overview
+    trend: Trend
+    coverage: Coverage
+    indicators: list[Progress]
+    #: The calendar year of the indicators (the period's, or this year while the period runs).
+    year: int
+    #: The chosen course's modules as learners reached them (None: no course chosen).
+    funnel: list[Step] | None
+    grades: list[Shown]
+
+
+def board(selection: Selection, language: str, unassigned: str, sort: str | None = None) -> Board | None:
+    """The dashboard of ``selection`` (None: no period holds data yet), its rows ranked by ``sort``."""
+    chosen = selection.period
+    if chosen is None:
+        return None
+    year = min(chosen.period.last, utcnow().date()).year
+    covered = coverage(selection.scope, chosen.school_year)
+    table = overview(selection.scope, chosen.period, selection.course_id, language, unassigned)
+    table.rows = ranked(table.rows, sort)
+    return Board(
+        overview=table,
+        trend=trend(selection.scope.region_id, selection.course_id, chosen.period),
+        coverage=covered,
+        indicators=indicators(selection.scope, year, covered.teachers_trained),
+        year=year,
+        funnel=funnel(selection.scope, selection.course, language) if selection.course else None,
+        grades=grades(selection.scope, selection.course_id),
+    )

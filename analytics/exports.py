@@ -17,6 +17,7 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
 from analytics import dashboards, reports, texts
+from analytics.labels import indicator_label
 from analytics.models import ReportFile
 from analytics.services import data_as_of
 from lms import storage
@@ -60,24 +61,68 @@ class Listed:
         return self.task.status is TaskStatus.DONE and self.file.storage_key is not None
 
 
-def report_of(selection: dashboards.Selection) -> reports.Report:
-    """The dashboard's numbers for ``selection`` with what a report states, in the current locale's language."""
+def report_of(selection: dashboards.Selection, charts: bool = False) -> reports.Report:
+    """The dashboard's sections for ``selection`` with what a report states, in the current locale's language
+    (with the page's charts when ``charts``: for a PDF)."""
     chosen = selection.period
-    if chosen is None:
-        raise ValueError("a report is of a period the rollups hold")
     language = texts.language()
     place = texts.place(selection)
+    board = dashboards.board(selection, language, texts.unassigned(selection))
+    if chosen is None or board is None:
+        raise ValueError("a report is of a period the rollups hold")
     as_of = data_as_of()
+    course = selection.course.title_in(language) if selection.course else None
+    labels = _labels(selection, board, place, chosen, course)
+    sections = [
+        reports.indicators_section(board, labels),
+        reports.coverage_section(board, labels),
+        reports.overview_section(board, labels),
+        reports.trend_section(
+            board,
+            labels,
+            texts.trend_svg(selection, board.trend) if charts else None,
+            texts.trend_alt(board.trend),
+        ),
+    ]
+    funnel = reports.funnel_section(
+        board,
+        labels,
+        texts.funnel_svg(selection, board.funnel) if charts and board.funnel is not None else None,
+        texts.funnel_alt(),
+    )
+    if funnel is not None:
+        sections.append(funnel)
+    sections.append(
+        reports.grades_section(
+            board, labels, texts.grades_svg(selection, board.grades) if charts else None, texts.grades_alt()
+        )
+    )
     return reports.Report(
         title=_("Programme dashboard") + ": " + place,
         about=[
             (_("Scope"), place),
             (_("Period"), texts.period_label(chosen)),
-            (_("Course"), selection.course.title_in(language) if selection.course else _("All courses")),
+            (_("Course"), course or _("All courses")),
             (_("Data as of"), format_datetime(as_of, "short") if as_of else "—"),
         ],
         rule=(_("Rule"), texts.rule_text()),
-        level=_("District") if selection.region else _("Region"),
+        sections=sections,
+        about_name=_("About"),
+    )
+
+
+def _labels(
+    selection: dashboards.Selection,
+    board: dashboards.Board,
+    place: str,
+    chosen: dashboards.PeriodChoice,
+    course: str | None,
+) -> reports.Labels:
+    """The texts of a report's sections: the dashboard page's own, in the current locale's language."""
+    level = _("District") if selection.region else _("Region")
+    by_course = f" · {course}" if course else ""
+    return reports.Labels(
+        level=level,
         total=_("Total"),
         headers={
             "enrolments": _("Enrolments"),
@@ -91,20 +136,44 @@ def report_of(selection: dashboards.Selection) -> reports.Report:
             "trained_rate": _("Trained, %% of teachers") % {},
             **texts.trend_labels(),
         },
+        titles={
+            "indicators": _("Programme indicators, %(year)s", year=board.year),
+            "coverage": _("Coverage against the headcounts of the school year"),
+            "overview": _(
+                "%(place)s by %(level)s, %(month)s",
+                place=place,
+                level=_("district") if selection.region else _("region"),
+                month=texts.period_label(chosen),
+            )
+            + by_course,
+            "trend": _("Week by week: %(place)s", place=place) + by_course,
+            "funnel": texts.funnel_title(selection),
+            "grades": texts.grades_title(selection) + by_course,
+        },
+        sheets={
+            "indicators": _("Indicators"),
+            "coverage": _("Coverage"),
+            "overview": level,
+            "trend": _("Week by week"),
+            "funnel": _("Modules"),
+            "grades": _("Grades"),
+        },
         week=_("Week of"),
-        overview=dashboards.overview(
-            selection.scope, chosen.period, selection.course_id, language, texts.unassigned(selection)
-        ),
-        trend=dashboards.trend(selection.scope.region_id, selection.course_id, chosen.period),
-        sheet_names=(_("District") if selection.region else _("Region"), _("Week by week"), _("About")),
+        indicator=(_("Indicator"), _("So far"), _("Target"), _("Of the target")),
+        not_counted=_("not counted yet"),
+        indicator_names={item.indicator: indicator_label(item.indicator) for item in board.indicators},
+        coverage=(_("Who"), _("On the platform"), _("Headcount"), _("Coverage")),
+        coverage_rows=(_("Students enrolled in a course"), _("Teachers trained")),
+        module=(_("Module"), _("Learners")),
+        grade=(_("Grade"), _("Certificates")),
+        grade_names=texts.grade_labels(),
     )
 
 
-def file_bytes(kind: str, built: reports.Report, selection: dashboards.Selection) -> bytes:
+def file_bytes(kind: str, built: reports.Report) -> bytes:
     """``built`` as a file of ``kind``."""
     if kind == "pdf":
-        chart = texts.trend_svg(selection, built.trend)
-        return reports.pdf_bytes(built, chart, texts.trend_alt(built.trend), texts.language())
+        return reports.pdf_bytes(built, texts.language())
     if kind == "csv":
         return reports.csv_bytes(built)
     if kind == "xlsx":
@@ -151,10 +220,10 @@ def make(report_id: int) -> None:
             progress.advance(file.progress_id, 0, STEPS, _("Counting"))
             db.session.commit()
             selection = _selection_of(file, owner)
-            built = report_of(selection)
+            built = report_of(selection, charts=file.kind == "pdf")
             progress.advance(file.progress_id, 1, STEPS, _("Making the file"))
             db.session.commit()
-            data = file_bytes(file.kind, built, selection)
+            data = file_bytes(file.kind, built)
             progress.advance(file.progress_id, 2, STEPS, _("Storing the file"))
             key = f"{FOLDER}/{file.id}-{file.progress_id}.{file.kind}"
             storage.write(key, data)

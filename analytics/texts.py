@@ -7,6 +7,7 @@ from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
 
 from analytics import charts, dashboards
+from analytics.disclosure import Shown
 
 
 def language() -> str:
@@ -110,3 +111,21 @@ def trend_svg(selection: dashboards.Selection, trend: dashboards.Trend) -> bytes
         [format_date(week, "d MMM") for week in trend.weeks],
         {labels[name]: values for name, values in trend.series.items()},
     )
+
+
+def funnel_svg(selection: dashboards.Selection, steps: list[dashboards.Step]) -> bytes:
+    """A course's learners by module reached, as the page and the PDF report show it."""
+    return charts.bars(funnel_title(selection), [s.title for s in steps], learners_label(), [s.learners for s in steps])
+
+
+def funnel_alt() -> str:
+    return _("A bar chart of the table below: learners who reached each module.")
+
+
+def grades_svg(selection: dashboards.Selection, counts: list[Shown]) -> bytes:
+    """Certificates by grade decile, as the page and the PDF report show them."""
+    return charts.bars(grades_title(selection), grade_labels(), certificates_label(), counts)
+
+
+def grades_alt() -> str:
+    return _("A bar chart of the table below: certificates by grade.")

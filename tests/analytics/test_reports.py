@@ -76,7 +76,7 @@ def test_the_xlsx_has_typed_numbers_frozen_headers_and_an_about_sheet(client, of
     response = made(client, "xlsx")
     assert response.status_code == 200
     book = openpyxl.load_workbook(io.BytesIO(response.data))
-    assert book.sheetnames == ["Region", "Week by week", "About"]
+    assert book.sheetnames == ["Indicators", "Coverage", "Region", "Week by week", "Grades", "About"]
     sheet = book["Region"]
     assert sheet.freeze_panes == "B2"
     rows = {r[0]: r for r in sheet.iter_rows(min_row=2, values_only=True)}
@@ -88,11 +88,33 @@ def test_the_xlsx_has_typed_numbers_frozen_headers_and_an_about_sheet(client, of
     assert len(weeks) == 12
     about = {r[0]: r[1] for r in book["About"].iter_rows(values_only=True)}
     assert "rounded down to a multiple of 5" in about["Rule"] and about["Period"] == "September 2026"
+    indicators = {r[0]: r[1:] for r in book["Indicators"].iter_rows(min_row=2, values_only=True)}
+    assert set(indicators) == {"Certificates issued", "Teachers trained", "Advanced learners", "Student projects"}
+    assert indicators["Student projects"][0] == "not counted yet"
+    coverage = [r[0] for r in book["Coverage"].iter_rows(min_row=2, values_only=True)]
+    assert coverage == ["Students enrolled in a course", "Teachers trained"]
+    grades = list(book["Grades"].iter_rows(min_row=2, values_only=True))
+    assert [r[0] for r in grades] == [f"{10 * n}–{100 if n == 9 else 10 * n + 9}%" for n in range(10)]
+
+
+def test_a_course_report_holds_its_modules_as_learners_reached_them(client, official, country):  # noqa: F811
+    course = country.course
+    response = post_form(
+        client,
+        "/analytics/reports",
+        {"kind": "xlsx", "period": "2026-09", "course": str(course.id)},
+        page=f"/analytics/?period=2026-09&course={course.id}",
+    )
+    book = openpyxl.load_workbook(io.BytesIO(read(client, response.location + "/download").data))
+    assert "Modules" in book.sheetnames
+    modules = [r[0] for r in book["Modules"].iter_rows(min_row=2, values_only=True)]
+    titles = [m.title_in("en") for m in sorted(course.modules, key=lambda m: m.position)]
+    assert modules == [f"{n}. {title}" for n, title in enumerate(titles, start=1)]
 
 
 def test_every_cell_is_a_multiple_of_five_or_suppressed(client, official):
     book = openpyxl.load_workbook(io.BytesIO(made(client, "xlsx").data))
-    for name in ("Region", "Week by week"):
+    for name in ("Region", "Week by week", "Grades"):
         for row in book[name].iter_rows(min_row=2, values_only=True):
             for value in row[1:]:
                 assert value in ("<5", "—") or isinstance(value, float | str) or value % 5 == 0
