@@ -17,6 +17,8 @@ from webargs.flaskparser import abort
 from analytics import dashboards, disclosure, texts
 from analytics.dashboards import PeriodChoice, Row, Selection
 from analytics.disclosure import Rate
+from analytics.labels import indicator_label
+from analytics.models import Indicator
 from analytics.services import data_as_of
 from lms.api.base import ApiBlueprint, ErrorSchema, current_api_user, token_required
 from lms.models import Role
@@ -100,6 +102,54 @@ class WeekSchema(ma.Schema):
 
 class TrendSchema(AnswerSchema):
     weeks = ma.fields.List(ma.fields.Nested(WeekSchema), required=True)
+
+
+class IndicatorProgressSchema(ma.Schema):
+    indicator = ma.fields.String(required=True, metadata={"enum": [i.value for i in Indicator]})
+    label = ma.fields.String(required=True, metadata={"description": "Its name in the answer's language"})
+    counted = ma.fields.Boolean(
+        required=True, metadata={"description": "false: not counted by the platform yet (the second phase)"}
+    )
+    value = ma.fields.Integer(allow_none=True, required=True, metadata={"description": "null: under 5 or not counted"})
+    target = ma.fields.Integer(allow_none=True, required=True, metadata={"description": "null: no target set"})
+    percent = ma.fields.Integer(allow_none=True, required=True, metadata={"description": "Of the target"})
+
+
+class HeadcountCoverageSchema(ma.Schema):
+    students_enrolled = ma.fields.Integer(allow_none=True, required=True)
+    headcount_students = ma.fields.Integer(allow_none=True, required=True, metadata={"description": "Published"})
+    students_rate = ma.fields.Nested(RateSchema, required=True)
+    teachers_trained = ma.fields.Integer(allow_none=True, required=True)
+    headcount_teachers = ma.fields.Integer(allow_none=True, required=True, metadata={"description": "Published"})
+    teachers_rate = ma.fields.Nested(RateSchema, required=True)
+
+
+class IndicatorsSchema(AnswerSchema):
+    year = ma.fields.Integer(allow_none=True, required=True, metadata={"description": "The indicators' calendar year"})
+    indicators = ma.fields.List(ma.fields.Nested(IndicatorProgressSchema), required=True)
+    coverage = ma.fields.Nested(
+        HeadcountCoverageSchema, allow_none=True, required=True, metadata={"description": "Of the period's school year"}
+    )
+
+
+class ModuleReachedSchema(ma.Schema):
+    module = ma.fields.Integer(required=True, metadata={"description": "The module's id"})
+    title = ma.fields.String(required=True)
+    learners = ma.fields.Integer(allow_none=True, required=True, metadata={"description": "Who opened a lesson of it"})
+
+
+class FunnelSchema(AnswerSchema):
+    modules = ma.fields.List(ma.fields.Nested(ModuleReachedSchema), required=True, metadata={"description": "In order"})
+
+
+class GradeBucketSchema(ma.Schema):
+    bucket = ma.fields.Integer(required=True, metadata={"description": "0: 0–9%, …, 9: 90–100%"})
+    label = ma.fields.String(required=True)
+    certificates = ma.fields.Integer(allow_none=True, required=True)
+
+
+class GradesSchema(AnswerSchema):
+    buckets = ma.fields.List(ma.fields.Nested(GradeBucketSchema), required=True)
 
 
 def _selection(filters: dict[str, Any]) -> Selection:
@@ -206,3 +256,56 @@ def trend(filters: dict[str, Any]) -> dict[str, Any]:
             for i, week in enumerate(found.weeks)
         ]
     return answer
+
+
+@measure("/indicators", IndicatorsSchema)
+def indicators(filters: dict[str, Any]) -> dict[str, Any]:
+    """The programme indicators against their targets and coverage against headcounts, as the dashboard shows them."""
+    selection = _selection(filters)
+    answer = _answer(selection) | {"year": None, "indicators": [], "coverage": None}
+    board = dashboards.board(selection, _language(), texts.unassigned(selection))
+    if board is None:
+        return answer
+    covered = board.coverage
+    answer["year"] = board.year
+    answer["indicators"] = [
+        {
+            "indicator": item.indicator.value,
+            "label": indicator_label(item.indicator),
+            "counted": item.value is not None,
+            "value": item.value.value if item.value is not None else None,
+            "target": item.target,
+            "percent": item.percent,
+        }
+        for item in board.indicators
+    ]
+    answer["coverage"] = {
+        "students_enrolled": covered.students_enrolled.value,
+        "headcount_students": covered.headcount_students,
+        "students_rate": _rate(covered.students_rate),
+        "teachers_trained": covered.teachers_trained.value,
+        "headcount_teachers": covered.headcount_teachers,
+        "teachers_rate": _rate(covered.teachers_rate),
+    }
+    return answer
+
+
+@measure("/funnel", FunnelSchema)
+def funnel(filters: dict[str, Any]) -> dict[str, Any]:
+    """A course's modules in order with the learners who reached each, since the start (``course`` required)."""
+    selection = _selection(filters)
+    if selection.course is None:
+        abort(422, message=_("Choose a course: the drop-off funnel is a course's."))
+    steps = dashboards.funnel(selection.scope, selection.course, _language())
+    modules = [{"module": s.module_id, "title": s.title, "learners": s.learners.value} for s in steps]
+    return _answer(selection) | {"modules": modules}
+
+
+@measure("/grades", GradesSchema)
+def grades(filters: dict[str, Any]) -> dict[str, Any]:
+    """Certificates issued since the start per grade decile, as the dashboard's chart and table show them."""
+    selection = _selection(filters)
+    counts = dashboards.grades(selection.scope, selection.course_id)
+    labels = texts.grade_labels()
+    buckets = [{"bucket": n, "label": labels[n], "certificates": c.value} for n, c in enumerate(counts)]
+    return _answer(selection) | {"buckets": buckets}

@@ -271,13 +271,14 @@ class Step:
 
     title: str
     learners: Shown
+    module_id: int = 0
 
 
 def funnel(scope: Scope, course: Course, language: str) -> list[Step]:
     """The course's modules in order with the learners who reached each, since the start: where they drop off."""
     reached = queries.funnel(course.id, scope)
     modules = sorted(course.modules, key=lambda module: module.position)
-    return [Step(m.title_in(language), _summed(reached.get(m.id, []), "learners")) for m in modules]
+    return [Step(m.title_in(language), _summed(reached.get(m.id, []), "learners"), m.id) for m in modules]
 
 
 def grades(scope: Scope, course_id: int | None) -> list[Shown]:

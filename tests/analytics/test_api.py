@@ -43,7 +43,7 @@ def test_a_regional_official_gets_their_region_by_district_and_no_other(client):
     body = client.get("/api/v1/analytics/overview", headers=headers).get_json()
     assert body["region"] == factories.region("KZ-71").id and body["level"] == "district"
     other = factories.region("KZ-75").id
-    for route in ("overview", "trend"):
+    for route in ("overview", "trend", "indicators", "grades", "funnel"):
         response = client.get(f"/api/v1/analytics/{route}?region={other}", headers=headers)
         assert response.status_code == 403 and response.get_json()["error"]["code"] == "forbidden"
 
@@ -70,4 +70,33 @@ def test_without_a_token(client):
 
 def test_the_routes_are_in_the_openapi_document(client):
     paths = client.get("/api/v1/openapi.json").get_json()["paths"]
-    assert "/api/v1/analytics/overview" in paths and "/api/v1/analytics/trend" in paths
+    for route in ("overview", "trend", "indicators", "funnel", "grades"):
+        assert f"/api/v1/analytics/{route}" in paths
+
+
+def test_the_indicators_and_coverage_answer_as_the_page_does(client):
+    body = client.get("/api/v1/analytics/indicators?period=2026-09", headers=_headers()).get_json()
+    by_name = {item["indicator"]: item for item in body["indicators"]}
+    assert set(by_name) == {"certificates_issued", "teachers_trained", "advanced_learners", "projects"}
+    assert by_name["projects"]["counted"] is False and by_name["projects"]["value"] is None
+    issued = by_name["certificates_issued"]
+    assert issued["counted"] is True and issued["label"] == "Certificates issued"
+    assert issued["value"] is None or issued["value"] % 5 == 0
+    assert body["year"] == 2026 and set(body["coverage"]) >= {"students_enrolled", "students_rate"}
+
+
+def test_the_funnel_needs_a_course_and_counts_its_modules_in_order(client, country):  # noqa: F811
+    headers = _headers()
+    response = client.get("/api/v1/analytics/funnel", headers=headers)
+    assert response.status_code == 422 and "course" in response.get_json()["error"]["message"]
+    body = client.get(f"/api/v1/analytics/funnel?course={country.course.id}", headers=headers).get_json()
+    modules = sorted(country.course.modules, key=lambda m: m.position)
+    assert [m["module"] for m in body["modules"]] == [m.id for m in modules]
+    assert all(m["learners"] is None or m["learners"] % 5 == 0 for m in body["modules"])
+
+
+def test_the_grades_count_certificates_by_decile(client):
+    body = client.get("/api/v1/analytics/grades", headers=_headers()).get_json()
+    assert [b["bucket"] for b in body["buckets"]] == list(range(10))
+    assert body["buckets"][7]["label"] == "70–79%"
+    assert all(b["certificates"] is None or b["certificates"] % 5 == 0 for b in body["buckets"])
