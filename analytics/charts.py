@@ -35,6 +35,20 @@ STYLE = Style(
 )
 
 
+#: Steps of a chart's value axis: every count shown is a multiple of 5, so is every mark of its scale.
+STEPS = tuple(base * 10**power for power in range(7) for base in (5, 10, 25))
+#: At most this many steps up the value axis.
+MARKS = 6
+
+
+def scale(values: Sequence[Shown]) -> list[int]:
+    """The value axis' marks: from 0 by a step of 5, 10, 25, 50, … to the largest value or above, at most six steps
+    (a mark of 2 or 4 beside counts that are multiples of 5 would read as a count under 5)."""
+    top = max((value.value or 0 for value in values), default=0)
+    step = next(step for step in STEPS if top <= step * MARKS)
+    return list(range(0, max(step, -(-top // step) * step) + 1, step))
+
+
 def line(title: str, labels: Sequence[str], series: dict[str, Sequence[Shown]]) -> bytes:
     """A line chart of shown counts per label (weeks, months); a count shown as "<5" is a gap in its line."""
     chart = pygal.Line(
@@ -46,8 +60,6 @@ def line(title: str, labels: Sequence[str], series: dict[str, Sequence[Shown]]) 
         show_minor_x_labels=len(labels) <= 6,  # more would overlap: every other one is labelled
         x_labels_major_every=max(1, (len(labels) + 5) // 6),
         truncate_label=-1,
-        min_scale=4,
-        max_scale=6,
         include_x_axis=True,
         allow_interruptions=True,  # "<5" is a gap, not a line drawn through a guess
         stroke_style={"width": 3},
@@ -55,6 +67,7 @@ def line(title: str, labels: Sequence[str], series: dict[str, Sequence[Shown]]) 
     )
     chart.title = title
     chart.x_labels = list(labels)
+    chart.y_labels = scale([value for values in series.values() for value in values])
     for name, values in series.items():
         chart.add(name, [value.value for value in values])
     return _written(chart)
@@ -76,6 +89,7 @@ def bars(title: str, labels: Sequence[str], name: str, values: Sequence[Shown]) 
     chart.title = title
     # pygal draws the first label at the bottom: reversed, the bars read from the top as the table beside them.
     chart.x_labels = list(reversed(labels))
+    chart.y_labels = scale(values)
     chart.add(name, [value.value for value in reversed(values)])
     return _written(chart)
 

@@ -7,20 +7,21 @@ same population gives the same number whichever answer it comes from."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from analytics import dashboards, disclosure, queries, services
-from analytics.queries import Period, Scope
+from analytics.queries import Scope
 from lms.models import Role
 from lms.services import accounts
 from tests import factories
 from tests.analytics import world as worlds
 
 MONTHS = ("2026-09", "2026-10")
+#: The term the two months make (September and October).
+TERM = "2026-2027-t1"
 #: Per school: how many more students enrol, how many of them complete, in which month (0 September, 1 October).
 CROWDS = st.lists(
     st.tuples(st.integers(0, 2), st.integers(0, 9), st.integers(0, 9), st.integers(0, 1)), min_size=1, max_size=6
@@ -30,7 +31,7 @@ CROWDS = st.lists(
 def _answers(client: Any, headers: dict[str, str], world: worlds.World) -> dict[tuple[Any, ...], dict[str, Any]]:
     """Every overview the filters allow: (region or None, month, course or None) → the API's answer."""
     found = {}
-    for month in MONTHS:
+    for month in (*MONTHS, TERM):
         for course in (None, world.course.id, world.teacher_course.id):
             for region in (None, *{s.region_id for s in world.schools}):
                 query = (
@@ -79,8 +80,9 @@ def test_no_answer_or_pair_of_answers_singles_a_child_out(db, client, crowds):
         assert answers or not dashboards.months_with_data()  # no activity: no month to choose
 
         for (region, month, course), answer in answers.items():
-            first = date.fromisoformat(month + "-01")
-            cells = dashboards.counted(Scope(region_id=region), Period.months(first), course)
+            chosen = dashboards.period_of(month)
+            assert chosen is not None
+            cells = dashboards.counted(Scope(region_id=region), chosen.period, course)
             every_cell = [cell for parts in cells.values() for cell in parts]
             for row in [*answer["rows"], answer["total"]]:
                 mine = every_cell if row["key"] == -1 else cells.get(row["key"], [])
@@ -94,6 +96,14 @@ def test_no_answer_or_pair_of_answers_singles_a_child_out(db, client, crowds):
                 if nation is not None:
                     row = next(r for r in nation["rows"] if r["key"] == region)
                     assert row["counts"] == answer["total"]["counts"]
+            term = answers.get((region, TERM, course))
+            if month != TERM and term is not None:
+                # A month is a part of its term: the term minus the month is the other month's shown cells.
+                whole = {r["key"]: r["counts"] for r in term["rows"]}
+                for row in answer["rows"]:
+                    for name, value in row["counts"].items():
+                        difference = (whole[row["key"]][name] or 0) - (value or 0)
+                        assert difference == 0 or (difference >= disclosure.THRESHOLD and difference % 5 == 0)
             if course is None:
                 # Every course is the sum of each course's shown cells: one course's answer is a part of it.
                 for row in answer["rows"]:

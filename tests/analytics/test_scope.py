@@ -71,10 +71,16 @@ def test_the_astana_official_sees_only_astana_everywhere(db, client, login, demo
             query = f"period={period}" + (f"&course={course}" if course else "")
             fetch(f"/analytics/regions/{astana.id}?{query}")
             fetch(f"/analytics/charts/trend.svg?region={astana.id}&{query}")
+            fetch(f"/analytics/charts/grades.svg?region={astana.id}&{query}")
+            if course:
+                fetch(f"/analytics/charts/funnel.svg?region={astana.id}&{query}")
             overview = client.get(f"/api/v1/analytics/overview?{query}", headers=headers).get_json()
-            trend = client.get(f"/api/v1/analytics/trend?{query}", headers=headers)
-            assert trend.status_code == 200 and overview["region"] == astana.id
-            seen.append((f"api {query}", str(overview).encode() + trend.get_data()))
+            assert overview["region"] == astana.id
+            seen.append((f"api {query}", str(overview).encode()))
+            for route in ("trend", "indicators", "grades", *(["funnel"] if course else [])):
+                answer = client.get(f"/api/v1/analytics/{route}?{query}", headers=headers)
+                assert answer.status_code == 200 and answer.get_json()["region"] == astana.id, route
+                seen.append((f"api {route} {query}", answer.get_data()))
             # The numbers are Astana's: its districts' shown cells, and nothing of another region.
             cells = dashboards.counted(
                 Scope(astana.id), dashboards.period_of(period).period, int(course) if course else None
@@ -120,7 +126,9 @@ def test_the_astana_official_sees_only_astana_everywhere(db, client, login, demo
         assert client.get(f"/analytics/regions/{region.id}").status_code == 403
         assert client.get(f"/analytics/charts/trend.svg?region={region.id}").status_code == 403
         assert client.get(f"/api/v1/analytics/overview?region={region.id}", headers=headers).status_code == 403
-        assert client.get(f"/api/v1/analytics/trend?region={region.id}", headers=headers).status_code == 403
+        for route in ("trend", "indicators", "grades", "funnel"):
+            url = f"/api/v1/analytics/{route}?region={region.id}&course={selection.courses[0].id}"
+            assert client.get(url, headers=headers).status_code == 403, url
         data = {"kind": "csv", "period": selection.period.key, "region": str(region.id)}
         assert post_form(client, "/analytics/reports", data, page="/analytics/reports").status_code == 403
     # The nation's page sends the regional official to their region; its API answer is theirs.
