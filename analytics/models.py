@@ -107,6 +107,13 @@ class CourseWeek(Model):
     passes: Mapped[int] = _count()
     completions: Mapped[int] = _count()
     completion_seconds: Mapped[int] = _count()  # enrolment to completion, summed over ``completions``
+    #: Each count's record keys summed (``analytics.disclosure``): the key of the cell it counts.
+    enrolments_key: Mapped[int] = _count()
+    learners_active_key: Mapped[int] = _count()
+    lessons_completed_key: Mapped[int] = _count()
+    attempts_key: Mapped[int] = _count()
+    passes_key: Mapped[int] = _count()
+    completions_key: Mapped[int] = _count()
     as_of: Mapped[datetime]
 
 
@@ -121,6 +128,8 @@ class SchoolWeek(Model):
     region_id: Mapped[int] = mapped_column(index=True)
     district_id: Mapped[int]
     learners_active: Mapped[int] = _count()
+    #: Each count's record keys summed (``analytics.disclosure``): the key of the cell it counts.
+    learners_active_key: Mapped[int] = _count()
     as_of: Mapped[datetime]
 
 
@@ -140,6 +149,12 @@ class DistrictWeek(Model):
     passes: Mapped[int] = _count()
     completions: Mapped[int] = _count()
     completion_seconds: Mapped[int] = _count()
+    #: Each count's record keys summed (``analytics.disclosure``): the key of the cell it counts.
+    enrolments_key: Mapped[int] = _count()
+    lessons_completed_key: Mapped[int] = _count()
+    attempts_key: Mapped[int] = _count()
+    passes_key: Mapped[int] = _count()
+    completions_key: Mapped[int] = _count()
     as_of: Mapped[datetime]
 
 
@@ -161,6 +176,14 @@ class DistrictMonth(Model):
     completion_seconds: Mapped[int] = _count()
     certificates_issued: Mapped[int] = _count()
     certificates_revoked: Mapped[int] = _count()
+    #: Each count's record keys summed (``analytics.disclosure``): the key of the cell it counts.
+    enrolments_key: Mapped[int] = _count()
+    lessons_completed_key: Mapped[int] = _count()
+    attempts_key: Mapped[int] = _count()
+    passes_key: Mapped[int] = _count()
+    completions_key: Mapped[int] = _count()
+    certificates_issued_key: Mapped[int] = _count()
+    certificates_revoked_key: Mapped[int] = _count()
     as_of: Mapped[datetime]
 
 
@@ -175,6 +198,9 @@ class AssignmentDistrict(Model):
     course_id: Mapped[int] = mapped_column(index=True)
     attempts: Mapped[int] = _count()
     passes: Mapped[int] = _count()
+    #: Each count's record keys summed (``analytics.disclosure``): the key of the cell it counts.
+    attempts_key: Mapped[int] = _count()
+    passes_key: Mapped[int] = _count()
     as_of: Mapped[datetime]
 
 
@@ -188,6 +214,8 @@ class ModuleReach(Model):
     region_id: Mapped[int] = _key()
     district_id: Mapped[int] = _key()
     learners: Mapped[int] = _count()
+    #: Each count's record keys summed (``analytics.disclosure``): the key of the cell it counts.
+    learners_key: Mapped[int] = _count()
     as_of: Mapped[datetime]
 
 
@@ -201,6 +229,8 @@ class GradeBucket(Model):
     district_id: Mapped[int] = _key()
     bucket: Mapped[int] = _key()
     certificates: Mapped[int] = _count()
+    #: Each count's record keys summed (``analytics.disclosure``): the key of the cell it counts.
+    certificates_key: Mapped[int] = _count()
     as_of: Mapped[datetime]
 
 
@@ -216,6 +246,8 @@ class AtRisk(Model):
     region_id: Mapped[int]
     district_id: Mapped[int]
     learners: Mapped[int] = _count()
+    #: Each count's record keys summed (``analytics.disclosure``): the key of the cell it counts.
+    learners_key: Mapped[int] = _count()
     as_of: Mapped[datetime]
 
 
@@ -234,6 +266,11 @@ class SchoolPeople(Model):
     students_enrolled: Mapped[int] = _count()
     teachers: Mapped[int] = _count()
     teachers_trained: Mapped[int] = _count()
+    #: Each count's record keys summed (``analytics.disclosure``): the key of the cell it counts.
+    students_key: Mapped[int] = _count()
+    students_enrolled_key: Mapped[int] = _count()
+    teachers_key: Mapped[int] = _count()
+    teachers_trained_key: Mapped[int] = _count()
     as_of: Mapped[datetime]
 
 

@@ -16,6 +16,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.sql.ddl import CreateTableAs
 
+from analytics import record_keys
 from analytics.models import UNASSIGNED, CourseWeek, DistrictWeek
 from analytics.periods import month_of, week_of
 from analytics.rollups import (
@@ -36,6 +37,19 @@ COUNTS, LEARNERS = "analytics_stage_counts", "analytics_stage_learners"
 Stages = dict[str, CreateTableAs]
 
 
+#: What the staging counts hold per week, month, school and course: the counts, the time to complete and the counts'
+#: record keys summed.
+MEASURES = [
+    "enrolments",
+    "lessons_completed",
+    "attempts",
+    "passes",
+    "completions",
+    "completion_seconds",
+    *(f"{name}_key" for name in ("enrolments", "lessons_completed", "attempts", "passes", "completions")),
+]
+
+
 def stages(window: Window) -> Stages:
     """The staging tables' CREATE TABLE … AS statements (temporary tables: this transaction's own)."""
     school = sa.func.coalesce(events.c.school_id, UNASSIGNED)
@@ -46,16 +60,16 @@ def stages(window: Window) -> Stages:
         "course_id": events.c.course_id,
     }
     placed = events.outerjoin(schools, schools.c.id == events.c.school_id)
-    counted = select_of({**keys, **event_counts(), "completions": sa.literal(0, sa.BigInteger)})
-    counted = counted.add_columns(sa.literal(0, sa.BigInteger).label("completion_seconds"))
+    zero = sa.literal(0, sa.BigInteger)
+    # Both parts of the union with the same columns in the same order: the keys, then MEASURES.
+    from_events = event_counts()
+    counted = select_of({**keys, **{name: from_events.get(name, zero) for name in MEASURES}})
     counted = counted.where(window.holds(events.c.timestamp), events.c.course_id.is_not(None))
     counted = counted.group_by(*keys.values())
     completed = course_completions(window, keys, placed)
-    zeros = {name: sa.literal(0, sa.BigInteger) for name in event_counts()}
+    done = {column.name: column for column in completed.selected_columns}
     completed = completed.with_only_columns(
-        *(column for column in completed.selected_columns if column.name in keys),
-        *(value.label(name) for name, value in zeros.items()),
-        *(column for column in completed.selected_columns if column.name not in keys),
+        *(done[name] for name in keys), *(done.get(name, zero.label(name)) for name in MEASURES)
     )
     learners = sa.select(
         week_of(events.c.timestamp).label("week"), school.label("school_id"), events.c.course_id, events.c.actor
@@ -76,9 +90,6 @@ def _sums(table: sa.Table, names: list[str]) -> dict[str, sa.ColumnElement[int]]
     return {name: sa.cast(sa.func.sum(table.c[name]), sa.BigInteger) for name in names}
 
 
-MEASURES = ["enrolments", "lessons_completed", "attempts", "passes", "completions", "completion_seconds"]
-
-
 def course_weeks(staged: Stages) -> list[sa.Select[Any]]:
     counts, learners = staged[COUNTS].table, staged[LEARNERS].table
     source, place = _placed(counts)
@@ -86,7 +97,13 @@ def course_weeks(staged: Stages) -> list[sa.Select[Any]]:
     summed = select_of({**keys, **_sums(counts, MEASURES)}).select_from(source).group_by(*keys.values())
     source, place = _placed(learners)
     keys = {"week": learners.c.week, "school_id": learners.c.school_id, "course_id": learners.c.course_id, **place}
-    active = select_of({**keys, "learners_active": sa.cast(sa.func.count(), sa.BigInteger)}).select_from(source)
+    active = select_of(
+        {
+            **keys,
+            "learners_active": sa.cast(sa.func.count(), sa.BigInteger),
+            "learners_active_key": record_keys.summed(record_keys.of_actor(learners.c.actor)),
+        }
+    ).select_from(source)
     return [summed, active.where(learners.c.course_id.is_not(None)).group_by(*keys.values())]
 
 
@@ -96,7 +113,13 @@ def school_weeks(staged: Stages) -> list[sa.Select[Any]]:
     s = schools.alias("s")
     place = place_of(s)
     keys = {"week": distinct.c.week, "school_id": distinct.c.school_id, **place}
-    active = select_of({**keys, "learners_active": sa.cast(sa.func.count(), sa.BigInteger)})
+    active = select_of(
+        {
+            **keys,
+            "learners_active": sa.cast(sa.func.count(), sa.BigInteger),
+            "learners_active_key": record_keys.summed(record_keys.of_actor(distinct.c.actor)),
+        }
+    )
     return [active.select_from(distinct.outerjoin(s, s.c.id == distinct.c.school_id)).group_by(*keys.values())]
 
 

@@ -21,6 +21,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
+from analytics import record_keys
 from analytics.models import (
     UNASSIGNED,
     AssignmentDistrict,
@@ -97,13 +98,17 @@ KeyColumns = Callable[[sa.FromClause], dict[str, sa.ColumnElement[Any]]]
 
 
 def event_counts() -> dict[str, sa.ColumnElement[int]]:
-    """The measures counted from events one by one (of events in a course)."""
-    return {
-        "enrolments": count_where(verb_is("registered", "course")),
-        "lessons_completed": count_where(verb_is("completed", "lesson")),
-        "attempts": count_where(verb_is("attempted", "assignment")),
-        "passes": count_where(sa.and_(events.c.verb.in_(("attempted", "scored")), events.c.success.is_(True))),
+    """The measures counted from events one by one (of events in a course), then their record keys' sums."""
+    conditions = {
+        "enrolments": verb_is("registered", "course"),
+        "lessons_completed": verb_is("completed", "lesson"),
+        "attempts": verb_is("attempted", "assignment"),
+        "passes": sa.and_(events.c.verb.in_(("attempted", "scored")), events.c.success.is_(True)),
     }
+    counts = {name: count_where(condition) for name, condition in conditions.items()}
+    actor = record_keys.of_actor(events.c.actor)
+    keys = {f"{name}_key": record_keys.summed(actor, condition) for name, condition in conditions.items()}
+    return {**counts, **keys}
 
 
 def course_completions(
@@ -117,6 +122,7 @@ def course_completions(
             **key_columns,
             "completions": sa.cast(sa.func.count(), sa.BigInteger),
             "completion_seconds": sa.cast(sa.func.sum(seconds), sa.BigInteger),
+            "completions_key": record_keys.summed(record_keys.of_actor(events.c.actor)),
         }
     ).select_from(placed.join(r, r.c.id == events.c.registration))
     completed = completed.where(window.holds(events.c.timestamp), verb_is("completed", "course"))
@@ -166,7 +172,9 @@ def _from_events(
         distinct = pairs.distinct().subquery("pairs")
         names = list(key_columns)
         counted_learners = sa.select(
-            *(distinct.c[n] for n in names), sa.cast(sa.func.count(), sa.BigInteger).label(learners)
+            *(distinct.c[n] for n in names),
+            sa.cast(sa.func.count(), sa.BigInteger).label(learners),
+            record_keys.summed(record_keys.of_actor(distinct.c.actor)).label(f"{learners}_key"),
         )
         statements.append(counted_learners.group_by(*(distinct.c[n] for n in names)))
     return statements
@@ -242,6 +250,7 @@ def certificate_months(window: Window) -> list[sa.Select[Any]]:
             **cert_place,
             "course_id": certificates.c.course_id,
             measure: sa.cast(sa.func.count(), sa.BigInteger),
+            f"{measure}_key": record_keys.summed(record_keys.of_account(certificates.c.user_id)),
         }
         select = select_of(cert_columns).select_from(cert_source)
         select = select.where(window.holds(column))
@@ -264,6 +273,11 @@ def assignments(window: Window) -> list[sa.Select[Any]]:
         "attempts": count_where(verb_is("attempted", "assignment")),
         "passes": count_where(sa.and_(events.c.verb.in_(("attempted", "scored")), events.c.success.is_(True))),
     }
+    actor = record_keys.of_actor(events.c.actor)
+    columns["attempts_key"] = record_keys.summed(actor, verb_is("attempted", "assignment"))
+    columns["passes_key"] = record_keys.summed(
+        actor, sa.and_(events.c.verb.in_(("attempted", "scored")), events.c.success.is_(True))
+    )
     select = select_of(columns).select_from(source)
     select = select.where(
         window.holds(events.c.timestamp),
@@ -303,7 +317,11 @@ def module_reach(window: Window) -> list[sa.Select[Any]]:
         )
     distinct = pairs.distinct().subquery("pairs")
     grouped = [distinct.c[name] for name in keys]
-    counted = sa.select(*grouped, sa.cast(sa.func.count(), sa.BigInteger).label("learners"))
+    counted = sa.select(
+        *grouped,
+        sa.cast(sa.func.count(), sa.BigInteger).label("learners"),
+        record_keys.summed(record_keys.of_actor(distinct.c.actor)).label("learners_key"),
+    )
     return [counted.group_by(*grouped)]
 
 
@@ -316,6 +334,7 @@ def grades(window: Window) -> list[sa.Select[Any]]:
         **place,
         "bucket": bucket,
         "certificates": sa.cast(sa.func.count(), sa.BigInteger),
+        "certificates_key": record_keys.summed(record_keys.of_account(certificates.c.user_id)),
     }
     select = select_of(columns).select_from(source)
     select = select.where(window.holds(certificates.c.issued_at), certificates.c.grade.is_not(None))
@@ -329,7 +348,13 @@ def at_risk(window: Window) -> list[sa.Select[Any]]:
     source = e.join(u, u.c.id == e.c.user_id).outerjoin(s, s.c.id == u.c.school_id)
     place = place_of(s)
     school = sa.func.coalesce(u.c.school_id, UNASSIGNED)
-    columns = {"course_id": e.c.course_id, "school_id": school, **place, "learners": sa.func.count()}
+    columns = {
+        "course_id": e.c.course_id,
+        "school_id": school,
+        **place,
+        "learners": sa.func.count(),
+        "learners_key": record_keys.summed(record_keys.of_account(e.c.user_id)),
+    }
     select = select_of(columns).select_from(source)
     select = select.where(
         e.c.enrolled_at < window.end,
@@ -354,13 +379,18 @@ def school_people(window: Window) -> list[sa.Select[Any]]:
     student, teacher = u.c.role == Role.STUDENT.value, u.c.role == Role.TEACHER.value
     place = place_of(s)
     school = sa.func.coalesce(u.c.school_id, UNASSIGNED)
+    counted = {
+        "students": student,
+        "students_enrolled": sa.and_(student, enrolled),
+        "teachers": teacher,
+        "teachers_trained": sa.and_(teacher, trained),
+    }
+    account = record_keys.of_account(u.c.id)
     columns = {
         "school_id": school,
         **place,
-        "students": count_where(student),
-        "students_enrolled": count_where(sa.and_(student, enrolled)),
-        "teachers": count_where(teacher),
-        "teachers_trained": count_where(sa.and_(teacher, trained)),
+        **{name: count_where(condition) for name, condition in counted.items()},
+        **{f"{name}_key": record_keys.summed(account, condition) for name, condition in counted.items()},
     }
     select = select_of(columns).select_from(u.outerjoin(s, s.c.id == u.c.school_id))
     select = select.where(u.c.role.in_((Role.STUDENT.value, Role.TEACHER.value)), u.c.created_at < window.end)

@@ -1,6 +1,8 @@
 """Every rollup's rows computed directly from the raw tables, in Python: what the rollups must hold.
 
-Written from the measures' definitions, not from the SQL in ``analytics.rollups``, so the two can disagree.
+Written from the measures' definitions, not from the SQL in ``analytics.rollups``, so the two can disagree. Each
+count's record keys are summed beside it (``<measure>_key``): a learner's acts and distinct learners by the
+learner's pseudonym, accounts and certificates by the account.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from analytics.periods import month_start, week_start
+from analytics.record_keys import account_key, actor_key
 from certificates.models import Certificate
 from courses.models import Course, CourseAudience, Enrolment, LearningEvent, Lesson
 from lms.db import db
@@ -60,6 +63,8 @@ def expected(until: datetime) -> Rows:
             measures["completions"] += 1
             enrolment = enrolments[e.registration or 0]
             measures["completion_seconds"] += round((e.timestamp - enrolment.enrolled_at).total_seconds())
+        for measure in ("enrolments", "lessons_completed", "attempts", "passes", "completions"):
+            measures[f"{measure}_key"] += measures[measure] * actor_key(e.actor)
         for name, key in (
             ("course_weeks", (week, school, e.course_id)),
             ("district_weeks", (week, region, district, e.course_id)),
@@ -68,13 +73,14 @@ def expected(until: datetime) -> Rows:
             rows[name][key].update(measures)
             for measure in ("enrolments", "lessons_completed", "attempts", "passes", "completions"):
                 rows[name][key][measure] += 0
+                rows[name][key][f"{measure}_key"] += 0
         rows["course_weeks"][(week, school, e.course_id)]["region_id"] = region
         rows["course_weeks"][(week, school, e.course_id)]["district_id"] = district
         active["course_weeks"][(week, school, e.course_id)].add(e.actor)
         if e.object_type == "assignment" and e.verb in ("attempted", "scored"):
             key = (e.object_id, region, district)
-            rows["assignments"][key]["attempts"] += measures["attempts"]
-            rows["assignments"][key]["passes"] += measures["passes"]
+            for measure in ("attempts", "passes", "attempts_key", "passes_key"):
+                rows["assignments"][key][measure] += measures[measure]
             rows["assignments"][key]["course_id"] = e.course_id
         if (e.verb, e.object_type) == ("experienced", "lesson"):
             module = lessons[e.object_id].module_id
@@ -84,26 +90,30 @@ def expected(until: datetime) -> Rows:
         measure = "learners" if name == "module_reach" else "learners_active"
         for key, actors in groups.items():
             rows[name][key][measure] = len(actors)
+            rows[name][key][f"{measure}_key"] = sum(actor_key(actor) for actor in actors)
 
     for c in certificates:
         holder = users[c.user_id]
         _school, region, district = _where(holder.school_id, schools)
+        key = account_key(c.user_id)
         if c.issued_at < until:
-            rows["district_months"][(month_start(c.issued_at), region, district, c.course_id)][
-                "certificates_issued"
-            ] += 1
+            issued = rows["district_months"][(month_start(c.issued_at), region, district, c.course_id)]
+            issued["certificates_issued"] += 1
+            issued["certificates_issued_key"] += key
             if c.grade is not None:
-                bucket = min(c.grade // 10, 9)
-                rows["grades"][(c.course_id, region, district, bucket)]["certificates"] += 1
+                bucket = rows["grades"][(c.course_id, region, district, min(c.grade // 10, 9))]
+                bucket["certificates"] += 1
+                bucket["certificates_key"] += key
         if c.revoked_at is not None and c.revoked_at < until:
-            rows["district_months"][(month_start(c.revoked_at), region, district, c.course_id)][
-                "certificates_revoked"
-            ] += 1
+            revoked = rows["district_months"][(month_start(c.revoked_at), region, district, c.course_id)]
+            revoked["certificates_revoked"] += 1
+            revoked["certificates_revoked_key"] += key
 
     for e in enrolments.values():
         if e.enrolled_at < until and e.completed_at is None and e.last_activity_at < until - timedelta(days=14):
             school, region, district = _where(users[e.user_id].school_id, schools)
             rows["at_risk"][(e.course_id, school)]["learners"] += 1
+            rows["at_risk"][(e.course_id, school)]["learners_key"] += account_key(e.user_id)
             rows["at_risk"][(e.course_id, school)]["region_id"] = region
             rows["at_risk"][(e.course_id, school)]["district_id"] = district
 
@@ -114,15 +124,19 @@ def expected(until: datetime) -> Rows:
         school, region, district = _where(u.school_id, schools)
         people = rows["school_people"][(school,)]
         people["region_id"], people["district_id"] = region, district
+        counted: dict[str, bool] = {}
         if u.role == Role.STUDENT:
-            people["students"] += 1
-            people["students_enrolled"] += any(e.enrolled_at < until for e in mine)
+            counted["students"] = True
+            counted["students_enrolled"] = any(e.enrolled_at < until for e in mine)
         else:
-            people["teachers"] += 1
-            people["teachers_trained"] += any(
+            counted["teachers"] = True
+            counted["teachers_trained"] = any(
                 e.completed_at is not None
                 and e.completed_at < until
                 and courses[e.course_id].audience in (CourseAudience.TEACHERS, CourseAudience.BOTH)
                 for e in mine
             )
+        for measure, yes in counted.items():
+            people[measure] += yes
+            people[f"{measure}_key"] += account_key(u.id) if yes else 0
     return {name: {key: dict(values) for key, values in table.items()} for name, table in rows.items()}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -19,6 +20,11 @@ from tests import factories
 
 #: A Monday, 00:00 in Kazakhstan (UTC+5): weeks in these tests begin here.
 MONDAY = datetime(2026, 9, 6, 19, 0, tzinfo=UTC)
+
+
+def actor_of(user: User) -> str:
+    """A test learner's pseudonym: like the platform's, 32 hexadecimal digits."""
+    return hashlib.sha256(f"actor-{user.id}".encode()).hexdigest()[:32]
 
 
 @dataclass
@@ -61,7 +67,7 @@ class World:
         school = user.school_id if school_id is False else school_id
         db.session.add(
             LearningEvent(
-                actor=f"actor-{user.id}",
+                actor=actor_of(user),
                 verb=verb,
                 object_type=object_type,
                 object_id=object_id,
