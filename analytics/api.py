@@ -1,7 +1,7 @@
 """API: the officials' dashboard measures (/api/v1/analytics), with the pages' scope and disclosure rule.
 
-A count is a whole number already rounded down to a multiple of 5, or null for fewer than 5 (0 included); the
-rule travels with every answer.
+A count is a whole number of at least 5, adjusted slightly by the disclosure rule (``analytics.disclosure``), or
+null for fewer than 5 (0 included); the rule travels with every answer.
 """
 
 from __future__ import annotations
@@ -26,10 +26,11 @@ from lms.models import Role
 blp = ApiBlueprint("api_analytics", __name__, url_prefix="/api/v1/analytics", description="Programme analytics")
 
 RULE = (
-    f"Counts of people are counted in small groups (a district's course in a month or week), each rounded down to a "
-    f"multiple of {disclosure.BASE}, fewer than {disclosure.THRESHOLD} (0 included) as 0; every number is the sum "
-    "of its rounded groups, null when all are under 5, so it may be less than the true count. Rates come from the "
-    f"rounded counts, only where the denominator is at least {disclosure.THRESHOLD}, coded '<' "
+    f"So that no child can be singled out, a count under {disclosure.THRESHOLD} (0 included) is null; every other "
+    f"count is adjusted by a small amount (at most {disclosure.MAX_NOISE} up or down, never below "
+    f"{disclosure.THRESHOLD}, nothing on average), the same for the same people whichever way they are asked for. "
+    "A total is adjusted on its own, so it may differ slightly from the sum of its rows. Rates come from the "
+    f"adjusted counts, only where the denominator is at least {disclosure.THRESHOLD}, coded '<' "
     f"{disclosure.RATE_CODE} or '>' {100 - disclosure.RATE_CODE} at the ends."
 )
 

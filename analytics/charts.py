@@ -35,15 +35,15 @@ STYLE = Style(
 )
 
 
-#: Steps of a chart's value axis: every count shown is a multiple of 5, so is every mark of its scale.
+#: Steps of a chart's value axis: marks at multiples of 5 (a mark of 2 or 4 would look like a count under 5).
 STEPS = tuple(base * 10**power for power in range(7) for base in (5, 10, 25))
 #: At most this many steps up the value axis.
 MARKS = 6
 
 
 def scale(values: Sequence[Shown]) -> list[int]:
-    """The value axis' marks: from 0 by a step of 5, 10, 25, 50, … to the largest value or above, at most six steps
-    (a mark of 2 or 4 beside counts that are multiples of 5 would read as a count under 5)."""
+    """The value axis' marks: from 0 by a step of 5, 10, 25, 50, … to the largest value or above, at most six
+    steps."""
     top = max((value.value or 0 for value in values), default=0)
     step = next(step for step in STEPS if top <= step * MARKS)
     return list(range(0, max(step, -(-top // step) * step) + 1, step))

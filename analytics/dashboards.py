@@ -67,7 +67,7 @@ TERMS = ((9, 2), (11, 2), (1, 3), (4, 2))
 @dataclass(frozen=True)
 class PeriodChoice:
     """A period an official may choose: a month ("2026-09"), a term of a school year ("2026-2027-t2") or a whole
-    school year ("2026-2027"), always whole months (so its numbers are sums of the months' shown cells)."""
+    school year ("2026-2027"), always whole months (the months the rollups count by)."""
 
     key: str
     kind: str  # "month", "term" or "year"
@@ -205,15 +205,17 @@ def _row(key: int, name: str, cells: list[dict[str, queries.Measure]]) -> Row:
 
 
 def _summed(cells: list[dict[str, queries.Measure]], measure: str) -> Shown:
-    """A number as shown: the sum of its cells' shown counts (of the sources that count ``measure``)."""
+    """A number as shown: the true count of its parts (of the sources that count ``measure``) perturbed by their
+    cell key (``analytics.disclosure``)."""
     total = sum((cell[measure] for cell in cells if measure in cell), queries.Measure())
-    return disclosure.of_sum(total.shown, total.cells)
+    return disclosure.shown(total.count, total.key)
 
 
 def overview(scope: Scope, period: Period, course_id: int | None, language: str, unassigned: str) -> Overview:
     """Per region of the nation (or district of a region) for whole months: enrolments, completions and
     certificates of the period; learners at risk and teachers trained now. ``unassigned`` names the bucket of key
-    0. Every row and the total are sums of the same shown cells (a district's course in a month)."""
+    0. Every row and the total is its true count perturbed by its own cell key: the total is not the sum of the
+    rows as shown, and the nation's row of a region is that region's total."""
     cells = counted(scope, period, course_id)
     names = _names(scope, language)
     keys = sorted(set(names) | set(cells), key=lambda k: (k == UNASSIGNED, names.get(k, "")))
@@ -225,8 +227,8 @@ def overview(scope: Scope, period: Period, course_id: int | None, language: str,
 
 
 def counted(scope: Scope, period: Period, course_id: int | None) -> queries.Cells:
-    """The overview's cells per region or district, with their true counts (never shown as they are: ``overview``
-    rounds each cell and sums the shown cells)."""
+    """The overview's parts per region or district, with their true counts and cell keys (never shown as they are:
+    ``overview`` perturbs each row's and the total's)."""
     cells: queries.Cells = {}
     for key, parts in queries.activity(scope, period, course_id).items():
         cells.setdefault(key, []).extend(parts)
@@ -305,7 +307,7 @@ class Progress:
 
 def indicators(scope: Scope, year: int, trained: Shown) -> list[Progress]:
     """Every programme indicator of ``year`` in the nation or a region against its target (the regions' sum for
-    the nation): certificates issued in the calendar year (the sum of its months' shown cells) and the teachers
+    the nation): certificates issued in the calendar year (its months' counts, perturbed as one) and the teachers
     ``trained`` now (``Coverage.teachers_trained``); advanced learners and projects are not counted yet (the
     programme's second phase)."""
     targets = programme_targets(year)
@@ -355,9 +357,9 @@ def coverage(scope: Scope, school_year: str) -> Coverage:
     headcounts = [c for c in cells if "headcount_students" in c]
     return Coverage(
         _summed(cells, "students_enrolled"),
-        sum(c["headcount_students"].true for c in headcounts) or None,
+        sum(c["headcount_students"].count for c in headcounts) or None,
         _summed(cells, "teachers_trained"),
-        sum(c["headcount_teachers"].true for c in headcounts) or None,
+        sum(c["headcount_teachers"].count for c in headcounts) or None,
     )
 
 

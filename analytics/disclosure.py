@@ -1,60 +1,58 @@
 """What an official may see of a count of people: no child singled out, whatever answers are put side by side.
 
-The rule, by construction rather than by checking each table:
+The rule is the *cell-key method* of the Australian Bureau of Statistics' TableBuilder and of the UK's Office for
+National Statistics' flexible census tables, made for exactly this: tables an official builds with any filters
+from one set of records.
 
-- The rollups are read in their *finest cells* — disjoint groups of people (a district's enrolments in one course
-  in one month, a region's completions of one course in one week, a district's learners who reached a module).
-  Each cell is shown rounded down to a multiple of 5 (5 to 9 as 5, 10 to 14 as 10), and a cell under 5 (0
-  included) as "<5": every shown cell stands for five true values, whatever else is shown.
-- Every larger number — a district over all courses, a region, the nation, a table's total row, the API's
-  answer — is the **sum of the shown cells** it is made of ("<5" adding nothing), never a true total rounded.
+- Every learner counted carries a secret *record key* from 0 to 255 (``analytics.record_keys``); a count's *cell
+  key* is the sum of the record keys of what it counts, modulo 256. The rollups keep these sums beside each count,
+  so any answer — a district, a region, the nation, a term, one course or all — has its count and its cell key.
+- A count under 5 (0 included) is shown as "<5". Any other count is shown **perturbed** by a small amount looked
+  up in a fixed table from its cell key and its size: −3 to +3, 0 most often, never below 5, on average nothing.
+- The same people always give the same number, however they are asked for (the nation's row of a region is the
+  region's total); different groups get unrelated perturbations, unknown without the platform's key.
 
-So every number an official can get (on a page, in a chart, a report or the API, with any filters) is a function
-of the shown cells alone, and no combination of answers — a total minus its rows, a region minus a district, every
-course minus one course, the API minus the page — tells more about a cell than its own shown value: a cell shown
-"<5" may be any of 0 to 4 whatever else is known. (A true total rounded would not be safe: five districts of 4
-learners each, shown "<5", beside a region total of 20 would each be told exactly.) The price is that a sum
-undercounts by up to 4 per cell; ``Shown.spread`` says by how much at most.
-
-What this does not cover by construction: two different partitions of the same people shown side by side — the
-certificates of a district and course by month and by grade decile — each made of rounded cells. Set against each
-other they could narrow a cell only if five (or ten, …) cells of one side all sit at the very top of their ranges
-(each 4, 9, 14, …) and the other side's rounded cells add up to exactly that top; weeks and months never meet so
-(a month of whole weeks has four). A perturbation of every cell keyed to the people in it (the ONS/ABS "cell
-key" method) would close that too.
+So subtracting two answers — a total minus its rows, a region minus a district, every course minus one course, a
+term minus one of its months, the API minus the page — leaves the true difference plus the two perturbations: a
+group shown "<5" stays uncertain. The perturbations are bounded (by ``MAX_NOISE``), so in rare cases (both at
+opposite ends of the table, ``extreme_pairs``: under one pair in a thousand) a difference could narrow a small
+group to one value; no answer says when that happened. Unlike a rule that shows every number as a sum of rounded
+small groups, the numbers are not biased: a total is off by at most 3, however many groups it is made of (sums of
+groups each rounded down to 5 undercounted the demo's completions by 40 per cent, and could not offer a school or
+a week at all).
 
 Rates are computed from shown counts only, only where the shown denominator is at least 5, in whole percent, and
 top- and bottom-coded (under 5% and over 95%), so a small group's 0% or 100% is never shown.
 
-Pure functions, no Flask; ``shown_sql`` is the same rounding as an SQL expression, so that the rollups' queries
-add up rounded cells in the database and send back one row per region, not one per cell.
+Pure functions, no Flask.
 """
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import math
-from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
-
-import sqlalchemy as sa
 
 #: A count of fewer people than this is shown as "<5".
 THRESHOLD = 5
-#: Counts are shown rounded to a multiple of this.
-BASE = 5
 #: Rates below this percentage are shown as "<5%", above 100 minus it as ">95%".
 RATE_CODE = 5
+#: Cell keys run from 0 to KEYS - 1 (``analytics.record_keys.KEYS``).
+KEYS = 256
+#: The largest perturbation, up or down.
+MAX_NOISE = 3
+#: How many of the 256 cell keys give each perturbation (0 most often; symmetric, so nothing on average).
+NOISE_SHARES = {0: 92, 1: 56, -1: 56, 2: 21, -2: 21, 3: 5, -3: 5}
+#: Counts from 5 to this have a row of the table of their own; larger ones share the last.
+ROWS = 20
 
 
 @dataclass(frozen=True)
 class Shown:
-    """A count as an official sees it: ``value`` rounded down to a multiple of ``BASE`` (or a sum of such), or None
-    for "<5" (every cell under 5); the true count lies from ``value`` (0 for None) to ``value + spread``."""
+    """A count as an official sees it: ``value`` (None for "<5"); the true count lies in ``possible()``."""
 
     value: int | None
-    #: How much more the true count may be: 4 for one cell, the cells' spreads added up for a sum.
-    spread: int = BASE - 1
 
     @property
     def suppressed(self) -> bool:
@@ -62,44 +60,50 @@ class Shown:
 
     def possible(self) -> range:
         """Every true count this shown count may stand for."""
-        return range(self.value or 0, (self.value or 0) + self.spread + 1)
+        if self.value is None:
+            return range(THRESHOLD)
+        return range(max(THRESHOLD, self.value - MAX_NOISE), self.value + MAX_NOISE + 1)
 
 
-def shown(count: int) -> Shown:
-    """The count as shown: rounded down to a multiple of 5; under 5 (0 included) suppressed.
+@functools.cache
+def table() -> tuple[tuple[int, ...], ...]:
+    """The perturbation table: a row per count from 5 to ``ROWS`` (the last for every larger count), a column per
+    cell key. Each row holds ``NOISE_SHARES`` in an order fixed by SHA-256, so it is the same on every machine and
+    every Python, and two rows are unrelated."""
+    values = [noise for noise, share in sorted(NOISE_SHARES.items()) for _ in range(share)]
+    rows = []
+    for row in range(THRESHOLD, ROWS + 1):
+        order = sorted(range(KEYS), key=functools.partial(_digest, row))
+        placed = [0] * KEYS
+        for slot, value in zip(order, values, strict=True):
+            placed[slot] = value
+        rows.append(tuple(placed))
+    return tuple(rows)
 
-    Down, not to the nearest: with the nearest, 8 would show as 10 (8 to 12) beside "<5" (0 to 4), and a group of
-    10 minus a part of it shown "<5" would leave exactly 4."""
+
+def _digest(row: int, slot: int) -> bytes:
+    return hashlib.sha256(f"lms.noise:{row}:{slot}".encode()).digest()
+
+
+def noise(count: int, key: int) -> int:
+    """The perturbation of a count of at least 5 with this cell key."""
+    return table()[min(count, ROWS) - THRESHOLD][key % KEYS]
+
+
+def shown(count: int, key: int) -> Shown:
+    """The count as shown: "<5" under 5 (0 included); else perturbed by its cell key, never below 5."""
     if count < 0:
         raise ValueError("a count of people is never negative")
     if count < THRESHOLD:
         return Shown(None)
-    return Shown(BASE * (count // BASE))
+    return Shown(max(THRESHOLD, count + noise(count, key)))
 
 
-def shown_sql(count: Any) -> sa.ColumnElement[int]:
-    """``shown(count).value or 0`` in SQL (the same on SQLite and PostgreSQL): a cell's contribution to a sum."""
-    return sa.case((count >= THRESHOLD, count - count % BASE), else_=0)
-
-
-def of_sum(value: int, cells: int) -> Shown:
-    """The number made of ``cells`` shown cells whose shown values add up to ``value`` (``summed``, from SQL)."""
-    return Shown(value if value else None, (BASE - 1) * cells)
-
-
-def summed(cells: Iterable[Shown]) -> Shown:
-    """A number made of shown cells: their sum ("<5" adding nothing), "<5" when every cell is; it tells nothing
-    the cells do not. No cells: "<5" with nothing more possible (0)."""
-    value = spread = 0
-    for cell in cells:
-        value += cell.value or 0
-        spread += cell.spread
-    return Shown(value if value else None, spread)
-
-
-def total(counts: Iterable[int]) -> Shown:
-    """The number shown for a group made of these finest cells' true counts: each rounded, then summed."""
-    return summed(shown(count) for count in counts)
+def extreme_pairs() -> float:
+    """The share of pairs of answers whose perturbations sit at opposite ends of the table (one +3, the other −3):
+    the only pairs whose difference can narrow a group shown "<5" to one value."""
+    end = NOISE_SHARES[MAX_NOISE] / KEYS
+    return 2 * end * end
 
 
 @dataclass(frozen=True)
@@ -121,8 +125,8 @@ def rate(numerator: Shown, denominator: Shown) -> Rate:
     if denominator.value is None:
         return Rate(None, None)
     if numerator.value is None:
-        # At most ``spread`` of at least the shown denominator.
-        bound = max(RATE_CODE, math.ceil(100 * (numerator.spread + 1) / denominator.value))
+        # Fewer than 5 of at least the shown denominator.
+        bound = max(RATE_CODE, math.ceil(100 * THRESHOLD / denominator.value))
         return Rate(None, "<", min(bound, 100))
     percent = 100 * numerator.value / denominator.value
     if percent < RATE_CODE:

@@ -13,7 +13,6 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from analytics import disclosure
 from analytics.models import (
     AtRisk,
     CourseWeek,
@@ -76,16 +75,14 @@ class Period:
 
 @dataclass(frozen=True)
 class Measure:
-    """A measure of a row over the finest cells it is made of (disjoint groups of people: a district's course in a
-    month, say): the cells' shown values added up (each rounded down to 5, under 5 adding nothing: in SQL), how
-    many cells, and the true total (never shown to an official; the tests and benchmarks check it)."""
+    """A measure of a row: its true count (never shown to an official as it is) and its cell key, the sum of the
+    record keys of what it counts (``analytics.record_keys``), from which ``analytics.disclosure`` perturbs it."""
 
-    shown: int = 0
-    cells: int = 0
-    true: int = 0
+    count: int = 0
+    key: int = 0
 
     def __add__(self, other: Measure) -> Measure:
-        return Measure(self.shown + other.shown, self.cells + other.cells, self.true + other.true)
+        return Measure(self.count + other.count, self.key + other.key)
 
 
 #: Per row of a table — key (a region, district or school; a week; a module; a grade decile) — the measures of
@@ -94,21 +91,18 @@ Cells = dict[Any, list[dict[str, Measure]]]
 
 
 def _cells(select: sa.Select[Any] | Any) -> Cells:
-    """``select`` (a "key" column and counts, grouped by finer columns than the key: one row per cell) added up per
-    key in the database: each measure's shown sum, true sum and the number of cells."""
-    cells = select.subquery("cells")
-    measures = [column.name for column in cells.columns if column.name != "key"]
-    columns: list[Any] = [cells.c.key]
+    """``select`` (a "key" column, counts and their record keys' sums ``<count>_key``, one row per rollup row) added
+    up per key in the database."""
+    rows = select.subquery("rows")
+    measures = [c.name for c in rows.columns if c.name != "key" and not c.name.endswith("_key")]
+    columns: list[Any] = [rows.c.key]
     for name in measures:
-        columns.append(sa.func.sum(disclosure.shown_sql(cells.c[name])).label(f"{name}__shown"))
-        columns.append(sa.func.sum(cells.c[name]).label(f"{name}__true"))
-    columns.append(sa.func.count().label("cells__count"))
+        columns.append(sa.func.sum(rows.c[name]).label(name))
+        key = rows.c[f"{name}_key"] if f"{name}_key" in rows.c else sa.literal(0)
+        columns.append(sa.func.sum(key).label(f"{name}_key"))
     found: Cells = {}
-    for row in db.session.execute(sa.select(*columns).group_by(cells.c.key)).mappings():
-        count = int(row["cells__count"])
-        found[row["key"]] = [
-            {name: Measure(int(row[f"{name}__shown"] or 0), count, int(row[f"{name}__true"] or 0)) for name in measures}
-        ]
+    for row in db.session.execute(sa.select(*columns).group_by(rows.c.key)).mappings():
+        found[row["key"]] = [{name: Measure(int(row[name] or 0), int(row[f"{name}_key"] or 0)) for name in measures}]
     return found
 
 
@@ -122,25 +116,24 @@ def _rows(select: sa.Select[Any] | Any) -> dict[int, dict[str, int]]:
 
 
 def true_totals(cells: Cells) -> dict[Any, dict[str, int]]:
-    """Per key, the cells' true counts added up: never shown to an official (tests and benchmarks check them)."""
+    """Per key, the true counts: never shown to an official (tests and benchmarks check them)."""
     found: dict[Any, dict[str, int]] = {}
     for key, parts in cells.items():
         total = found.setdefault(key, {})
         for part in parts:
             for name, measure in part.items():
-                total[name] = total.get(name, 0) + measure.true
+                total[name] = total.get(name, 0) + measure.count
     return found
 
 
 def _columns(model: Any, *names: str) -> list[sa.Label[Any]]:
-    """Counts as they are in the rollup's rows, for a rollup whose rows are the cells themselves (its key is the
-    cell's: a district's course in a month or a week, a district's module, a district's course's grade decile):
-    no grouping before the cells are rounded."""
-    return [getattr(model, name).label(name) for name in names]
-
-
-def _sums(model: Any, *names: str) -> list[sa.Label[Any]]:
-    return [sa.func.sum(getattr(model, name)).label(name) for name in names]
+    """Counts as they are in the rollup's rows, each with its record keys' sum (``_cells`` adds them up per key)."""
+    columns = []
+    for name in names:
+        columns.append(getattr(model, name).label(name))
+        if hasattr(model, f"{name}_key"):  # a count of people or their acts (not a sum of seconds)
+            columns.append(getattr(model, f"{name}_key").label(f"{name}_key"))
+    return columns
 
 
 def activity(scope: Scope, months: Period, course_id: int | None = None) -> Cells:
@@ -165,20 +158,20 @@ def activity(scope: Scope, months: Period, course_id: int | None = None) -> Cell
     ).where(*scope.where(DistrictMonth), DistrictMonth.month.between(months.first, months.last))
     if course_id is not None:
         select = select.where(DistrictMonth.course_id == course_id)
-    return _cells(select)  # a row per district, course and month: the cells
+    return _cells(select)
 
 
-def school_activity(district: Scope, weeks: Period, course_id: int | None = None) -> dict[int, dict[str, int]]:
+def school_activity(district: Scope, weeks: Period, course_id: int | None = None) -> Cells:
     """Per school of a district in whole weeks: enrolments, lessons completed, attempts, passes, completions."""
     if district.district_id is None:
         raise ValueError("schools are listed for a district")
     select = sa.select(
         CourseWeek.school_id.label("key"),
-        *_sums(CourseWeek, "enrolments", "lessons_completed", "attempts", "passes", "completions"),
+        *_columns(CourseWeek, "enrolments", "lessons_completed", "attempts", "passes", "completions"),
     ).where(*district.where(CourseWeek), CourseWeek.week.between(weeks.first, weeks.last))
     if course_id is not None:
         select = select.where(CourseWeek.course_id == course_id)
-    return _rows(select.group_by(CourseWeek.school_id))
+    return _cells(select)
 
 
 def people(scope: Scope, school_year: str) -> Cells:
@@ -187,9 +180,9 @@ def people(scope: Scope, school_year: str) -> Cells:
     coverage). Headcounts of schools without accounts count too."""
     counted = sa.select(
         scope.group(SchoolPeople).label("key"),
-        *_sums(SchoolPeople, "students", "students_enrolled", "teachers", "teachers_trained"),
+        *_columns(SchoolPeople, "students", "students_enrolled", "teachers", "teachers_trained"),
     ).where(*scope.where(SchoolPeople))
-    found = _cells(counted.group_by(scope.group(SchoolPeople), SchoolPeople.district_id))
+    found = _cells(counted)
     place = sa.func.coalesce(
         School.region_id if scope.region_id is None else School.district_id if scope.district_id is None else School.id,
         0,
@@ -208,8 +201,8 @@ def people(scope: Scope, school_year: str) -> Cells:
     if scope.district_id is not None:
         official = official.where(School.district_id == scope.district_id)
     for key, values in _rows(official.group_by(place)).items():
-        # Published figures, not people counted here: no cells, shown as they are.
-        found.setdefault(key, []).append({name: Measure(value, 0, value) for name, value in values.items()})
+        # Published figures, not people counted here: shown as they are (``dashboards.coverage``).
+        found.setdefault(key, []).append({name: Measure(value) for name, value in values.items()})
     return found
 
 
@@ -223,13 +216,13 @@ def weekly_trend(weeks: Period, region_id: int | None = None, course_id: int | N
         select = select.where(DistrictWeek.region_id == region_id)
     if course_id is not None:
         select = select.where(DistrictWeek.course_id == course_id)
-    found = _cells(select)  # a row per week, district and course: the cells
-    active = sa.select(SchoolWeek.week.label("key"), *_sums(SchoolWeek, "learners_active")).where(
+    found = _cells(select)
+    active = sa.select(SchoolWeek.week.label("key"), *_columns(SchoolWeek, "learners_active")).where(
         SchoolWeek.week.between(weeks.first, weeks.last)
     )
     if region_id is not None:
         active = active.where(SchoolWeek.region_id == region_id)
-    for week, parts in _cells(active.group_by(SchoolWeek.week, SchoolWeek.district_id)).items():
+    for week, parts in _cells(active).items():
         found.setdefault(week, []).extend(parts)
     return dict(sorted(found.items()))
 
@@ -240,7 +233,7 @@ def funnel(course_id: int, scope: Scope | None = None) -> Cells:
     select = sa.select(ModuleReach.module_id.label("key"), *_columns(ModuleReach, "learners")).where(
         ModuleReach.course_id == course_id, *(scope or Scope()).where(ModuleReach)
     )
-    return _cells(select)  # a row per module and district of the course: the cells
+    return _cells(select)
 
 
 def grade_distribution(scope: Scope, course_id: int | None = None) -> Cells:
@@ -249,14 +242,14 @@ def grade_distribution(scope: Scope, course_id: int | None = None) -> Cells:
     select = select.where(*scope.where(GradeBucket))
     if course_id is not None:
         select = select.where(GradeBucket.course_id == course_id)
-    return _cells(select)  # a row per course, district and decile: the cells
+    return _cells(select)
 
 
 def at_risk(scope: Scope, course_id: int | None = None) -> Cells:
     """Learners enrolled, not completed and inactive for 14 days, per region, district or school; a cell per
     district (school) and course."""
-    select = sa.select(scope.group(AtRisk).label("key"), sa.func.sum(AtRisk.learners).label("learners"))
+    select = sa.select(scope.group(AtRisk).label("key"), *_columns(AtRisk, "learners"))
     select = select.where(*scope.where(AtRisk))
     if course_id is not None:
         select = select.where(AtRisk.course_id == course_id)
-    return _cells(select.group_by(scope.group(AtRisk), AtRisk.district_id, AtRisk.course_id))
+    return _cells(select)

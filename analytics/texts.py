@@ -18,11 +18,11 @@ def rule_text() -> str:
     """The disclosure rule in the reader's language, as every page and file states it."""
     return (
         _(
-            "So that no child can be singled out, people are counted in small groups (a district's course in a month "
-            "or a week), each rounded down to a multiple of 5, a group of fewer than 5 counting as none; every number "
-            "is the sum of its rounded groups, “<5” when all are under 5, so it may be a little less than the true "
-            "count. Rates are computed from the rounded counts, only where the denominator is at least 5, and shown "
-            "as “<5%%” or “>95%%” at the ends."
+            "So that no child can be singled out, a count of fewer than 5 people is shown as “<5”, and every other "
+            "number is adjusted by a small amount (at most 3 up or down, never below 5, nothing on average), the same "
+            "for the same people wherever they appear; so a total may differ slightly from the sum of its rows. "
+            "Rates are computed from the adjusted counts, only where the denominator is at least 5, and shown as "
+            "“<5%%” or “>95%%” at the ends."
         )
         % {}
     )

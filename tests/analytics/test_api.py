@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
+from analytics import dashboards
+from analytics.queries import Period, Scope
 from lms.models import Role
 from lms.services import accounts
 from tests import factories
@@ -23,19 +27,23 @@ def test_the_overview_answers_as_the_page_does(client):
     row = next(r for r in body["rows"] if r["key"] == almaty.id)
     assert body["level"] == "region" and body["period"]["key"] == "2026-09" and body["region"] is None
     assert row["name"] == almaty.name("en")
-    assert row["counts"]["enrolments"] == 10 and row["counts"]["completions"] == 5  # 12 and 8, rounded down
-    assert row["rates"]["completion_rate"] == {"percent": 50, "code": "", "bound": None}
+    # The page's numbers: 12 enrolled and 8 completed, each perturbed by at most 3.
+    table = dashboards.overview(Scope(), Period.months(date(2026, 9, 1)), None, "en", "No school")
+    page = next(r for r in table.rows if r.key == almaty.id)
+    assert row["counts"] == {name: shown.value for name, shown in page.counts.items()}
+    assert abs(row["counts"]["enrolments"] - 12) <= 3 and abs(row["counts"]["completions"] - 8) <= 3
+    assert row["rates"]["completion_rate"]["percent"] == page.rates["completion_rate"].percent
     other = next(r for r in body["rows"] if r["key"] == factories.region("KZ-75").id)
     assert other["counts"]["enrolments"] is None  # 3: fewer than 5
-    assert body["total"]["counts"]["enrolments"] == 10  # the sum of the shown rows: 10 and "<5"
-    assert "rounded down to a multiple of 5" in body["rule"] and body["data_as_of"]
+    assert table.total is not None and body["total"]["counts"]["enrolments"] == table.total.counts["enrolments"].value
+    assert "under 5" in body["rule"] and "adjusted" in body["rule"] and body["data_as_of"]
 
 
 def test_the_trend_answers_as_the_chart_does(client):
     body = client.get("/api/v1/analytics/trend?period=2026-09", headers=_headers()).get_json()
     assert len(body["weeks"]) == 12
     assert {"learners_active", "enrolments", "completions"} == set(body["weeks"][0]["counts"])
-    assert all(v is None or v % 5 == 0 for week in body["weeks"] for v in week["counts"].values())
+    assert all(v is None or v >= 5 for week in body["weeks"] for v in week["counts"].values())
 
 
 def test_a_regional_official_gets_their_region_by_district_and_no_other(client):
@@ -81,7 +89,7 @@ def test_the_indicators_and_coverage_answer_as_the_page_does(client):
     assert by_name["projects"]["counted"] is False and by_name["projects"]["value"] is None
     issued = by_name["certificates_issued"]
     assert issued["counted"] is True and issued["label"] == "Certificates issued"
-    assert issued["value"] is None or issued["value"] % 5 == 0
+    assert issued["value"] is None or issued["value"] >= 5
     assert body["year"] == 2026 and set(body["coverage"]) >= {"students_enrolled", "students_rate"}
 
 
@@ -92,11 +100,11 @@ def test_the_funnel_needs_a_course_and_counts_its_modules_in_order(client, count
     body = client.get(f"/api/v1/analytics/funnel?course={country.course.id}", headers=headers).get_json()
     modules = sorted(country.course.modules, key=lambda m: m.position)
     assert [m["module"] for m in body["modules"]] == [m.id for m in modules]
-    assert all(m["learners"] is None or m["learners"] % 5 == 0 for m in body["modules"])
+    assert all(m["learners"] is None or m["learners"] >= 5 for m in body["modules"])
 
 
 def test_the_grades_count_certificates_by_decile(client):
     body = client.get("/api/v1/analytics/grades", headers=_headers()).get_json()
     assert [b["bucket"] for b in body["buckets"]] == list(range(10))
     assert body["buckets"][7]["label"] == "70–79%"
-    assert all(b["certificates"] is None or b["certificates"] % 5 == 0 for b in body["buckets"])
+    assert all(b["certificates"] is None or b["certificates"] >= 5 for b in body["buckets"])

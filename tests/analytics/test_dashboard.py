@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from analytics import dashboards, services
+from analytics import dashboards, disclosure, queries, services
 from analytics.disclosure import Shown
 from analytics.queries import Period, Scope
 from lms.db import db, utcnow
@@ -37,19 +37,23 @@ def country(db):
     return built
 
 
-def test_the_overview_rounds_and_suppresses_every_count(country):
+def test_the_overview_perturbs_and_suppresses_every_count(country):
     table = dashboards.overview(Scope(), SEPTEMBER, None, "en", "No school")
     by_key = {row.key: row for row in table.rows}
     almaty, other = by_key[factories.region("KZ-71").id], by_key[factories.region("KZ-75").id]
-    assert almaty.counts["enrolments"].value == 10  # 12 enrolled
-    assert almaty.counts["completions"].value == 5  # 8 completed
-    assert other.counts["enrolments"] == Shown(None)  # 3: "<5", a single cell
-    assert almaty.rates["completion_rate"].percent == 50  # 5 of 10 as shown, not 8 of 12
+    assert worlds.near(almaty.counts["enrolments"], 12)  # 12 enrolled: 9 to 15
+    assert worlds.near(almaty.counts["completions"], 8)  # 8 completed: 5 to 11
+    assert other.counts["enrolments"] == Shown(None)  # 3: "<5"
+    enrolled, completed = almaty.counts["enrolments"].value, almaty.counts["completions"].value
+    assert enrolled and completed
+    rate = almaty.rates["completion_rate"]  # from the shown counts, not 8 of 12
+    assert rate.percent == round(100 * completed / enrolled) or (rate.code == ">" and completed >= enrolled)
     assert table.total is not None
-    # The sum of the shown cells (10 and "<5"), not the true 15 rounded: a true total beside its rows could tell
-    # rows under 5 (five of 4 each beside a total of 20).
-    assert table.total.counts["enrolments"].value == 10
-    assert table.total.counts["enrolments"].spread >= 8 and 15 in table.total.counts["enrolments"].possible()
+    # The total's own true count (15) perturbed by its own key: not the sum of the rows as shown.
+    assert worlds.near(table.total.counts["enrolments"], 15)
+    parts = dashboards.counted(Scope(), SEPTEMBER, None)
+    total = sum((p["enrolments"] for parts in parts.values() for p in parts if "enrolments" in p), queries.Measure())
+    assert total.count == 15 and table.total.counts["enrolments"] == disclosure.shown(15, total.key)
 
 
 def test_the_national_official_drills_into_a_region(client, login, country):
@@ -88,11 +92,11 @@ def test_no_name_or_pseudonym_reaches_a_page(client, login, country):
         for person in people:
             assert person.full_name not in html
             assert worlds.actor_of(person) not in html
-        # Every number in a cell is a multiple of 5 (or "<5").
+        # No number in a cell is a count under 5 ("<5" instead).
         for cell in re.findall(r'<td class="num">([^<]*)</td>', html):
             value = cell.strip().replace("\u00a0", "").replace(",", "")
             if value.isdigit():
-                assert int(value) % 5 == 0, cell
+                assert int(value) >= 5, cell
 
 
 @pytest.mark.parametrize("role", [Role.STUDENT, Role.TEACHER, Role.MENTOR])
@@ -112,7 +116,7 @@ def test_the_trend_is_weeks_of_shown_counts(country):
     assert len(trend.weeks) == dashboards.TREND_WEEKS and all(week.weekday() == 0 for week in trend.weeks)
     assert trend.weeks[-1] <= date(2026, 9, 30) < trend.weeks[-1] + dashboards.timedelta(days=7)
     week = trend.weeks.index(worlds.MONDAY.date() + dashboards.timedelta(days=1))  # the Monday in local time
-    assert trend.series["enrolments"][week].value == 10  # 12 + 3 enrolled that week, shown 10 + "<5"
+    assert worlds.near(trend.series["enrolments"][week], 15)  # 12 + 3 enrolled that week
     assert "learners_active" not in dashboards.trend(None, country.course.id, SEPTEMBER).series
 
 
@@ -147,9 +151,9 @@ def test_the_funnel_and_grades_are_shown_counts(country):
     course = country.course
     steps = dashboards.funnel(Scope(), course, "en")
     assert [s.title for s in steps] == [m.title_in("en") for m in sorted(course.modules, key=lambda m: m.position)]
-    assert all(step.learners.value is None or step.learners.value % 5 == 0 for step in steps)
+    assert all(step.learners.value is None or step.learners.value >= 5 for step in steps)
     grades = dashboards.grades(Scope(), course.id)
-    assert len(grades) == 10 and grades[7] == Shown(5)  # 8 certificates graded 70
+    assert len(grades) == 10 and worlds.near(grades[7], 8)  # 8 certificates graded 70 to 77
 
 
 def test_the_page_shows_the_funnel_for_a_course_and_the_grades(client, login, country):
@@ -171,15 +175,15 @@ def test_indicators_against_targets_and_coverage_against_headcounts(db, client, 
     db.session.flush()
     nation = {p.indicator: p for p in dashboards.indicators(Scope(), 2026, Shown(None))}
     issued = nation[Indicator.CERTIFICATES_ISSUED]
-    assert issued.target == 50 and issued.value is not None and issued.value.value == 5  # 8 certificates: 5
-    assert issued.percent == 10
+    assert issued.target == 50 and issued.value is not None and worlds.near(issued.value, 8)  # 8 certificates
+    assert issued.percent == round(100 * (issued.value.value or 0) / 50)
     assert nation[Indicator.PROJECTS].value is None  # not counted yet
     region = {p.indicator: p for p in dashboards.indicators(Scope(almaty.id), 2026, Shown(None))}
     assert region[Indicator.CERTIFICATES_ISSUED].target == 20
     services.rebuild(utcnow())  # accounts are counted as they are now: the crowd was made today
     covered = dashboards.coverage(Scope(almaty.id), "2026-2027")
-    assert covered.headcount_students == 40 and covered.students_enrolled.value == 10  # 12 of school 0
-    assert covered.students_rate.percent == 25  # 10 shown of 40
+    assert covered.headcount_students == 40 and worlds.near(covered.students_enrolled, 12)  # 12 of school 0
+    assert covered.students_rate.percent == round(100 * (covered.students_enrolled.value or 0) / 40)
 
     login(factories.user(Role.OFFICIAL, language="en"))
     html = client.get("/analytics/?period=2026-09").get_data(as_text=True)
@@ -189,7 +193,7 @@ def test_indicators_against_targets_and_coverage_against_headcounts(db, client, 
 def test_the_overview_ranks_regions_by_a_measure_small_ones_last(client, login, country):
     table = dashboards.overview(Scope(), SEPTEMBER, None, "en", "No school")
     by_enrolments = dashboards.ranked(table.rows, "enrolments")
-    assert by_enrolments[0].key == factories.region("KZ-71").id  # 10 shown, the most
+    assert by_enrolments[0].key == factories.region("KZ-71").id  # 12 enrolled, the most
     assert by_enrolments[-1].key == 0  # the unassigned bucket last
     shown = [row.counts["enrolments"].value or -1 for row in by_enrolments[:-1]]
     assert shown == sorted(shown, reverse=True)

@@ -59,7 +59,7 @@ def test_activity_by_region_and_by_district(world: World) -> None:
 def test_schools_of_a_district(world: World) -> None:
     first = world.schools[0]
     weeks = Period.weeks(MONDAY.date() + timedelta(days=1), 2)
-    schools = queries.school_activity(Scope(first.region_id, first.district_id), weeks, world.course.id)
+    schools = true(queries.school_activity(Scope(first.region_id, first.district_id), weeks, world.course.id))
     assert schools == {
         first.id: {"enrolments": 2, "lessons_completed": 1, "attempts": 0, "passes": 0, "completions": 1}
     }
@@ -121,10 +121,9 @@ def test_periods_are_whole_weeks_or_months() -> None:
         Period.months(date(2026, 9, 2))
 
 
-def test_the_database_rounds_and_adds_up_cells_as_the_rule_does(db: Any) -> None:
-    """Every cell (a district's course in a month) rounded down to 5 in SQL, under 5 adding nothing, exactly as
-    ``disclosure.shown`` does, and the cells counted — for every value from 0 to 59."""
-    from analytics import disclosure
+def test_the_database_adds_up_counts_and_their_keys_per_row(db: Any) -> None:
+    """A row's count and cell key are the sums of its rollup rows' (a district's courses in a month), so the
+    same people give the same key whichever way they are added up."""
     from analytics.models import DistrictMonth
     from lms.db import utcnow
 
@@ -135,7 +134,7 @@ def test_the_database_rounds_and_adds_up_cells_as_the_rule_does(db: Any) -> None
         db.session.add(
             DistrictMonth(
                 month=september, region_id=region.id, district_id=1000 + n // 6, course_id=n % 6 + 1,
-                enrolments=value, completions=59 - value, as_of=utcnow(),
+                enrolments=value, enrolments_key=value * 37, completions=59 - value, completions_key=n, as_of=utcnow(),
             )
         )  # fmt: skip
     db.session.flush()
@@ -143,6 +142,7 @@ def test_the_database_rounds_and_adds_up_cells_as_the_rule_does(db: Any) -> None
     for district in range(10):
         (measures,) = found[1000 + district]
         mine = values[6 * district : 6 * district + 6]
-        assert measures["enrolments"].shown == sum(disclosure.shown(v).value or 0 for v in mine)
-        assert measures["completions"].shown == sum(disclosure.shown(59 - v).value or 0 for v in mine)
-        assert measures["enrolments"].cells == 6 and measures["enrolments"].true == sum(mine)
+        assert measures["enrolments"] == queries.Measure(sum(mine), 37 * sum(mine))
+        assert measures["completions"] == queries.Measure(sum(59 - v for v in mine), sum(mine))
+    (everything,) = queries.activity(Scope(), Period.months(september))[region.id]
+    assert everything["enrolments"] == queries.Measure(sum(values), 37 * sum(values))

@@ -9,6 +9,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from analytics.disclosure import THRESHOLD, Shown
 from analytics.rollups import ROLLUPS
 from certificates.models import Certificate, CertificateStatus
 from certificates.serials import new_serial
@@ -20,6 +21,11 @@ from tests import factories
 
 #: A Monday, 00:00 in Kazakhstan (UTC+5): weeks in these tests begin here.
 MONDAY = datetime(2026, 9, 6, 19, 0, tzinfo=UTC)
+
+
+def near(shown: Shown, true: int) -> bool:
+    """Whether ``shown`` is how the disclosure rule may show a true count: "<5" under 5, else within the noise."""
+    return true in shown.possible() and (shown.value is None) == (true < THRESHOLD)
 
 
 def actor_of(user: User) -> str:
