@@ -158,6 +158,38 @@ class DistrictWeek(Model):
     as_of: Mapped[datetime]
 
 
+class SchoolMonth(Model):
+    """Per calendar month, school and course: the additive measures and certificates (a certificate at its holder's
+    school) — what a district's schools and the filters by school kind, settlement and language are counted from.
+    ``DistrictMonth`` holds the same per district, for the nation's and regions' pages."""
+
+    __tablename__ = "analytics_school_months"
+    __table_args__ = (sa.Index("ix_analytics_school_months_district", "region_id", "district_id", "month"),)
+
+    month: Mapped[date] = mapped_column(sa.Date, primary_key=True)  # its first day
+    school_id: Mapped[int] = _key()
+    course_id: Mapped[int] = _key()
+    region_id: Mapped[int]
+    district_id: Mapped[int]
+    enrolments: Mapped[int] = _count()
+    lessons_completed: Mapped[int] = _count()
+    attempts: Mapped[int] = _count()
+    passes: Mapped[int] = _count()
+    completions: Mapped[int] = _count()
+    completion_seconds: Mapped[int] = _count()
+    certificates_issued: Mapped[int] = _count()
+    certificates_revoked: Mapped[int] = _count()
+    #: Each count's record keys summed (``analytics.disclosure``): the key of the cell it counts.
+    enrolments_key: Mapped[int] = _count()
+    lessons_completed_key: Mapped[int] = _count()
+    attempts_key: Mapped[int] = _count()
+    passes_key: Mapped[int] = _count()
+    completions_key: Mapped[int] = _count()
+    certificates_issued_key: Mapped[int] = _count()
+    certificates_revoked_key: Mapped[int] = _count()
+    as_of: Mapped[datetime]
+
+
 class DistrictMonth(Model):
     """Per calendar month, district and course: the additive measures and certificates."""
 

@@ -3,9 +3,10 @@
 A refresh reads a window of events once per statement of ``rollups``; a rebuild, whose window is every event,
 would read them all a dozen times. So a rebuild first makes two staging tables, each in one pass over the
 events: ``counts`` per ISO week, month, school and course (the additive measures), and ``learners``, each
-learner once per week, school and course. Course weeks, school weeks and district months are summed from
-them, district weeks from the course weeks just rebuilt. Each rollup is then written by one INSERT: its
-statements' rows are summed per key first. The property test checks that a rebuild and refreshes agree.
+learner once per week, school and course. Course weeks, school weeks and school months are summed from them,
+district weeks from the course weeks and district months from the school months just rebuilt. Each rollup is then
+written by one INSERT: its statements' rows are summed per key first. The property test checks that a rebuild and
+refreshes agree.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.sql.ddl import CreateTableAs
 
 from analytics import record_keys
-from analytics.models import UNASSIGNED, CourseWeek, DistrictWeek
+from analytics.models import UNASSIGNED, CourseWeek, DistrictMonth, DistrictWeek, SchoolMonth
 from analytics.periods import month_of, week_of
 from analytics.rollups import (
     ATTRIBUTES,
@@ -132,20 +133,31 @@ def district_weeks(_staged: Stages) -> list[sa.Select[Any]]:
     return [select_of({**{c.name: c for c in keys}, **_sums(weeks, measures)}).group_by(*keys)]
 
 
-def district_months(staged: Stages, window: Window) -> list[sa.Select[Any]]:
+def school_months(staged: Stages, window: Window) -> list[sa.Select[Any]]:
     counts = staged[COUNTS].table
     source, place = _placed(counts)
-    keys = {"month": counts.c.month, **place, "course_id": counts.c.course_id}
+    keys = {"month": counts.c.month, "school_id": counts.c.school_id, "course_id": counts.c.course_id, **place}
     summed = select_of({**keys, **_sums(counts, MEASURES)}).select_from(source).group_by(*keys.values())
-    return [summed, *certificate_months(window)]
+    return [summed, *certificate_months(window, school=True)]
 
 
-#: The rollups a rebuild sums from the staging tables (district weeks from the course weeks just rebuilt).
+def district_months(_staged: Stages) -> list[sa.Select[Any]]:
+    """The school months just rebuilt, summed over schools: the same events, certificates, keys and measures."""
+    months: sa.Table = SchoolMonth.__table__  # type: ignore[assignment]
+    district_months: sa.Table = DistrictMonth.__table__  # type: ignore[assignment]
+    keys = [months.c.month, months.c.region_id, months.c.district_id, months.c.course_id]
+    measures = [c.name for c in district_months.columns if c.name not in {*(key.name for key in keys), "as_of"}]
+    return [select_of({**{c.name: c for c in keys}, **_sums(months, measures)}).group_by(*keys)]
+
+
+#: The rollups a rebuild sums from the staging tables (district weeks and months from the course weeks and school
+#: months just rebuilt).
 FROM_STAGES: dict[str, Callable[[Stages, Window], list[sa.Select[Any]]]] = {
     "course_weeks": lambda staged, _window: course_weeks(staged),
     "school_weeks": lambda staged, _window: school_weeks(staged),
     "district_weeks": lambda staged, _window: district_weeks(staged),
-    "district_months": district_months,
+    "school_months": school_months,
+    "district_months": lambda staged, _window: district_months(staged),
 }
 
 

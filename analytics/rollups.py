@@ -31,6 +31,7 @@ from analytics.models import (
     DistrictWeek,
     GradeBucket,
     ModuleReach,
+    SchoolMonth,
     SchoolPeople,
     SchoolWeek,
 )
@@ -222,12 +223,16 @@ def district_weeks(window: Window) -> list[sa.Select[Any]]:
     return _from_events(window, keys)
 
 
-def _certificate_source() -> tuple[sa.FromClause, dict[str, sa.ColumnElement[int]]]:
+def _certificate_source(school: bool = False) -> tuple[sa.FromClause, dict[str, sa.ColumnElement[int]]]:
+    """Certificates with their holder's place (and school, if ``school``)."""
     c: sa.Table = Certificate.__table__  # type: ignore[assignment]
     u: sa.Table = User.__table__  # type: ignore[assignment]
     s = schools.alias("s")
     source = c.join(u, u.c.id == c.c.user_id).outerjoin(s, s.c.id == u.c.school_id)
-    return source, place_of(s)
+    place = place_of(s)
+    if school:
+        place = {"school_id": sa.func.coalesce(u.c.school_id, UNASSIGNED), **place}
+    return source, place
 
 
 def district_months(window: Window) -> list[sa.Select[Any]]:
@@ -237,12 +242,25 @@ def district_months(window: Window) -> list[sa.Select[Any]]:
     return [*_from_events(window, keys), *certificate_months(window)]
 
 
-def certificate_months(window: Window) -> list[sa.Select[Any]]:
-    """Certificates issued and revoked per month, district and course (where the holder's school is)."""
+def school_months(window: Window) -> list[sa.Select[Any]]:
+    def keys(s: sa.FromClause) -> dict[str, sa.ColumnElement[Any]]:
+        return {
+            "month": month_of(events.c.timestamp),
+            "school_id": sa.func.coalesce(events.c.school_id, UNASSIGNED),
+            "course_id": events.c.course_id,
+            **place_of(s),
+        }
+
+    return [*_from_events(window, keys), *certificate_months(window, school=True)]
+
+
+def certificate_months(window: Window, school: bool = False) -> list[sa.Select[Any]]:
+    """Certificates issued and revoked per month, district (and school, if ``school``) and course (where the
+    holder's school is)."""
     statements = []
     certificates: sa.Table = Certificate.__table__  # type: ignore[assignment]
     for stamp, measure in (("issued_at", "certificates_issued"), ("revoked_at", "certificates_revoked")):
-        cert_source, cert_place = _certificate_source()
+        cert_source, cert_place = _certificate_source(school)
         column = certificates.c[stamp]
         cert_month = month_of(column)
         cert_columns = {
@@ -401,6 +419,7 @@ ROLLUPS: tuple[Rollup, ...] = (
     Rollup("course_weeks", CourseWeek, course_weeks),
     Rollup("school_weeks", SchoolWeek, school_weeks),
     Rollup("district_weeks", DistrictWeek, district_weeks),
+    Rollup("school_months", SchoolMonth, school_months),
     Rollup("district_months", DistrictMonth, district_months),
     Rollup("assignments", AssignmentDistrict, assignments),
     Rollup("module_reach", ModuleReach, module_reach),

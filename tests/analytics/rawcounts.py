@@ -69,11 +69,14 @@ def expected(until: datetime) -> Rows:
             ("course_weeks", (week, school, e.course_id)),
             ("district_weeks", (week, region, district, e.course_id)),
             ("district_months", (month, region, district, e.course_id)),
+            ("school_months", (month, school, e.course_id)),
         ):
             rows[name][key].update(measures)
             for measure in ("enrolments", "lessons_completed", "attempts", "passes", "completions"):
                 rows[name][key][measure] += 0
                 rows[name][key][f"{measure}_key"] += 0
+        rows["school_months"][(month, school, e.course_id)]["region_id"] = region
+        rows["school_months"][(month, school, e.course_id)]["district_id"] = district
         rows["course_weeks"][(week, school, e.course_id)]["region_id"] = region
         rows["course_weeks"][(week, school, e.course_id)]["district_id"] = district
         active["course_weeks"][(week, school, e.course_id)].add(e.actor)
@@ -94,8 +97,15 @@ def expected(until: datetime) -> Rows:
 
     for c in certificates:
         holder = users[c.user_id]
-        _school, region, district = _where(holder.school_id, schools)
+        school, region, district = _where(holder.school_id, schools)
         key = account_key(c.user_id)
+        for stamp, measure in (("issued_at", "certificates_issued"), ("revoked_at", "certificates_revoked")):
+            at = getattr(c, stamp)
+            if at is not None and at < until:
+                row = rows["school_months"][(month_start(at), school, c.course_id)]
+                row[measure] += 1
+                row[f"{measure}_key"] += key
+                row["region_id"], row["district_id"] = region, district
         if c.issued_at < until:
             issued = rows["district_months"][(month_start(c.issued_at), region, district, c.course_id)]
             issued["certificates_issued"] += 1
