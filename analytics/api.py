@@ -12,10 +12,11 @@ from typing import Any
 import marshmallow as ma
 from flask import request
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from webargs.flaskparser import abort
 
 from analytics import dashboards, disclosure, texts
-from analytics.dashboards import PeriodChoice, Row, Selection
+from analytics.dashboards import FILTER_CHOICES, PeriodChoice, Row, Selection
 from analytics.disclosure import Rate
 from analytics.labels import indicator_label
 from analytics.models import Indicator
@@ -53,6 +54,21 @@ class FiltersSchema(ma.Schema):
     course = ma.fields.Integer(
         validate=ma.validate.Range(min=1, max=ID_MAX), metadata={"description": "A course's id; default: every course"}
     )
+    district = ma.fields.Integer(
+        validate=ma.validate.Range(min=1, max=ID_MAX),
+        metadata={"description": "A district of `region` (required with it): its schools are the rows"},
+    )
+    kind = ma.fields.String(
+        validate=ma.validate.OneOf(FILTER_CHOICES["kind"]), metadata={"description": "Only schools of this kind"}
+    )
+    settlement = ma.fields.String(
+        validate=ma.validate.OneOf(FILTER_CHOICES["settlement"]),
+        metadata={"description": "Only urban or only rural schools"},
+    )
+    instruction = ma.fields.String(
+        validate=ma.validate.OneOf(FILTER_CHOICES["instruction"]),
+        metadata={"description": "Only schools teaching in this language"},
+    )
 
 
 class RateSchema(ma.Schema):
@@ -65,7 +81,9 @@ class RateSchema(ma.Schema):
 
 
 class RowSchema(ma.Schema):
-    key = ma.fields.Integer(required=True, metadata={"description": "A region's or district's id; 0 unassigned"})
+    key = ma.fields.Integer(
+        required=True, metadata={"description": "A region's, district's or school's id; 0 unassigned; -1 the total"}
+    )
     name = ma.fields.String(required=True)
     counts = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Integer(allow_none=True), required=True)
     rates = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Nested(RateSchema), required=True)
@@ -81,6 +99,10 @@ class PeriodSchema(ma.Schema):
 
 class AnswerSchema(ma.Schema):
     region = ma.fields.Integer(allow_none=True, required=True, metadata={"description": "null: the nation"})
+    district = ma.fields.Integer(allow_none=True, required=True, metadata={"description": "null: no district"})
+    filters = ma.fields.Dict(
+        keys=ma.fields.String(), values=ma.fields.String(), required=True, metadata={"description": "Schools' filters"}
+    )
     period = ma.fields.Nested(PeriodSchema, allow_none=True, required=True)
     course = ma.fields.Integer(allow_none=True, required=True)
     periods = ma.fields.List(
@@ -91,7 +113,7 @@ class AnswerSchema(ma.Schema):
 
 
 class OverviewSchema(AnswerSchema):
-    level = ma.fields.String(required=True, metadata={"enum": ["region", "district"]})
+    level = ma.fields.String(required=True, metadata={"enum": ["region", "district", "school"]})
     rows = ma.fields.List(ma.fields.Nested(RowSchema), required=True)
     total = ma.fields.Nested(RowSchema, required=True)
 
@@ -153,12 +175,24 @@ class GradesSchema(AnswerSchema):
     buckets = ma.fields.List(ma.fields.Nested(GradeBucketSchema), required=True)
 
 
+#: Why the funnel and the grades refuse the schools' filters.
+PER_DISTRICT = _l("The drop-off funnel and the grades are counted per district: ask without school filters.")
+
+
 def _selection(filters: dict[str, Any]) -> Selection:
     period = filters.get("period")
     course = filters.get("course")
     try:
+        district = filters.get("district")
+        if district is not None and filters.get("region") is None:
+            abort(422, message=_("Give the district's region too."))
         selection = dashboards.select(
-            current_api_user(), filters.get("region"), period, None if course is None else str(course)
+            current_api_user(),
+            filters.get("region"),
+            period,
+            None if course is None else str(course),
+            district,
+            dashboards.filters_of(filters),
         )
     except dashboards.NoSuchRegion:
         abort(404, message=_("No such region."))
@@ -174,6 +208,8 @@ def _selection(filters: dict[str, Any]) -> Selection:
 def _answer(selection: Selection) -> dict[str, Any]:
     return {
         "region": selection.region.id if selection.region else None,
+        "district": selection.district.id if selection.district else None,
+        "filters": {name: value for name, value in vars(selection.filters).items() if value},
         "period": _period(selection.period) if selection.period else None,
         "course": selection.course_id,
         "periods": [_period(choice) for choice in selection.periods],
@@ -234,12 +270,15 @@ def _language() -> str:
 def overview(filters: dict[str, Any]) -> dict[str, Any]:
     """The nation by region (or a region by district) for a period: the dashboard's table."""
     selection = _selection(filters)
-    answer = _answer(selection) | {"level": "district" if selection.region else "region", "rows": [], "total": None}
+    level = "region" if selection.region is None else "district" if selection.district is None else "school"
+    answer = _answer(selection) | {"level": level, "rows": [], "total": None}
     if selection.period is None:
         answer["total"] = _row(Row(-1, "", {}, {}))
         return answer
     unassigned = texts.unassigned(selection)
-    table = dashboards.overview(selection.scope, selection.period.period, selection.course_id, _language(), unassigned)
+    table = dashboards.overview(
+        selection.scope, selection.period.period, selection.course_id, _language(), unassigned, selection.filters
+    )
     answer["rows"] = [_row(row) for row in table.rows]
     answer["total"] = _row(table.total) if table.total else None
     return answer
@@ -251,7 +290,13 @@ def trend(filters: dict[str, Any]) -> dict[str, Any]:
     selection = _selection(filters)
     answer = _answer(selection) | {"weeks": []}
     if selection.period is not None:
-        found = dashboards.trend(selection.scope.region_id, selection.course_id, selection.period.period)
+        found = dashboards.trend(
+            selection.scope.region_id,
+            selection.course_id,
+            selection.period.period,
+            filters=selection.filters,
+            district_id=selection.scope.district_id,
+        )
         answer["weeks"] = [
             {"week": week, "counts": {name: values[i].value for name, values in found.series.items()}}
             for i, week in enumerate(found.weeks)
@@ -297,6 +342,10 @@ def funnel(filters: dict[str, Any]) -> dict[str, Any]:
     selection = _selection(filters)
     if selection.course is None:
         abort(422, message=_("Choose a course: the drop-off funnel is a course's."))
+    if selection.filters.active:
+        abort(
+            422, message=_("The drop-off funnel and the grades are counted per district: ask without school filters.")
+        )
     steps = dashboards.funnel(selection.scope, selection.course, _language())
     modules = [{"module": s.module_id, "title": s.title, "learners": s.learners.value} for s in steps]
     return _answer(selection) | {"modules": modules}
@@ -306,6 +355,10 @@ def funnel(filters: dict[str, Any]) -> dict[str, Any]:
 def grades(filters: dict[str, Any]) -> dict[str, Any]:
     """Certificates issued since the start per grade decile, as the dashboard's chart and table show them."""
     selection = _selection(filters)
+    if selection.filters.active:
+        abort(
+            422, message=_("The drop-off funnel and the grades are counted per district: ask without school filters.")
+        )
     counts = dashboards.grades(selection.scope, selection.course_id)
     labels = texts.grade_labels()
     buckets = [{"bucket": n, "label": labels[n], "certificates": c.value} for n, c in enumerate(counts)]

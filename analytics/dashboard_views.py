@@ -39,9 +39,7 @@ def nation() -> ResponseReturnValue:
         abort(403)
     if home is not None:
         # A regional official's dashboard is their region's.
-        filters: dict[str, Any] = {
-            name: request.args[name] for name in ("period", "course", "sort") if name in request.args
-        }
+        filters: dict[str, Any] = {name: request.args[name] for name in QUERY if name in request.args}
         return redirect(url_for("dashboard.region", region_id=home, **filters))
     return _overview(_selection(None, request.args))
 
@@ -51,10 +49,28 @@ def region(region_id: int) -> ResponseReturnValue:
     return _overview(_selection(region_id, request.args))
 
 
-def _selection(region_id: int | None, values: Any) -> dashboards.Selection:
-    """The region, period and course asked for (stale filter values are no choice, not an error), or 404/403."""
+@dashboard.get("/regions/<int:region_id>/districts/<int:district_id>")
+def district(region_id: int, district_id: int) -> ResponseReturnValue:
+    """A district of the region by school."""
+    return _overview(_selection(region_id, request.args, district_id))
+
+
+#: The query names a dashboard page keeps when it links to another (a drill, a chart, a redirect).
+QUERY = ("period", "course", "sort", "kind", "settlement", "instruction")
+
+
+def _selection(region_id: int | None, values: Any, district_id: int | None = None) -> dashboards.Selection:
+    """The region (or district), period, course and schools' filters asked for (stale filter values are no choice,
+    not an error), or 404/403."""
     try:
-        return dashboards.select(current_user, region_id, values.get("period"), values.get("course"))
+        return dashboards.select(
+            current_user,
+            region_id,
+            values.get("period"),
+            values.get("course"),
+            district_id,
+            dashboards.filters_of(values),
+        )
     except dashboards.NoSuchRegion:
         abort(404)
     except dashboards.OutsideScope:
@@ -65,8 +81,21 @@ def _overview(selection: dashboards.Selection) -> ResponseReturnValue:
     language = texts.language()
     sort = request.args.get("sort") if request.args.get("sort") in dashboards.RANKINGS else None
     board = dashboards.board(selection, language, texts.unassigned(selection), sort)
+    filters = selection.filters
+    chosen = {
+        "period": selection.period.key if selection.period else None,
+        "course": selection.course_id,
+        "kind": filters.kind,
+        "settlement": filters.settlement,
+        "instruction": filters.instruction,
+    }
     return render_template(
         "analytics/dashboard.html",
+        district=selection.district,
+        filters=filters,
+        filter_labels=texts.filter_labels(),
+        args={name: value for name, value in chosen.items() if value},
+        level=texts.level(selection),
         funnel=board.funnel if board else None,
         grades=board.grades if board else None,
         region=selection.region,
@@ -97,11 +126,21 @@ def _overview(selection: dashboards.Selection) -> ResponseReturnValue:
 @dashboard.get("/charts/trend.svg")
 def trend_chart() -> ResponseReturnValue:
     """The weekly trend of the nation or of a region (``region``), as the page beside it shows it in a table."""
-    selection = _selection(request.args.get("region", type=int), request.args)
+    selection = _chart_selection()
     if selection.period is None:
         abort(404)
-    trend = dashboards.trend(selection.scope.region_id, selection.course_id, selection.period.period)
+    trend = dashboards.trend(
+        selection.scope.region_id,
+        selection.course_id,
+        selection.period.period,
+        filters=selection.filters,
+        district_id=selection.scope.district_id,
+    )
     return _svg(texts.trend_svg(selection, trend))
+
+
+def _chart_selection() -> dashboards.Selection:
+    return _selection(request.args.get("region", type=int), request.args, request.args.get("district", type=int))
 
 
 def _svg(body: bytes) -> Response:
@@ -114,8 +153,8 @@ def _svg(body: bytes) -> Response:
 @dashboard.get("/charts/funnel.svg")
 def funnel_chart() -> ResponseReturnValue:
     """A course's learners by module reached (``course`` required), as the table beside it shows them."""
-    selection = _selection(request.args.get("region", type=int), request.args)
-    if selection.course is None:
+    selection = _chart_selection()
+    if selection.course is None or selection.filters.active:
         abort(404)
     return _svg(texts.funnel_svg(selection, dashboards.funnel(selection.scope, selection.course, texts.language())))
 
@@ -123,7 +162,9 @@ def funnel_chart() -> ResponseReturnValue:
 @dashboard.get("/charts/grades.svg")
 def grades_chart() -> ResponseReturnValue:
     """Certificates by grade decile, as the table beside it shows them."""
-    selection = _selection(request.args.get("region", type=int), request.args)
+    selection = _chart_selection()
+    if selection.filters.active:
+        abort(404)
     return _svg(texts.grades_svg(selection, dashboards.grades(selection.scope, selection.course_id)))
 
 
@@ -135,7 +176,14 @@ def make_report() -> ResponseReturnValue:
     if not form.validate_on_submit():
         flash(_("Choose a report to make from the dashboard."), "error")
         return redirect(url_for("dashboard.nation"))
-    selection = _selection(form.region.data, {"period": form.period.data, "course": form.course.data})
+    values = {
+        "period": form.period.data,
+        "course": form.course.data,
+        "kind": form.school_kind.data,
+        "settlement": form.settlement.data,
+        "instruction": form.instruction.data,
+    }
+    selection = _selection(form.region.data, values, form.district.data)
     if selection.period is None or selection.period.key != form.period.data:
         flash(_("The data for this period are not kept: choose another period."), "error")
         return redirect(url_for("dashboard.nation"))

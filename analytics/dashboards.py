@@ -9,17 +9,18 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 
 from analytics import disclosure, queries
 from analytics.disclosure import Rate, Shown
 from analytics.models import UNASSIGNED, DistrictMonth, Indicator
-from analytics.queries import Period, Scope
+from analytics.queries import NO_FILTERS, Filters, Period, Scope
 from analytics.targets import targets as programme_targets
 from courses.models import Course
 from lms.db import db, utcnow
-from lms.models import District, Region, User
+from lms.models import District, InstructionLanguage, Region, School, SchoolKind, Settlement, User
 from lms.services import org
 
 #: The overview's columns of counts, in order (each a count of people or of their acts).
@@ -127,10 +128,16 @@ class Selection:
     course: Course | None
     periods: list[PeriodChoice]
     courses: list[Course]
+    #: A district of the region: its schools are the rows (None: the region's districts, or the nation's regions).
+    district: District | None = None
+    #: Which schools count (by kind, settlement, language of instruction).
+    filters: Filters = NO_FILTERS
 
     @property
     def scope(self) -> Scope:
-        return Scope(region_id=self.region.id if self.region else None)
+        return Scope(
+            region_id=self.region.id if self.region else None, district_id=self.district.id if self.district else None
+        )
 
     @property
     def course_id(self) -> int | None:
@@ -148,11 +155,19 @@ def home_region(user: User) -> int | None:
     return allowed[0]
 
 
-def select(user: User, region_id: int | None, period: str | None, course: str | None) -> Selection:
+def select(
+    user: User,
+    region_id: int | None,
+    period: str | None,
+    course: str | None,
+    district_id: int | None = None,
+    filters: Filters = NO_FILTERS,
+) -> Selection:
     """The selection ``user`` asked for: ``region_id`` (None: the nation for a national official, their own region
     for a regional one), ``period`` as a choice's key and ``course`` as its id, either None or unknown for the
-    default (the newest month's term, or the newest month outside terms) and every course. Raises NoSuchRegion,
-    OutsideScope."""
+    default (the newest month's term, or the newest month outside terms) and every course; a district of the region
+    (``district_id``) and the schools' ``filters`` (see ``filters_of``). Raises NoSuchRegion (a district not of the
+    region too), OutsideScope."""
     if region_id is None:
         region_id = home_region(user)
     region = None
@@ -167,7 +182,32 @@ def select(user: User, region_id: int | None, period: str | None, course: str | 
     found = courses()
     chosen = {choice.key: choice for choice in periods}.get(period or "") or _default(periods, months)
     chosen_course = {str(c.id): c for c in found}.get(course or "")
-    return Selection(region, chosen, chosen_course, periods, found)
+    district = None
+    if district_id is not None:
+        district = db.session.get(District, district_id)
+        if region is None or district is None or district.region_id != region.id:
+            raise NoSuchRegion
+    return Selection(region, chosen, chosen_course, periods, found, district, filters)
+
+
+#: The filters' choices: school kinds, settlements and languages of instruction.
+FILTER_CHOICES = {
+    "kind": tuple(kind.value for kind in SchoolKind),
+    "settlement": tuple(settlement.value for settlement in Settlement),
+    "instruction": tuple(language.value for language in InstructionLanguage),
+}
+
+
+def filters_of(values: Any) -> Filters:
+    """The schools' filters from query values (``kind``, ``settlement``, ``instruction``); an unknown value is no
+    filter (see ``unknown_filters`` for the API, which refuses one)."""
+    chosen = {name: values.get(name) for name in FILTER_CHOICES}
+    return Filters(**{name: value if value in FILTER_CHOICES[name] else None for name, value in chosen.items()})
+
+
+def unknown_filters(values: Any) -> list[str]:
+    """The filters given with a value that is not one of their choices."""
+    return [name for name in FILTER_CHOICES if values.get(name) not in (None, "", *FILTER_CHOICES[name])]
 
 
 def _default(periods: list[PeriodChoice], months: list[date]) -> PeriodChoice | None:
@@ -191,11 +231,16 @@ def courses() -> list[Course]:
     return list(db.session.scalars(sa.select(Course).order_by(Course.id)))
 
 
-def _names(scope: Scope, language: str) -> dict[int, str]:
+def _names(scope: Scope, language: str, filters: Filters = NO_FILTERS) -> dict[int, str]:
+    """The rows' names: the nation's regions, a region's districts, or a district's schools (those the filters
+    keep)."""
     if scope.region_id is None:
         return {r.id: r.name(language) for r in db.session.scalars(sa.select(Region))}
-    districts = db.session.scalars(sa.select(District).where(District.region_id == scope.region_id))
-    return {d.id: d.name(language) for d in districts}
+    if scope.district_id is None:
+        districts = db.session.scalars(sa.select(District).where(District.region_id == scope.region_id))
+        return {d.id: d.name(language) for d in districts}
+    schools = sa.select(School).where(School.district_id == scope.district_id, *filters.where_school())
+    return {school.id: school.name for school in db.session.scalars(schools)}
 
 
 def _row(key: int, name: str, cells: list[dict[str, queries.Measure]]) -> Row:
@@ -211,13 +256,20 @@ def _summed(cells: list[dict[str, queries.Measure]], measure: str) -> Shown:
     return disclosure.shown(total.count, total.key)
 
 
-def overview(scope: Scope, period: Period, course_id: int | None, language: str, unassigned: str) -> Overview:
+def overview(
+    scope: Scope,
+    period: Period,
+    course_id: int | None,
+    language: str,
+    unassigned: str,
+    filters: Filters = NO_FILTERS,
+) -> Overview:
     """Per region of the nation (or district of a region) for whole months: enrolments, completions and
     certificates of the period; learners at risk and teachers trained now. ``unassigned`` names the bucket of key
     0. Every row and the total is its true count perturbed by its own cell key: the total is not the sum of the
     rows as shown, and the nation's row of a region is that region's total."""
-    cells = counted(scope, period, course_id)
-    names = _names(scope, language)
+    cells = counted(scope, period, course_id, filters)
+    names = _names(scope, language, filters)
     keys = sorted(set(names) | set(cells), key=lambda k: (k == UNASSIGNED, names.get(k, "")))
     result = Overview(scope, period, course_id)
     for key in keys:
@@ -226,15 +278,15 @@ def overview(scope: Scope, period: Period, course_id: int | None, language: str,
     return result
 
 
-def counted(scope: Scope, period: Period, course_id: int | None) -> queries.Cells:
+def counted(scope: Scope, period: Period, course_id: int | None, filters: Filters = NO_FILTERS) -> queries.Cells:
     """The overview's parts per region or district, with their true counts and cell keys (never shown as they are:
     ``overview`` perturbs each row's and the total's)."""
     cells: queries.Cells = {}
-    for key, parts in queries.activity(scope, period, course_id).items():
+    for key, parts in queries.activity(scope, period, course_id, filters).items():
         cells.setdefault(key, []).extend(parts)
-    for key, parts in queries.at_risk(scope, course_id).items():
+    for key, parts in queries.at_risk(scope, course_id, filters).items():
         cells.setdefault(key, []).extend({"at_risk": part["learners"]} for part in parts)
-    for key, parts in queries.people(scope, _school_year(period.last)).items():
+    for key, parts in queries.people(scope, _school_year(period.last), filters).items():
         cells.setdefault(key, []).extend(
             {k: part[k] for k in ("teachers", "teachers_trained")} for part in parts if "teachers" in part
         )
@@ -255,12 +307,19 @@ class Trend:
     series: dict[str, list[Shown]]
 
 
-def trend(region_id: int | None, course_id: int | None, period: Period, weeks: int = TREND_WEEKS) -> Trend:
-    """The weeks up to the end of ``period`` in the nation or a region (of one course, or all)."""
+def trend(
+    region_id: int | None,
+    course_id: int | None,
+    period: Period,
+    weeks: int = TREND_WEEKS,
+    filters: Filters = NO_FILTERS,
+    district_id: int | None = None,
+) -> Trend:
+    """The weeks up to the end of ``period`` in the nation, a region or a district (of one course, or all)."""
     last = min(period.last, utcnow().date())
     monday = last - timedelta(days=last.weekday())
     first = monday - timedelta(weeks=weeks - 1)
-    found = queries.weekly_trend(Period.weeks(first, weeks), region_id, course_id)
+    found = queries.weekly_trend(Period.weeks(first, weeks), region_id, course_id, filters, district_id)
     mondays = [first + timedelta(weeks=n) for n in range(weeks)]
     names = [name for name in TREND if not (course_id is not None and name == "learners_active")]
     series = {name: [_summed(found.get(week, []), name) for week in mondays] for name in names}
@@ -305,13 +364,13 @@ class Progress:
         return round(100 * (self.value.value or 0) / self.target)
 
 
-def indicators(scope: Scope, year: int, trained: Shown) -> list[Progress]:
+def indicators(scope: Scope, year: int, trained: Shown, filters: Filters = NO_FILTERS) -> list[Progress]:
     """Every programme indicator of ``year`` in the nation or a region against its target (the regions' sum for
     the nation): certificates issued in the calendar year (its months' counts, perturbed as one) and the teachers
     ``trained`` now (``Coverage.teachers_trained``); advanced learners and projects are not counted yet (the
-    programme's second phase)."""
+    programme's second phase). Targets are the nation's and regions': a district or filtered schools have none."""
     targets = programme_targets(year)
-    issued = queries.activity(scope, Period.months(date(year, 1, 1), 12))
+    issued = queries.activity(scope, Period.months(date(year, 1, 1), 12), None, filters)
     values: dict[Indicator, Shown | None] = {
         Indicator.CERTIFICATES_ISSUED: _summed([c for parts in issued.values() for c in parts], "certificates_issued"),
         Indicator.TEACHERS_TRAINED: trained,
@@ -320,7 +379,9 @@ def indicators(scope: Scope, year: int, trained: Shown) -> list[Progress]:
     }
     result = []
     for indicator, value in values.items():
-        if scope.region_id is None:
+        if scope.district_id is not None or filters.active:
+            target = None
+        elif scope.region_id is None:
             target = targets.national.get(indicator)
         else:
             target = targets.value(indicator, scope.region_id)
@@ -351,9 +412,10 @@ class Coverage:
         return self._rate(self.teachers_trained, self.headcount_teachers)
 
 
-def coverage(scope: Scope, school_year: str) -> Coverage:
-    """The nation's or a region's coverage in ``school_year``, from the same cells as the overview's columns."""
-    cells = [c for parts in queries.people(scope, school_year).values() for c in parts]
+def coverage(scope: Scope, school_year: str, filters: Filters = NO_FILTERS) -> Coverage:
+    """The coverage of the nation, a region or a district in ``school_year``, from the same parts as the overview's
+    columns."""
+    cells = [c for parts in queries.people(scope, school_year, filters).values() for c in parts]
     headcounts = [c for c in cells if "headcount_students" in c]
     return Coverage(
         _summed(cells, "students_enrolled"),
@@ -395,9 +457,10 @@ class Board:
     indicators: list[Progress]
     #: The calendar year of the indicators (the period's, or this year while the period runs).
     year: int
-    #: The chosen course's modules as learners reached them (None: no course chosen).
+    #: The chosen course's modules as learners reached them (None: no course chosen, or schools filtered).
     funnel: list[Step] | None
-    grades: list[Shown]
+    #: Certificates by grade (None: schools filtered; these are counted per district).
+    grades: list[Shown] | None
 
 
 def board(selection: Selection, language: str, unassigned: str, sort: str | None = None) -> Board | None:
@@ -406,15 +469,19 @@ def board(selection: Selection, language: str, unassigned: str, sort: str | None
     if chosen is None:
         return None
     year = min(chosen.period.last, utcnow().date()).year
-    covered = coverage(selection.scope, chosen.school_year)
-    table = overview(selection.scope, chosen.period, selection.course_id, language, unassigned)
+    scope, filters = selection.scope, selection.filters
+    covered = coverage(scope, chosen.school_year, filters)
+    table = overview(scope, chosen.period, selection.course_id, language, unassigned, filters)
     table.rows = ranked(table.rows, sort)
+    by_district = not filters.active  # the funnel and the grades are counted per district
     return Board(
         overview=table,
-        trend=trend(selection.scope.region_id, selection.course_id, chosen.period),
+        trend=trend(
+            scope.region_id, selection.course_id, chosen.period, filters=filters, district_id=scope.district_id
+        ),
         coverage=covered,
-        indicators=indicators(selection.scope, year, covered.teachers_trained),
+        indicators=indicators(scope, year, covered.teachers_trained, filters),
         year=year,
-        funnel=funnel(selection.scope, selection.course, language) if selection.course else None,
-        grades=grades(selection.scope, selection.course_id),
+        funnel=funnel(scope, selection.course, language) if selection.course and by_district else None,
+        grades=grades(scope, selection.course_id) if by_district else None,
     )

@@ -19,6 +19,7 @@ from sqlalchemy.orm import selectinload
 from analytics import dashboards, reports, texts
 from analytics.labels import indicator_label
 from analytics.models import ReportFile
+from analytics.queries import Filters
 from analytics.services import data_as_of
 from lms import storage
 from lms.db import db
@@ -92,11 +93,14 @@ def report_of(selection: dashboards.Selection, charts: bool = False) -> reports.
     )
     if funnel is not None:
         sections.append(funnel)
-    sections.append(
-        reports.grades_section(
-            board, labels, texts.grades_svg(selection, board.grades) if charts else None, texts.grades_alt()
-        )
+    grades = reports.grades_section(
+        board,
+        labels,
+        texts.grades_svg(selection, board.grades) if charts and board.grades is not None else None,
+        texts.grades_alt(),
     )
+    if grades is not None:
+        sections.append(grades)
     return reports.Report(
         title=_("Programme dashboard") + ": " + place,
         about=[
@@ -119,7 +123,7 @@ def _labels(
     course: str | None,
 ) -> reports.Labels:
     """The texts of a report's sections: the dashboard page's own, in the current locale's language."""
-    level = _("District") if selection.region else _("Region")
+    level = texts.level(selection)
     by_course = f" · {course}" if course else ""
     return reports.Labels(
         level=level,
@@ -142,7 +146,7 @@ def _labels(
             "overview": _(
                 "%(place)s by %(level)s, %(month)s",
                 place=place,
-                level=_("district") if selection.region else _("region"),
+                level=level.lower(),
                 month=texts.period_label(chosen),
             )
             + by_course,
@@ -192,6 +196,10 @@ def request_report(owner: User, kind: str, selection: dashboards.Selection, lang
         title = _("Programme dashboard") + ": " + texts.place(selection)
     task = progress.create_progress(TASK_KIND, owner, total=STEPS)
     place = selection.region.code if selection.region else "KZ"
+    if selection.district:
+        place += f"-district{selection.district.id}"
+    chosen = [value for value in vars(selection.filters).values() if value]
+    place += "".join(f"-{value}" for value in chosen)
     course = f"-course{selection.course.id}" if selection.course else ""
     file = ReportFile(
         owner_id=owner.id,
@@ -200,6 +208,10 @@ def request_report(owner: User, kind: str, selection: dashboards.Selection, lang
         region_id=selection.region.id if selection.region else None,
         period=selection.period.key,
         course_id=selection.course_id,
+        district_id=selection.district.id if selection.district else None,
+        school_kind=selection.filters.kind,
+        settlement=selection.filters.settlement,
+        instruction_language=selection.filters.instruction,
         language=language,
         filename=f"progress-{place}-{selection.period.key}{course}.{kind}",
         title=title[:300],
@@ -251,8 +263,9 @@ def _selection_of(file: ReportFile, owner: User | None) -> dashboards.Selection:
     if owner is None:
         raise dashboards.OutsideScope
     course = str(file.course_id) if file.course_id is not None else None
+    filters = Filters(file.school_kind, file.settlement, file.instruction_language)
     try:
-        selection = dashboards.select(owner, file.region_id, file.period, course)
+        selection = dashboards.select(owner, file.region_id, file.period, course, file.district_id, filters)
     except dashboards.NoSuchRegion as exc:
         raise LookupError(file.region_id) from exc
     if selection.period is None or selection.period.key != file.period or selection.course_id != file.course_id:

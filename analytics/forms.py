@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, IntegerField, SelectField
 from wtforms.validators import AnyOf, NumberRange, Optional, Regexp
 
+from analytics.dashboards import FILTER_CHOICES
 from analytics.exports import TYPES
 from analytics.labels import INDICATOR_LABELS
 from analytics.targets import FIRST_YEAR, LAST_YEAR, MAX_VALUE
@@ -33,10 +34,14 @@ class TargetForm(Form):
 
 
 class ReportForm(Form):
-    """Ask for a report of the dashboard as shown: its region (none: the nation), month and course, and a format
-    (the button pressed)."""
+    """Ask for a report of the dashboard as shown: its region (none: the nation) or district, period, course and
+    schools' filters, and a format (the button pressed)."""
 
     kind = HiddenField(validators=[AnyOf(list(TYPES))])
     region = IntegerField(widget=HiddenField.widget, validators=[Optional(), NumberRange(1, 2**31 - 1)])
     period = HiddenField(validators=[Regexp(r"^\d{4}-\d{2}$|^\d{4}-\d{4}(-t[1-4])?$")])
     course = HiddenField(validators=[Optional(), Regexp(r"^\d{1,10}$")])
+    district = IntegerField(widget=HiddenField.widget, validators=[Optional(), NumberRange(1, 2**31 - 1)])
+    school_kind = HiddenField(validators=[Optional(), AnyOf(["", *FILTER_CHOICES["kind"]])])
+    settlement = HiddenField(validators=[Optional(), AnyOf(["", *FILTER_CHOICES["settlement"]])])
+    instruction = HiddenField(validators=[Optional(), AnyOf(["", *FILTER_CHOICES["instruction"]])])

@@ -323,6 +323,12 @@ class ReportFile(Model):
     period: Mapped[str] = mapped_column(sa.String(16))
     #: None: every course.
     course_id: Mapped[int | None] = mapped_column(sa.ForeignKey("courses.id", ondelete="CASCADE"))
+    #: A district of the region (None: the region's districts, or the nation's regions).
+    district_id: Mapped[int | None] = mapped_column(sa.ForeignKey("districts.id", ondelete="CASCADE"))
+    #: The schools' filters (None: any): ``queries.Filters``.
+    school_kind: Mapped[str | None] = mapped_column(sa.String(16))
+    settlement: Mapped[str | None] = mapped_column(sa.String(16))
+    instruction_language: Mapped[str | None] = mapped_column(sa.String(8))
     course: Mapped[Course | None] = relationship()
     language: Mapped[str] = mapped_column(sa.String(5))
     filename: Mapped[str] = mapped_column(sa.String(200))

@@ -21,6 +21,7 @@ from analytics.models import (
     GradeBucket,
     Headcount,
     ModuleReach,
+    SchoolMonth,
     SchoolPeople,
     SchoolWeek,
 )
@@ -50,6 +51,47 @@ class Scope:
         if self.district_id is not None:
             conditions.append(model.district_id == self.district_id)
         return conditions
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Which schools count: of a kind, a settlement, a language of instruction (None: any). Learners with no school
+    count only when no filter is set."""
+
+    kind: str | None = None
+    settlement: str | None = None
+    instruction: str | None = None
+
+    @property
+    def active(self) -> bool:
+        return any((self.kind, self.settlement, self.instruction))
+
+    def where(self, model: Any) -> list[sa.ColumnElement[bool]]:
+        """The condition on a school-grained rollup's ``school_id`` (none when no filter is set)."""
+        if not self.active:
+            return []
+        schools = sa.select(School.id)
+        if self.kind:
+            schools = schools.where(School.kind == self.kind)
+        if self.settlement:
+            schools = schools.where(School.settlement == self.settlement)
+        if self.instruction:
+            schools = schools.where(School.language == self.instruction)
+        return [model.school_id.in_(schools)]
+
+    def where_school(self) -> list[sa.ColumnElement[bool]]:
+        """The same condition on ``School`` itself."""
+        conditions: list[sa.ColumnElement[bool]] = []
+        if self.kind:
+            conditions.append(School.kind == self.kind)
+        if self.settlement:
+            conditions.append(School.settlement == self.settlement)
+        if self.instruction:
+            conditions.append(School.language == self.instruction)
+        return conditions
+
+
+NO_FILTERS = Filters()
 
 
 @dataclass(frozen=True)
@@ -136,16 +178,15 @@ def _columns(model: Any, *names: str) -> list[sa.Label[Any]]:
     return columns
 
 
-def activity(scope: Scope, months: Period, course_id: int | None = None) -> Cells:
-    """Enrolments, lessons completed, attempts, passes, completions (with their days to complete) and
-    certificates issued and revoked per region (or district) in whole months; a cell per district, course and
-    month."""
-    if scope.district_id is not None:
-        raise ValueError("monthly activity is kept per district: ask for a region or the nation")
+def activity(scope: Scope, months: Period, course_id: int | None = None, filters: Filters = NO_FILTERS) -> Cells:
+    """Enrolments, lessons completed, attempts, passes, completions (with their time to complete) and
+    certificates issued and revoked per region, district or school in whole months: from the district months,
+    or from the school months for a district's schools or filtered schools."""
+    model: Any = SchoolMonth if scope.district_id is not None or filters.active else DistrictMonth
     select = sa.select(
-        scope.group(DistrictMonth).label("key"),
+        scope.group(model).label("key"),
         *_columns(
-            DistrictMonth,
+            model,
             "enrolments",
             "lessons_completed",
             "attempts",
@@ -155,9 +196,9 @@ def activity(scope: Scope, months: Period, course_id: int | None = None) -> Cell
             "certificates_issued",
             "certificates_revoked",
         ),
-    ).where(*scope.where(DistrictMonth), DistrictMonth.month.between(months.first, months.last))
+    ).where(*scope.where(model), *filters.where(model), model.month.between(months.first, months.last))
     if course_id is not None:
-        select = select.where(DistrictMonth.course_id == course_id)
+        select = select.where(model.course_id == course_id)
     return _cells(select)
 
 
@@ -174,14 +215,14 @@ def school_activity(district: Scope, weeks: Period, course_id: int | None = None
     return _cells(select)
 
 
-def people(scope: Scope, school_year: str) -> Cells:
+def people(scope: Scope, school_year: str, filters: Filters = NO_FILTERS) -> Cells:
     """Accounts (students, enrolled, teachers, trained), a cell per district (per school in a district), beside
     the official headcounts of the school year (a cell of their own: published figures, the denominators of
     coverage). Headcounts of schools without accounts count too."""
     counted = sa.select(
         scope.group(SchoolPeople).label("key"),
         *_columns(SchoolPeople, "students", "students_enrolled", "teachers", "teachers_trained"),
-    ).where(*scope.where(SchoolPeople))
+    ).where(*scope.where(SchoolPeople), *filters.where(SchoolPeople))
     found = _cells(counted)
     place = sa.func.coalesce(
         School.region_id if scope.region_id is None else School.district_id if scope.district_id is None else School.id,
@@ -194,7 +235,7 @@ def people(scope: Scope, school_year: str) -> Cells:
             sa.func.sum(Headcount.teachers).label("headcount_teachers"),
         )
         .join(School, School.id == Headcount.school_id)
-        .where(Headcount.school_year == school_year)
+        .where(Headcount.school_year == school_year, *filters.where_school())
     )
     if scope.region_id is not None:
         official = official.where(School.region_id == scope.region_id)
@@ -206,22 +247,25 @@ def people(scope: Scope, school_year: str) -> Cells:
     return found
 
 
-def weekly_trend(weeks: Period, region_id: int | None = None, course_id: int | None = None) -> Cells:
-    """Per week: enrolments, lessons completed and completions, a cell per district and course; distinct
-    learners active (all courses), a cell per district."""
-    select = sa.select(
-        DistrictWeek.week.label("key"), *_columns(DistrictWeek, "enrolments", "lessons_completed", "completions")
-    ).where(DistrictWeek.week.between(weeks.first, weeks.last))
-    if region_id is not None:
-        select = select.where(DistrictWeek.region_id == region_id)
+def weekly_trend(
+    weeks: Period,
+    region_id: int | None = None,
+    course_id: int | None = None,
+    filters: Filters = NO_FILTERS,
+    district_id: int | None = None,
+) -> Cells:
+    """Per week: enrolments, lessons completed and completions (from the district weeks, or the course weeks for a
+    district or filtered schools) and distinct learners active in any course."""
+    scope = Scope(region_id, district_id)
+    model: Any = CourseWeek if district_id is not None or filters.active else DistrictWeek
+    select = sa.select(model.week.label("key"), *_columns(model, "enrolments", "lessons_completed", "completions"))
+    select = select.where(model.week.between(weeks.first, weeks.last), *scope.where(model), *filters.where(model))
     if course_id is not None:
-        select = select.where(DistrictWeek.course_id == course_id)
+        select = select.where(model.course_id == course_id)
     found = _cells(select)
     active = sa.select(SchoolWeek.week.label("key"), *_columns(SchoolWeek, "learners_active")).where(
-        SchoolWeek.week.between(weeks.first, weeks.last)
+        SchoolWeek.week.between(weeks.first, weeks.last), *scope.where(SchoolWeek), *filters.where(SchoolWeek)
     )
-    if region_id is not None:
-        active = active.where(SchoolWeek.region_id == region_id)
     for week, parts in _cells(active).items():
         found.setdefault(week, []).extend(parts)
     return dict(sorted(found.items()))
@@ -245,11 +289,11 @@ def grade_distribution(scope: Scope, course_id: int | None = None) -> Cells:
     return _cells(select)
 
 
-def at_risk(scope: Scope, course_id: int | None = None) -> Cells:
+def at_risk(scope: Scope, course_id: int | None = None, filters: Filters = NO_FILTERS) -> Cells:
     """Learners enrolled, not completed and inactive for 14 days, per region, district or school; a cell per
     district (school) and course."""
     select = sa.select(scope.group(AtRisk).label("key"), *_columns(AtRisk, "learners"))
-    select = select.where(*scope.where(AtRisk))
+    select = select.where(*scope.where(AtRisk), *filters.where(AtRisk))
     if course_id is not None:
         select = select.where(AtRisk.course_id == course_id)
     return _cells(select)

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 
 from analytics import charts, dashboards
 from analytics.disclosure import Shown
+from lms.labels import INSTRUCTION_LABELS, KIND_LABELS, SETTLEMENT_LABELS
 
 
 def language() -> str:
@@ -67,7 +68,41 @@ def trend_labels() -> dict[str, str]:
 
 
 def place(selection: dashboards.Selection) -> str:
-    return selection.region.name(language()) if selection.region else _("The whole country")
+    """The place a selection shows: the nation, a region, or a district with its region; with its schools' filters."""
+    if selection.region is None:
+        named = _("The whole country")
+    elif selection.district is None:
+        named = selection.region.name(language())
+    else:
+        named = f"{selection.district.name(language())}, {selection.region.name(language())}"
+    chosen = filters_text(selection)
+    return f"{named} ({chosen})" if chosen else named
+
+
+def level(selection: dashboards.Selection) -> str:
+    """The rows' kind, as the overview's first column is headed."""
+    if selection.region is None:
+        return _("Region")
+    return _("District") if selection.district is None else _("School")
+
+
+def filter_labels() -> dict[str, tuple[str, dict[str, str]]]:
+    """Each schools' filter: its label and its choices' labels."""
+    return {
+        "kind": (_("School kind"), {value: str(label) for value, label in KIND_LABELS.items()}),
+        "settlement": (_("Settlement"), {value: str(label) for value, label in SETTLEMENT_LABELS.items()}),
+        "instruction": (
+            _("Language of instruction"),
+            {value: str(label) for value, label in INSTRUCTION_LABELS.items()},
+        ),
+    }
+
+
+def filters_text(selection: dashboards.Selection) -> str:
+    """The schools' filters chosen, as a report and a page's title state them ("" for none)."""
+    labels = filter_labels()
+    chosen = vars(selection.filters)
+    return ", ".join(labels[name][1][value] for name, value in chosen.items() if value)
 
 
 def unassigned(selection: dashboards.Selection) -> str:

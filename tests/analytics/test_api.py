@@ -108,3 +108,25 @@ def test_the_grades_count_certificates_by_decile(client):
     assert [b["bucket"] for b in body["buckets"]] == list(range(10))
     assert body["buckets"][7]["label"] == "70–79%"
     assert all(b["certificates"] is None or b["certificates"] >= 5 for b in body["buckets"])
+
+
+def test_a_district_by_school_and_the_schools_filters(client, country):  # noqa: F811
+    headers = _headers()
+    first = country.schools[0]
+    region = first.region_id
+    url = f"/api/v1/analytics/overview?period=2026-09&region={region}&district={first.district_id}"
+    body = client.get(url, headers=headers).get_json()
+    assert body["level"] == "school" and body["district"] == first.district_id
+    assert [row["key"] for row in body["rows"]] == [first.id] and body["rows"][0]["name"] == first.name
+    assert client.get(f"/api/v1/analytics/overview?district={first.district_id}", headers=headers).status_code == 422
+    other = factories.region("KZ-75").id
+    wrong = f"/api/v1/analytics/overview?region={other}&district={first.district_id}"
+    assert client.get(wrong, headers=headers).status_code == 404
+    filtered = client.get("/api/v1/analytics/overview?period=2026-09&kind=school&settlement=urban", headers=headers)
+    assert filtered.status_code == 200 and filtered.get_json()["filters"] == {"kind": "school", "settlement": "urban"}
+    assert 0 not in {row["key"] for row in filtered.get_json()["rows"] if row["counts"]["enrolments"]}
+    for query in ("kind=castle", "settlement=moon", "instruction=klingon"):
+        response = client.get(f"/api/v1/analytics/overview?{query}", headers=headers)
+        assert response.status_code == 422, query
+    refused = client.get(f"/api/v1/analytics/grades?kind=school&course={country.course.id}", headers=headers)
+    assert refused.status_code == 422 and "per district" in refused.get_json()["error"]["message"]

@@ -219,3 +219,54 @@ def test_the_funnel_and_grades_are_charts_beside_their_tables(client, login, cou
         b"Where learners drop off" in client.get(f"/analytics/charts/funnel.svg?region={mine.id}&course={course}").data
     )
     assert client.get(f"/analytics/charts/funnel.svg?region={mine.id}").status_code == 404  # a course is needed
+
+
+def test_a_region_drills_into_a_district_by_school(client, login, country):
+    login(factories.user(Role.OFFICIAL, language="en"))
+    first = country.schools[0]
+    region = factories.region("KZ-71")
+    html = client.get(f"/analytics/regions/{region.id}?period=2026-09").get_data(as_text=True)
+    link = f'href="/analytics/regions/{region.id}/districts/{first.district_id}?period=2026-09"'
+    assert link in html
+    page = client.get(f"/analytics/regions/{region.id}/districts/{first.district_id}?period=2026-09")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert first.name in html and '<th scope="col">School</th>' in html
+    assert f'href="/analytics/regions/{region.id}?period=2026-09"' in html  # the breadcrumb back to the region
+    table = dashboards.overview(Scope(region.id, first.district_id), SEPTEMBER, None, "en", "-")
+    assert [row.key for row in table.rows] == [first.id]
+    assert worlds.near(table.rows[0].counts["enrolments"], 12)  # the crowd of the first school
+    # A district is its region's: another region's address for it is not found.
+    other = factories.region("KZ-75")
+    assert client.get(f"/analytics/regions/{other.id}/districts/{first.district_id}").status_code == 404
+    assert client.get(f"/analytics/regions/{region.id}/districts/999999").status_code == 404
+
+
+def test_a_regional_official_cannot_open_another_regions_district(client, login, country):
+    login(factories.user(Role.OFFICIAL, scope_region="KZ-75", language="en"))
+    first = country.schools[0]
+    region = factories.region("KZ-71")
+    assert client.get(f"/analytics/regions/{region.id}/districts/{first.district_id}").status_code == 403
+    url = f"/analytics/charts/trend.svg?region={region.id}&district={first.district_id}&period=2026-09"
+    assert client.get(url).status_code == 403
+
+
+def test_the_schools_filters_narrow_every_number_and_say_so(client, login, country):
+    from lms.models import SchoolKind
+
+    second = country.schools[1]
+    second.kind = SchoolKind.COLLEGE
+    db.session.flush()
+    login(factories.user(Role.OFFICIAL, language="en"))
+    html = client.get("/analytics/?period=2026-09&kind=college&course=" + str(country.course.id)).get_data(as_text=True)
+    assert "The whole country (College)" in html and '<option value="college" selected>' in html
+    assert "counted per district: clear the schools" in html and 'id="funnel-title"' not in html
+    assert "kind=college" in html  # the drill links and the charts keep the filter
+    assert '<input type="hidden" name="school_kind" value="college">' in html
+    colleges = dashboards.overview(Scope(), SEPTEMBER, None, "en", "-", dashboards.filters_of({"kind": "college"}))
+    assert colleges.total is not None and colleges.total.counts["enrolments"] == Shown(None)  # one learner
+    # An unknown value is no filter on a page.
+    assert "The whole country (" not in client.get("/analytics/?period=2026-09&kind=castle").get_data(as_text=True)
+    chart = client.get(f"/analytics/charts/trend.svg?period=2026-09&kind=college&course={country.course.id}")
+    assert chart.status_code == 200
+    assert client.get(f"/analytics/charts/funnel.svg?course={country.course.id}&kind=college").status_code == 404

@@ -52,8 +52,34 @@ def test_activity_by_region_and_by_district(world: World) -> None:
     assert region[first.district_id]["enrolments"] == 2 and region[0]["enrolments"] == 1
     october = true(queries.activity(Scope(), Period.months(date(2026, 10, 1)), world.course.id))
     assert october == {}  # the revocation comes in October, after the data's time (30 days on)
-    with pytest.raises(ValueError, match="per district"):
-        true(queries.activity(Scope(first.region_id, first.district_id), september))
+    # A district by school, from the school months: the same events as the district months.
+    schools = queries.activity(Scope(first.region_id, first.district_id), september, world.course.id)
+    assert true(schools) == {
+        first.id: true(queries.activity(Scope(first.region_id), september, world.course.id))[first.district_id]
+    }
+    (district,) = queries.activity(Scope(first.region_id), september, world.course.id)[first.district_id]
+    (school,) = schools[first.id]
+    assert district == school  # the same counts and cell keys: shown the same on both pages
+
+
+def test_filters_keep_the_schools_of_a_kind_settlement_and_language(world: World) -> None:
+    from lms.db import db
+    from lms.models import SchoolKind, Settlement
+
+    first, second = world.schools[0], world.schools[1]  # the same region; a, b at the first, c at the second
+    second.kind, second.settlement = SchoolKind.COLLEGE, Settlement.RURAL
+    db.session.flush()
+    september = Period.months(date(2026, 9, 1))
+    nation = Scope()
+    colleges = true(queries.activity(nation, september, world.course.id, queries.Filters(kind="college")))
+    assert set(colleges) == {first.region_id} and colleges[first.region_id]["enrolments"] == 1
+    rural_people = true(queries.people(nation, "2026-2027", queries.Filters(settlement="rural")))
+    assert set(rural_people) == {second.region_id} and "headcount_students" not in rural_people[second.region_id]
+    schools = true(queries.activity(nation, september, world.course.id, queries.Filters(kind="school")))
+    assert schools[first.region_id]["enrolments"] == 2  # a and b; c's college and the unassigned learner left out
+    assert 0 not in schools
+    none = queries.activity(nation, september, world.course.id, queries.Filters(instruction="en"))
+    assert none == {}
 
 
 def test_schools_of_a_district(world: World) -> None:

@@ -214,3 +214,26 @@ def test_a_report_whose_period_is_gone_by_the_time_the_queue_runs_fails_with_a_r
     assert task is not None and task.status is TaskStatus.FAILED
     assert task.message == "Период или курс этого отчёта больше не хранятся."
     assert file.storage_key is None
+
+
+def test_a_report_of_a_districts_schools_filtered_states_them(client, official, country):  # noqa: F811
+    first = country.schools[0]
+    region = factories.region("KZ-71")
+    data = {
+        "kind": "csv",
+        "period": "2026-09",
+        "region": str(region.id),
+        "district": str(first.district_id),
+        "school_kind": "school",
+    }
+    page = f"/analytics/regions/{region.id}/districts/{first.district_id}?period=2026-09&kind=school"
+    response = post_form(client, "/analytics/reports", data, page=page)
+    file = read(client, response.location + "/download")
+    assert file.status_code == 200
+    assert f"progress-KZ-71-district{first.district_id}-school-2026-09.csv" in file.headers["Content-Disposition"]
+    lines = list(csv.reader(io.StringIO(file.data.decode("utf-8-sig"))))
+    about = {line[0]: line[1] for line in lines[1:5]}
+    assert about["Scope"] == f"{first.district.name('en')}, {region.name('en')} (School)"
+    assert any(line and line[0] == "School" for line in lines) and any(line and line[0] == first.name for line in lines)
+    bad = post_form(client, "/analytics/reports", data | {"school_kind": "castle"}, page=page, follow_redirects=True)
+    assert "Choose a report to make from the dashboard." in bad.get_data(as_text=True)

@@ -90,6 +90,15 @@ def test_the_astana_official_sees_only_astana_everywhere(db, client, login, demo
                 *(d.id for d in District.query.filter_by(region_id=astana.id)),
             }
             assert set(cells) <= {row["key"] for row in overview["rows"]}
+    # Every district of Astana by school, on the page, its chart and the API, with the schools' filters too.
+    for district in District.query.filter_by(region_id=astana.id):
+        query = f"period={selection.period.key}&region={astana.id}&district={district.id}"
+        fetch(f"/analytics/regions/{astana.id}/districts/{district.id}?period={selection.period.key}")
+        fetch(f"/analytics/regions/{astana.id}/districts/{district.id}?period={selection.period.key}&kind=school")
+        fetch(f"/analytics/charts/trend.svg?{query}")
+        answer = client.get(f"/api/v1/analytics/overview?{query}&settlement=urban", headers=headers)
+        assert answer.status_code == 200 and answer.get_json()["level"] == "school"
+        seen.append((f"api district {district.id}", answer.get_data()))
     # Every report format, for the default period and every course.
     for course in courses:
         for kind in ("xlsx", "csv", "pdf"):
