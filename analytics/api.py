@@ -47,7 +47,8 @@ class FiltersSchema(ma.Schema):
     )
     period = ma.fields.String(
         metadata={
-            "description": "A month (YYYY-MM), a term (YYYY-YYYY-tN) or a school year (YYYY-YYYY), one of `periods`; "
+            "description": "A week (YYYY-Www, ISO), a month (YYYY-MM), a term (YYYY-YYYY-tN) or a school year "
+            "(YYYY-YYYY), one of `periods`; "
             "default: the term of the newest month"
         }
     )
@@ -91,7 +92,7 @@ class RowSchema(ma.Schema):
 
 class PeriodSchema(ma.Schema):
     key = ma.fields.String(required=True)
-    kind = ma.fields.String(required=True, metadata={"enum": ["term", "month", "year"]})
+    kind = ma.fields.String(required=True, metadata={"enum": ["term", "month", "year", "week"]})
     first = ma.fields.Date(required=True, metadata={"description": "Its first day"})
     last = ma.fields.Date(required=True, metadata={"description": "Its last day"})
     label = ma.fields.String(required=True, metadata={"description": "Its name in the answer's language"})

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 from analytics import disclosure, queries
 from analytics.disclosure import Rate, Shown
-from analytics.models import UNASSIGNED, DistrictMonth, Indicator
+from analytics.models import UNASSIGNED, DistrictMonth, DistrictWeek, Indicator
 from analytics.queries import NO_FILTERS, Filters, Period, Scope
 from analytics.targets import targets as programme_targets
 from courses.models import Course
@@ -67,11 +67,11 @@ TERMS = ((9, 2), (11, 2), (1, 3), (4, 2))
 
 @dataclass(frozen=True)
 class PeriodChoice:
-    """A period an official may choose: a month ("2026-09"), a term of a school year ("2026-2027-t2") or a whole
-    school year ("2026-2027"), always whole months (the months the rollups count by)."""
+    """A period an official may choose: a week ("2026-W45", ISO), a month ("2026-09"), a term of a school year
+    ("2026-2027-t2") or a whole school year ("2026-2027"): whole weeks or whole months, as the rollups count."""
 
     key: str
-    kind: str  # "month", "term" or "year"
+    kind: str  # "week", "month", "term" or "year"
     period: Period
     term: int = 0  # the term's number (1 to 4)
 
@@ -85,7 +85,14 @@ class PeriodChoice:
 
 
 def period_of(key: str) -> PeriodChoice | None:
-    """The period a choice's key names (any month, term or school year, held or not), or None."""
+    """The period a choice's key names (any week, month, term or school year, held or not), or None."""
+    week = re.fullmatch(r"(\d{4})-W(\d{2})", key)
+    if week and 1900 < int(week[1]) < 9999:
+        try:
+            monday = date.fromisocalendar(int(week[1]), int(week[2]), 1)
+        except ValueError:
+            return None
+        return PeriodChoice(key, "week", Period.weeks(monday))
     month = re.fullmatch(r"(\d{4})-(\d{2})", key)
     if month and 1 <= int(month[2]) <= 12:
         return PeriodChoice(key, "month", Period.months(date(int(month[1]), int(month[2]), 1)))
@@ -101,8 +108,9 @@ def period_of(key: str) -> PeriodChoice | None:
     return PeriodChoice(key, "term", Period.months(begins, count), number)
 
 
-def period_choices(months: list[date]) -> list[PeriodChoice]:
-    """The terms, then the months, then the school years that hold data, newest first in each."""
+def period_choices(months: list[date], weeks: list[date] | None = None) -> list[PeriodChoice]:
+    """The terms, then the months, then the school years that hold data, newest first in each; then the newest
+    ``WEEKS_CHOSEN`` weeks (their Mondays) that hold data."""
     terms: dict[str, PeriodChoice] = {}
     years: dict[str, PeriodChoice] = {}
     for month in months:
@@ -115,7 +123,17 @@ def period_choices(months: list[date]) -> list[PeriodChoice]:
                 terms.setdefault(term.key, term)
     in_months = [PeriodChoice(f"{m:%Y-%m}", "month", Period.months(m)) for m in months]
     newest = sorted(terms.values(), key=lambda t: t.first, reverse=True)
-    return [*newest, *in_months, *sorted(years.values(), key=lambda y: y.first, reverse=True)]
+    in_weeks = [_week_choice(monday) for monday in (weeks or [])[:WEEKS_CHOSEN]]
+    return [*newest, *in_months, *sorted(years.values(), key=lambda y: y.first, reverse=True), *in_weeks]
+
+
+#: The weeks the period filter offers: the newest that hold data.
+WEEKS_CHOSEN = 12
+
+
+def _week_choice(monday: date) -> PeriodChoice:
+    year, week, _day = monday.isocalendar()
+    return PeriodChoice(f"{year}-W{week:02d}", "week", Period.weeks(monday))
 
 
 @dataclass(frozen=True)
@@ -178,7 +196,7 @@ def select(
         if not org.can_view_region(user, region.id):
             raise OutsideScope
     months = months_with_data()
-    periods = period_choices(months)
+    periods = period_choices(months, weeks_with_data())
     found = courses()
     chosen = {choice.key: choice for choice in periods}.get(period or "") or _default(periods, months)
     chosen_course = {str(c.id): c for c in found}.get(course or "")
@@ -224,6 +242,14 @@ def _default(periods: list[PeriodChoice], months: list[date]) -> PeriodChoice | 
 def months_with_data() -> list[date]:
     """The months the rollups hold, newest first (what the period filter's choices are made of)."""
     found = db.session.scalars(sa.select(DistrictMonth.month).distinct().order_by(DistrictMonth.month.desc()))
+    return list(found)
+
+
+def weeks_with_data() -> list[date]:
+    """The weeks (Mondays) the weekly rollups hold, newest first."""
+    found = db.session.scalars(
+        sa.select(DistrictWeek.week).distinct().order_by(DistrictWeek.week.desc()).limit(WEEKS_CHOSEN)
+    )
     return list(found)
 
 

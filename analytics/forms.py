@@ -39,7 +39,7 @@ class ReportForm(Form):
 
     kind = HiddenField(validators=[AnyOf(list(TYPES))])
     region = IntegerField(widget=HiddenField.widget, validators=[Optional(), NumberRange(1, 2**31 - 1)])
-    period = HiddenField(validators=[Regexp(r"^\d{4}-\d{2}$|^\d{4}-\d{4}(-t[1-4])?$")])
+    period = HiddenField(validators=[Regexp(r"^\d{4}-\d{2}$|^\d{4}-\d{4}(-t[1-4])?$|^\d{4}-W\d{2}$")])
     course = HiddenField(validators=[Optional(), Regexp(r"^\d{1,10}$")])
     district = IntegerField(widget=HiddenField.widget, validators=[Optional(), NumberRange(1, 2**31 - 1)])
     school_kind = HiddenField(validators=[Optional(), AnyOf(["", *FILTER_CHOICES["kind"]])])

@@ -107,6 +107,8 @@ class CourseWeek(Model):
     passes: Mapped[int] = _count()
     completions: Mapped[int] = _count()
     completion_seconds: Mapped[int] = _count()  # enrolment to completion, summed over ``completions``
+    certificates_issued: Mapped[int] = _count()  # at the holder's school
+    certificates_revoked: Mapped[int] = _count()
     #: Each count's record keys summed (``analytics.disclosure``): the key of the cell it counts.
     enrolments_key: Mapped[int] = _count()
     learners_active_key: Mapped[int] = _count()
@@ -114,6 +116,8 @@ class CourseWeek(Model):
     attempts_key: Mapped[int] = _count()
     passes_key: Mapped[int] = _count()
     completions_key: Mapped[int] = _count()
+    certificates_issued_key: Mapped[int] = _count()
+    certificates_revoked_key: Mapped[int] = _count()
     as_of: Mapped[datetime]
 
 
@@ -149,12 +153,16 @@ class DistrictWeek(Model):
     passes: Mapped[int] = _count()
     completions: Mapped[int] = _count()
     completion_seconds: Mapped[int] = _count()
+    certificates_issued: Mapped[int] = _count()  # at the holder's school
+    certificates_revoked: Mapped[int] = _count()
     #: Each count's record keys summed (``analytics.disclosure``): the key of the cell it counts.
     enrolments_key: Mapped[int] = _count()
     lessons_completed_key: Mapped[int] = _count()
     attempts_key: Mapped[int] = _count()
     passes_key: Mapped[int] = _count()
     completions_key: Mapped[int] = _count()
+    certificates_issued_key: Mapped[int] = _count()
+    certificates_revoked_key: Mapped[int] = _count()
     as_of: Mapped[datetime]
 
 

@@ -100,19 +100,21 @@ class Period:
 
     first: date
     last: date
+    #: What it is made of: "month" (counted from the monthly rollups) or "week" (from the weekly ones).
+    unit: str = "month"
 
     @classmethod
     def weeks(cls, monday: date, count: int = 1) -> Period:
         if monday.weekday() != 0:
             raise ValueError("a week period begins on a Monday")
-        return cls(monday, monday + timedelta(days=7 * count - 1))
+        return cls(monday, monday + timedelta(days=7 * count - 1), "week")
 
     @classmethod
     def months(cls, first: date, count: int = 1) -> Period:
         if first.day != 1:
             raise ValueError("a month period begins on the first of a month")
         year, month = divmod(first.month - 1 + count, 12)
-        return cls(first, date(first.year + year, month + 1, 1) - timedelta(days=1))
+        return cls(first, date(first.year + year, month + 1, 1) - timedelta(days=1), "month")
 
 
 @dataclass(frozen=True)
@@ -178,11 +180,16 @@ def _columns(model: Any, *names: str) -> list[sa.Label[Any]]:
     return columns
 
 
-def activity(scope: Scope, months: Period, course_id: int | None = None, filters: Filters = NO_FILTERS) -> Cells:
+def activity(scope: Scope, period: Period, course_id: int | None = None, filters: Filters = NO_FILTERS) -> Cells:
     """Enrolments, lessons completed, attempts, passes, completions (with their time to complete) and
-    certificates issued and revoked per region, district or school in whole months: from the district months,
-    or from the school months for a district's schools or filtered schools."""
-    model: Any = SchoolMonth if scope.district_id is not None or filters.active else DistrictMonth
+    certificates issued and revoked per region, district or school in whole months or weeks: from the district
+    months (weeks), or from the school months (course weeks) for a district's schools or filtered schools."""
+    by_school = scope.district_id is not None or filters.active
+    model: Any
+    if period.unit == "week":
+        model, unit = (CourseWeek if by_school else DistrictWeek), "week"
+    else:
+        model, unit = (SchoolMonth if by_school else DistrictMonth), "month"
     select = sa.select(
         scope.group(model).label("key"),
         *_columns(
@@ -196,7 +203,7 @@ def activity(scope: Scope, months: Period, course_id: int | None = None, filters
             "certificates_issued",
             "certificates_revoked",
         ),
-    ).where(*scope.where(model), *filters.where(model), model.month.between(months.first, months.last))
+    ).where(*scope.where(model), *filters.where(model), getattr(model, unit).between(period.first, period.last))
     if course_id is not None:
         select = select.where(model.course_id == course_id)
     return _cells(select)

@@ -91,7 +91,7 @@ def _sums(table: sa.Table, names: list[str]) -> dict[str, sa.ColumnElement[int]]
     return {name: sa.cast(sa.func.sum(table.c[name]), sa.BigInteger) for name in names}
 
 
-def course_weeks(staged: Stages) -> list[sa.Select[Any]]:
+def course_weeks(staged: Stages, window: Window) -> list[sa.Select[Any]]:
     counts, learners = staged[COUNTS].table, staged[LEARNERS].table
     source, place = _placed(counts)
     keys = {"week": counts.c.week, "school_id": counts.c.school_id, "course_id": counts.c.course_id, **place}
@@ -105,7 +105,8 @@ def course_weeks(staged: Stages) -> list[sa.Select[Any]]:
             "learners_active_key": record_keys.summed(record_keys.of_actor(learners.c.actor)),
         }
     ).select_from(source)
-    return [summed, active.where(learners.c.course_id.is_not(None)).group_by(*keys.values())]
+    active = active.where(learners.c.course_id.is_not(None)).group_by(*keys.values())
+    return [summed, active, *certificate_months(window, school=True, unit=week_of)]
 
 
 def school_weeks(staged: Stages) -> list[sa.Select[Any]]:
@@ -153,7 +154,7 @@ def district_months(_staged: Stages) -> list[sa.Select[Any]]:
 #: The rollups a rebuild sums from the staging tables (district weeks and months from the course weeks and school
 #: months just rebuilt).
 FROM_STAGES: dict[str, Callable[[Stages, Window], list[sa.Select[Any]]]] = {
-    "course_weeks": lambda staged, _window: course_weeks(staged),
+    "course_weeks": course_weeks,
     "school_weeks": lambda staged, _window: school_weeks(staged),
     "district_weeks": lambda staged, _window: district_weeks(staged),
     "school_months": school_months,

@@ -198,7 +198,8 @@ def course_weeks(window: Window) -> list[sa.Select[Any]]:
             **place_of(s),
         }
 
-    return _from_events(window, keys, learners="learners_active", same=(_same_school, _same_course))
+    statements = _from_events(window, keys, learners="learners_active", same=(_same_school, _same_course))
+    return [*statements, *certificate_months(window, school=True, unit=week_of)]
 
 
 def school_weeks(window: Window) -> list[sa.Select[Any]]:
@@ -220,7 +221,7 @@ def district_weeks(window: Window) -> list[sa.Select[Any]]:
             "course_id": events.c.course_id,
         }
 
-    return _from_events(window, keys)
+    return [*_from_events(window, keys), *certificate_months(window, unit=week_of)]
 
 
 def _certificate_source(school: bool = False) -> tuple[sa.FromClause, dict[str, sa.ColumnElement[int]]]:
@@ -254,17 +255,17 @@ def school_months(window: Window) -> list[sa.Select[Any]]:
     return [*_from_events(window, keys), *certificate_months(window, school=True)]
 
 
-def certificate_months(window: Window, school: bool = False) -> list[sa.Select[Any]]:
-    """Certificates issued and revoked per month, district (and school, if ``school``) and course (where the
-    holder's school is)."""
+def certificate_months(window: Window, school: bool = False, unit: Any = month_of) -> list[sa.Select[Any]]:
+    """Certificates issued and revoked per month (or week: ``unit`` ``week_of``), district (and school, if
+    ``school``) and course (where the holder's school is)."""
     statements = []
     certificates: sa.Table = Certificate.__table__  # type: ignore[assignment]
     for stamp, measure in (("issued_at", "certificates_issued"), ("revoked_at", "certificates_revoked")):
         cert_source, cert_place = _certificate_source(school)
         column = certificates.c[stamp]
-        cert_month = month_of(column)
+        cert_month = unit(column)
         cert_columns = {
-            "month": cert_month,
+            "month" if unit is month_of else "week": cert_month,
             **cert_place,
             "course_id": certificates.c.course_id,
             measure: sa.cast(sa.func.count(), sa.BigInteger),

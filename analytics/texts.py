@@ -37,6 +37,8 @@ def period_label(choice: dashboards.PeriodChoice) -> str:
         return _("Term %(number)s, %(years)s", number=choice.term, years=years)
     if choice.kind == "year":
         return _("School year %(years)s", years=years)
+    if choice.kind == "week":
+        return _("Week of %(date)s", date=format_date(choice.first, "d MMM y"))
     return format_date(choice.first, "LLLL y")
 
 

@@ -102,10 +102,16 @@ def expected(until: datetime) -> Rows:
         for stamp, measure in (("issued_at", "certificates_issued"), ("revoked_at", "certificates_revoked")):
             at = getattr(c, stamp)
             if at is not None and at < until:
-                row = rows["school_months"][(month_start(at), school, c.course_id)]
-                row[measure] += 1
-                row[f"{measure}_key"] += key
-                row["region_id"], row["district_id"] = region, district
+                for name, row_key in (
+                    ("school_months", (month_start(at), school, c.course_id)),
+                    ("course_weeks", (week_start(at), school, c.course_id)),
+                    ("district_weeks", (week_start(at), region, district, c.course_id)),
+                ):
+                    row = rows[name][row_key]
+                    row[measure] += 1
+                    row[f"{measure}_key"] += key
+                    if name != "district_weeks":
+                        row["region_id"], row["district_id"] = region, district
         if c.issued_at < until:
             issued = rows["district_months"][(month_start(c.issued_at), region, district, c.course_id)]
             issued["certificates_issued"] += 1

@@ -270,3 +270,25 @@ def test_the_schools_filters_narrow_every_number_and_say_so(client, login, count
     chart = client.get(f"/analytics/charts/trend.svg?period=2026-09&kind=college&course={country.course.id}")
     assert chart.status_code == 200
     assert client.get(f"/analytics/charts/funnel.svg?course={country.course.id}&kind=college").status_code == 404
+
+
+def test_a_period_of_a_whole_week_counts_from_the_weekly_rollups(client, login, country):
+    monday = worlds.MONDAY.date() + dashboards.timedelta(days=1)  # the crowd's week, in local time
+    year, number, _day = monday.isocalendar()
+    key = f"{year}-W{number:02d}"
+    choice = dashboards.period_of(key)
+    assert choice is not None and choice.kind == "week" and choice.period == Period.weeks(monday)
+    assert dashboards.period_of("2026-W54") is None and dashboards.period_of("2026-W00") is None
+    almaty = factories.region("KZ-71").id
+    counted = queries.true_totals(dashboards.counted(Scope(), choice.period, None))
+    assert counted[almaty]["enrolments"] == 12 and counted[almaty]["certificates_issued"] == 8
+    # A week and the month it lies in count the same people the same way: the week is part of September.
+    month = queries.true_totals(dashboards.counted(Scope(), SEPTEMBER, None))
+    for row, values in counted.items():
+        for name in ("enrolments", "completions"):
+            assert values.get(name, 0) <= month.get(row, {}).get(name, 0)
+    login(factories.user(Role.OFFICIAL, language="en"))
+    html = client.get(f"/analytics/?period={key}").get_data(as_text=True)
+    assert f'<option value="{key}" selected>Week of' in html
+    district = client.get(f"/analytics/regions/{almaty}?period={key}&kind=school")
+    assert district.status_code == 200
