@@ -12,7 +12,6 @@ from typing import Any
 import marshmallow as ma
 from flask import request
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from webargs.flaskparser import abort
 
 from analytics import dashboards, disclosure, texts
@@ -174,10 +173,6 @@ class GradeBucketSchema(ma.Schema):
 
 class GradesSchema(AnswerSchema):
     buckets = ma.fields.List(ma.fields.Nested(GradeBucketSchema), required=True)
-
-
-#: Why the funnel and the grades refuse the schools' filters.
-PER_DISTRICT = _l("The drop-off funnel and the grades are counted per district: ask without school filters.")
 
 
 def _selection(filters: dict[str, Any]) -> Selection:
@@ -343,11 +338,7 @@ def funnel(filters: dict[str, Any]) -> dict[str, Any]:
     selection = _selection(filters)
     if selection.course is None:
         abort(422, message=_("Choose a course: the drop-off funnel is a course's."))
-    if selection.filters.active:
-        abort(
-            422, message=_("The drop-off funnel and the grades are counted per district: ask without school filters.")
-        )
-    steps = dashboards.funnel(selection.scope, selection.course, _language())
+    steps = dashboards.funnel(selection.scope, selection.course, _language(), selection.filters)
     modules = [{"module": s.module_id, "title": s.title, "learners": s.learners.value} for s in steps]
     return _answer(selection) | {"modules": modules}
 
@@ -356,11 +347,7 @@ def funnel(filters: dict[str, Any]) -> dict[str, Any]:
 def grades(filters: dict[str, Any]) -> dict[str, Any]:
     """Certificates issued since the start per grade decile, as the dashboard's chart and table show them."""
     selection = _selection(filters)
-    if selection.filters.active:
-        abort(
-            422, message=_("The drop-off funnel and the grades are counted per district: ask without school filters.")
-        )
-    counts = dashboards.grades(selection.scope, selection.course_id)
+    counts = dashboards.grades(selection.scope, selection.course_id, selection.filters)
     labels = texts.grade_labels()
     buckets = [{"bucket": n, "label": labels[n], "certificates": c.value} for n, c in enumerate(counts)]
     return _answer(selection) | {"buckets": buckets}

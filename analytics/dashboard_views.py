@@ -154,18 +154,18 @@ def _svg(body: bytes) -> Response:
 def funnel_chart() -> ResponseReturnValue:
     """A course's learners by module reached (``course`` required), as the table beside it shows them."""
     selection = _chart_selection()
-    if selection.course is None or selection.filters.active:
+    if selection.course is None:
         abort(404)
-    return _svg(texts.funnel_svg(selection, dashboards.funnel(selection.scope, selection.course, texts.language())))
+    steps = dashboards.funnel(selection.scope, selection.course, texts.language(), selection.filters)
+    return _svg(texts.funnel_svg(selection, steps))
 
 
 @dashboard.get("/charts/grades.svg")
 def grades_chart() -> ResponseReturnValue:
     """Certificates by grade decile, as the table beside it shows them."""
     selection = _chart_selection()
-    if selection.filters.active:
-        abort(404)
-    return _svg(texts.grades_svg(selection, dashboards.grades(selection.scope, selection.course_id)))
+    counts = dashboards.grades(selection.scope, selection.course_id, selection.filters)
+    return _svg(texts.grades_svg(selection, counts))
 
 
 @dashboard.post("/reports")

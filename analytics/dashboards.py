@@ -361,16 +361,16 @@ class Step:
     module_id: int = 0
 
 
-def funnel(scope: Scope, course: Course, language: str) -> list[Step]:
+def funnel(scope: Scope, course: Course, language: str, filters: Filters = NO_FILTERS) -> list[Step]:
     """The course's modules in order with the learners who reached each, since the start: where they drop off."""
-    reached = queries.funnel(course.id, scope)
+    reached = queries.funnel(course.id, scope, filters)
     modules = sorted(course.modules, key=lambda module: module.position)
     return [Step(m.title_in(language), _summed(reached.get(m.id, []), "learners"), m.id) for m in modules]
 
 
-def grades(scope: Scope, course_id: int | None) -> list[Shown]:
+def grades(scope: Scope, course_id: int | None, filters: Filters = NO_FILTERS) -> list[Shown]:
     """Certificates issued since the start per grade decile (0–9% … 90–100%), as shown."""
-    found = queries.grade_distribution(scope, course_id)
+    found = queries.grade_distribution(scope, course_id, filters)
     return [_summed(found.get(bucket, []), "certificates") for bucket in range(10)]
 
 
@@ -483,10 +483,9 @@ class Board:
     indicators: list[Progress]
     #: The calendar year of the indicators (the period's, or this year while the period runs).
     year: int
-    #: The chosen course's modules as learners reached them (None: no course chosen, or schools filtered).
+    #: The chosen course's modules as learners reached them (None: no course chosen).
     funnel: list[Step] | None
-    #: Certificates by grade (None: schools filtered; these are counted per district).
-    grades: list[Shown] | None
+    grades: list[Shown]
 
 
 def board(selection: Selection, language: str, unassigned: str, sort: str | None = None) -> Board | None:
@@ -499,7 +498,6 @@ def board(selection: Selection, language: str, unassigned: str, sort: str | None
     covered = coverage(scope, chosen.school_year, filters)
     table = overview(scope, chosen.period, selection.course_id, language, unassigned, filters)
     table.rows = ranked(table.rows, sort)
-    by_district = not filters.active  # the funnel and the grades are counted per district
     return Board(
         overview=table,
         trend=trend(
@@ -508,6 +506,6 @@ def board(selection: Selection, language: str, unassigned: str, sort: str | None
         coverage=covered,
         indicators=indicators(scope, year, covered.teachers_trained, filters),
         year=year,
-        funnel=funnel(scope, selection.course, language) if selection.course and by_district else None,
-        grades=grades(scope, selection.course_id) if by_district else None,
+        funnel=funnel(scope, selection.course, language, filters) if selection.course else None,
+        grades=grades(scope, selection.course_id, filters),
     )

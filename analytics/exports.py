@@ -93,14 +93,11 @@ def report_of(selection: dashboards.Selection, charts: bool = False) -> reports.
     )
     if funnel is not None:
         sections.append(funnel)
-    grades = reports.grades_section(
-        board,
-        labels,
-        texts.grades_svg(selection, board.grades) if charts and board.grades is not None else None,
-        texts.grades_alt(),
+    sections.append(
+        reports.grades_section(
+            board, labels, texts.grades_svg(selection, board.grades) if charts else None, texts.grades_alt()
+        )
     )
-    if grades is not None:
-        sections.append(grades)
     return reports.Report(
         title=_("Programme dashboard") + ": " + place,
         about=[

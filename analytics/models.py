@@ -81,6 +81,10 @@ def _key(**kwargs: Any) -> Mapped[int]:
     return mapped_column(sa.Integer, primary_key=True, autoincrement=False, **kwargs)
 
 
+def _stratum() -> Mapped[str]:
+    return mapped_column(sa.String(16), primary_key=True)
+
+
 def _count() -> Mapped[int]:
     return mapped_column(sa.BigInteger, default=0)
 
@@ -245,7 +249,8 @@ class AssignmentDistrict(Model):
 
 
 class ModuleReach(Model):
-    """Distinct learners who opened a lesson of a module, per district: the drop-off funnel of a course."""
+    """Distinct learners who opened a lesson of a module, per district and kind of school: the drop-off funnel of a
+    course."""
 
     __tablename__ = "analytics_module_reach"
 
@@ -253,6 +258,11 @@ class ModuleReach(Model):
     module_id: Mapped[int] = _key()
     region_id: Mapped[int] = _key()
     district_id: Mapped[int] = _key()
+    #: The kind of school, settlement and language of instruction ("" for no school): what the schools' filters
+    #: choose from.
+    kind: Mapped[str] = _stratum()
+    settlement: Mapped[str] = _stratum()
+    instruction: Mapped[str] = _stratum()
     learners: Mapped[int] = _count()
     #: Each count's record keys summed (``analytics.disclosure``): the key of the cell it counts.
     learners_key: Mapped[int] = _count()
@@ -260,13 +270,19 @@ class ModuleReach(Model):
 
 
 class GradeBucket(Model):
-    """Certificates issued per course, district and grade decile (bucket 0 is 0–9%, bucket 9 is 90–100%)."""
+    """Certificates issued per course, district, kind of school and grade decile (bucket 0 is 0–9%, bucket 9 is
+    90–100%)."""
 
     __tablename__ = "analytics_grades"
 
     course_id: Mapped[int] = _key()
     region_id: Mapped[int] = _key()
     district_id: Mapped[int] = _key()
+    #: The kind of school, settlement and language of instruction ("" for no school): what the schools' filters
+    #: choose from.
+    kind: Mapped[str] = _stratum()
+    settlement: Mapped[str] = _stratum()
+    instruction: Mapped[str] = _stratum()
     bucket: Mapped[int] = _key()
     certificates: Mapped[int] = _count()
     #: Each count's record keys summed (``analytics.disclosure``): the key of the cell it counts.

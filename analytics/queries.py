@@ -79,6 +79,11 @@ class Filters:
             schools = schools.where(School.language == self.instruction)
         return [model.school_id.in_(schools)]
 
+    def where_stratum(self, model: Any) -> list[sa.ColumnElement[bool]]:
+        """The condition on a rollup kept per kind of school (its ``kind``, ``settlement`` and ``instruction``)."""
+        chosen = {"kind": self.kind, "settlement": self.settlement, "instruction": self.instruction}
+        return [getattr(model, name) == value for name, value in chosen.items() if value]
+
     def where_school(self) -> list[sa.ColumnElement[bool]]:
         """The same condition on ``School`` itself."""
         conditions: list[sa.ColumnElement[bool]] = []
@@ -278,19 +283,19 @@ def weekly_trend(
     return dict(sorted(found.items()))
 
 
-def funnel(course_id: int, scope: Scope | None = None) -> Cells:
+def funnel(course_id: int, scope: Scope | None = None, filters: Filters = NO_FILTERS) -> Cells:
     """Per module id, the learners who opened one of its lessons (a cell per district):
     the drop-off funnel."""
     select = sa.select(ModuleReach.module_id.label("key"), *_columns(ModuleReach, "learners")).where(
-        ModuleReach.course_id == course_id, *(scope or Scope()).where(ModuleReach)
+        ModuleReach.course_id == course_id, *(scope or Scope()).where(ModuleReach), *filters.where_stratum(ModuleReach)
     )
     return _cells(select)
 
 
-def grade_distribution(scope: Scope, course_id: int | None = None) -> Cells:
+def grade_distribution(scope: Scope, course_id: int | None = None, filters: Filters = NO_FILTERS) -> Cells:
     """Certificates issued per grade decile (key 0 is 0–9%, key 9 is 90–100%), a cell per district and course."""
     select = sa.select(GradeBucket.bucket.label("key"), *_columns(GradeBucket, "certificates"))
-    select = select.where(*scope.where(GradeBucket))
+    select = select.where(*scope.where(GradeBucket), *filters.where_stratum(GradeBucket))
     if course_id is not None:
         select = select.where(GradeBucket.course_id == course_id)
     return _cells(select)

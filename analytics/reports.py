@@ -166,10 +166,8 @@ def funnel_section(board: Board, labels: Labels, chart: bytes | None = None, alt
     return Section(labels.titles["funnel"], labels.sheets["funnel"], frame, chart=chart, chart_alt=alt)
 
 
-def grades_section(board: Board, labels: Labels, chart: bytes | None = None, alt: str = "") -> Section | None:
-    """Certificates per grade decile (None: not counted for filtered schools)."""
-    if board.grades is None:
-        return None
+def grades_section(board: Board, labels: Labels, chart: bytes | None = None, alt: str = "") -> Section:
+    """Certificates per grade decile."""
     rows = [[name, _count(count)] for name, count in zip(labels.grade_names, board.grades, strict=True)]
     frame = pd.DataFrame(rows, columns=list(labels.grade))
     return Section(labels.titles["grades"], labels.sheets["grades"], frame, chart=chart, chart_alt=alt)

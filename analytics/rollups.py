@@ -95,6 +95,15 @@ def place_of(s: sa.FromClause) -> dict[str, sa.ColumnElement[int]]:
     }
 
 
+def stratum_of(s: sa.FromClause) -> dict[str, sa.ColumnElement[str]]:
+    """A school's kind, settlement and language of instruction ("" for no school): the schools' filters."""
+    return {
+        "kind": sa.func.coalesce(s.c.kind, ""),
+        "settlement": sa.func.coalesce(s.c.settlement, ""),
+        "instruction": sa.func.coalesce(s.c.language, ""),
+    }
+
+
 KeyColumns = Callable[[sa.FromClause], dict[str, sa.ColumnElement[Any]]]
 
 
@@ -224,15 +233,19 @@ def district_weeks(window: Window) -> list[sa.Select[Any]]:
     return [*_from_events(window, keys), *certificate_months(window, unit=week_of)]
 
 
-def _certificate_source(school: bool = False) -> tuple[sa.FromClause, dict[str, sa.ColumnElement[int]]]:
-    """Certificates with their holder's place (and school, if ``school``)."""
+def _certificate_source(
+    school: bool = False, stratum: bool = False
+) -> tuple[sa.FromClause, dict[str, sa.ColumnElement[Any]]]:
+    """Certificates with their holder's place (and school, if ``school``; its kind, if ``stratum``)."""
     c: sa.Table = Certificate.__table__  # type: ignore[assignment]
     u: sa.Table = User.__table__  # type: ignore[assignment]
     s = schools.alias("s")
     source = c.join(u, u.c.id == c.c.user_id).outerjoin(s, s.c.id == u.c.school_id)
-    place = place_of(s)
+    place: dict[str, sa.ColumnElement[Any]] = {**place_of(s)}
     if school:
         place = {"school_id": sa.func.coalesce(u.c.school_id, UNASSIGNED), **place}
+    if stratum:
+        place = {**place, **stratum_of(s)}
     return source, place
 
 
@@ -310,8 +323,12 @@ def module_reach(window: Window) -> list[sa.Select[Any]]:
     source, s = _placed_events()
     lessons: sa.Table = Lesson.__table__  # type: ignore[assignment]
     source = source.join(lessons, lessons.c.id == events.c.object_id)
-    place = place_of(s)
-    keys = {"course_id": events.c.course_id, "module_id": lessons.c.module_id, **place}
+    place: dict[str, sa.ColumnElement[Any]] = {**place_of(s), **stratum_of(s)}
+    keys: dict[str, sa.ColumnElement[Any]] = {
+        "course_id": events.c.course_id,
+        "module_id": lessons.c.module_id,
+        **place,
+    }
     pairs = sa.select(*(c.label(n) for n, c in keys.items()), events.c.actor).select_from(source)
     pairs = pairs.where(window.holds(events.c.timestamp), verb_is("experienced", "lesson"))
     if window.start is not None:
@@ -330,7 +347,14 @@ def module_reach(window: Window) -> list[sa.Select[Any]]:
                     earlier.c.timestamp < window.start,
                     verb_is("experienced", "lesson", earlier),
                     earlier_lesson.c.module_id == lessons.c.module_id,
-                    *(a == b for a, b in zip(place_of(earlier_school).values(), place.values(), strict=True)),
+                    *(
+                        sa.and_(a == b)
+                        for a, b in zip(
+                            (*place_of(earlier_school).values(), *stratum_of(earlier_school).values()),
+                            place.values(),
+                            strict=True,
+                        )
+                    ),
                 )
             )
         )
@@ -345,7 +369,7 @@ def module_reach(window: Window) -> list[sa.Select[Any]]:
 
 
 def grades(window: Window) -> list[sa.Select[Any]]:
-    source, place = _certificate_source()
+    source, place = _certificate_source(stratum=True)
     certificates: sa.Table = Certificate.__table__  # type: ignore[assignment]
     bucket = sa.case((certificates.c.grade >= 90, 9), else_=certificates.c.grade // 10)
     columns = {

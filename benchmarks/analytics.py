@@ -83,6 +83,17 @@ def cases(facts: dict[str, Any]) -> list[tuple[str, Callable[[], Any], Callable[
             ),
         ),
         (
+            "overview by region, one month, rural schools only",
+            lambda: queries.activity(Scope(), month, None, queries.Filters(settlement="rural")),
+            raw(
+                f"""SELECT s.region_id, count(*) FILTER (WHERE e.verb = 'registered'),
+                      count(*) FILTER (WHERE e.verb = 'completed' AND e.object_type = 'course')
+                    FROM learning_events e JOIN schools s ON s.id = e.school_id
+                    WHERE s.settlement = 'rural' AND {local} >= :first AND {local} < :after GROUP BY 1""",  # noqa: S608
+                **month_params,
+            ),
+        ),
+        (
             "districts of a region, one month",
             lambda: queries.activity(Scope(region), month),
             raw(
@@ -199,10 +210,22 @@ def pages(app: Flask, facts: dict[str, Any], repeat: int) -> None:
         login_user(official)
         session.update(flask.session)
     month, region, course = facts["month"].strftime("%Y-%m"), facts["region"], facts["course"]
+    district = facts["district"]
+    start = facts["month"].year if facts["month"].month >= 9 else facts["month"].year - 1
+    year = f"{start}-{start + 1}"
+    last_week = facts["as_of"].date() - timedelta(days=facts["as_of"].weekday() + 7)
+    iso_year, iso_week, _day = last_week.isocalendar()
+    week = f"{iso_year}-W{iso_week:02d}"
     urls = {
         "the nation by region": f"/analytics/?period={month}",
+        "the nation, the default term": "/analytics/",
+        "the nation, a school year": f"/analytics/?period={year}",
+        "the nation, one week": f"/analytics/?period={week}",
         "the nation, one course": f"/analytics/?period={month}&course={course}",
+        "the nation, rural schools only": f"/analytics/?period={month}&settlement=rural",
+        "the nation, a school year, schools teaching in Russian": f"/analytics/?period={year}&instruction=ru",
         "a region by district": f"/analytics/regions/{region}?period={month}",
+        "a district by school": f"/analytics/regions/{region}/districts/{district}?period={month}",
         "the weekly chart (SVG), nation": f"/analytics/charts/trend.svg?period={month}",
         "the weekly chart (SVG), region": f"/analytics/charts/trend.svg?period={month}&region={region}",
     }

@@ -30,6 +30,14 @@ def _where(school_id: int | None, schools: dict[int, School]) -> tuple[int, int,
     return school.id, school.region_id, school.district_id or 0
 
 
+def _stratum(school_id: int | None, schools: dict[int, School]) -> tuple[str, str, str]:
+    """A school's kind, settlement and language of instruction ("" for no school)."""
+    school = schools.get(school_id or 0)
+    if school is None:
+        return "", "", ""
+    return school.kind.value, school.settlement.value, school.language.value
+
+
 def expected(until: datetime) -> Rows:
     """The rows of every rollup (keys → measures), counting what is stamped before ``until``."""
     schools = {s.id: s for s in db.session.scalars(sa.select(School))}
@@ -87,7 +95,8 @@ def expected(until: datetime) -> Rows:
             rows["assignments"][key]["course_id"] = e.course_id
         if (e.verb, e.object_type) == ("experienced", "lesson"):
             module = lessons[e.object_id].module_id
-            active["module_reach"][(e.course_id, module, region, district)].add(e.actor)
+            stratum = _stratum(e.school_id, schools)
+            active["module_reach"][(e.course_id, module, region, district, *stratum)].add(e.actor)
 
     for name, groups in active.items():
         measure = "learners" if name == "module_reach" else "learners_active"
@@ -117,7 +126,8 @@ def expected(until: datetime) -> Rows:
             issued["certificates_issued"] += 1
             issued["certificates_issued_key"] += key
             if c.grade is not None:
-                bucket = rows["grades"][(c.course_id, region, district, min(c.grade // 10, 9))]
+                stratum = _stratum(holder.school_id, schools)
+                bucket = rows["grades"][(c.course_id, region, district, *stratum, min(c.grade // 10, 9))]
                 bucket["certificates"] += 1
                 bucket["certificates_key"] += key
         if c.revoked_at is not None and c.revoked_at < until:

@@ -260,7 +260,7 @@ def test_the_schools_filters_narrow_every_number_and_say_so(client, login, count
     login(factories.user(Role.OFFICIAL, language="en"))
     html = client.get("/analytics/?period=2026-09&kind=college&course=" + str(country.course.id)).get_data(as_text=True)
     assert "The whole country (College)" in html and '<option value="college" selected>' in html
-    assert "counted per district: clear the schools" in html and 'id="funnel-title"' not in html
+    assert 'id="funnel-title"' in html and 'id="grades-title"' in html  # kept per kind of school too
     assert "kind=college" in html  # the drill links and the charts keep the filter
     assert '<input type="hidden" name="school_kind" value="college">' in html
     colleges = dashboards.overview(Scope(), SEPTEMBER, None, "en", "-", dashboards.filters_of({"kind": "college"}))
@@ -269,7 +269,13 @@ def test_the_schools_filters_narrow_every_number_and_say_so(client, login, count
     assert "The whole country (" not in client.get("/analytics/?period=2026-09&kind=castle").get_data(as_text=True)
     chart = client.get(f"/analytics/charts/trend.svg?period=2026-09&kind=college&course={country.course.id}")
     assert chart.status_code == 200
-    assert client.get(f"/analytics/charts/funnel.svg?course={country.course.id}&kind=college").status_code == 404
+    assert client.get(f"/analytics/charts/funnel.svg?course={country.course.id}&kind=college").status_code == 200
+    # The college's one learner: every module and grade "<5"; the schools' grades are those of the whole country.
+    college = dashboards.filters_of({"kind": "college"})
+    assert all(step.learners == Shown(None) for step in dashboards.funnel(Scope(), country.course, "en", college))
+    assert dashboards.grades(Scope(), country.course.id, college) == [Shown(None)] * 10
+    schools = dashboards.grades(Scope(), country.course.id, dashboards.filters_of({"kind": "school"}))
+    assert schools == dashboards.grades(Scope(), country.course.id)  # every certificate holder at a school
 
 
 def test_a_period_of_a_whole_week_counts_from_the_weekly_rollups(client, login, country):

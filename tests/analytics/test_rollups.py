@@ -82,9 +82,10 @@ def test_known_answers(db):
     tables = _counts(_nonzero(rollup_rows()))
     region = world.schools[0].region_id
     district = world.schools[0].district_id
+    school = ("school", "urban", "kk")  # the kind of both schools: the test world's defaults
     assert tables["grades"] == {
-        (world.course.id, region, district, 8): {"certificates": 1},
-        (world.course.id, region, 0, 9): {"certificates": 1},
+        (world.course.id, region, district, *school, 8): {"certificates": 1},
+        (world.course.id, region, 0, *school, 9): {"certificates": 1},
     }
     months = tables["district_months"]
     assert months[(MONDAY.date().replace(day=1) + timedelta(days=30), region, 0, world.course.id)] == {
@@ -110,7 +111,7 @@ def test_known_answers(db):
         (world.teacher_course.id, first): 1,
     }
     reach = tables["module_reach"]
-    assert reach == {(world.course.id, lesson.module_id, region, district): {"learners": 1}}
+    assert reach == {(world.course.id, lesson.module_id, region, district, *school): {"learners": 1}}
     assert tables["assignments"][(quiz.id, region, district)] == {
         "attempts": 3,
         "passes": 2,
