@@ -142,8 +142,8 @@ class SchoolWeek(Model):
 
 
 class DistrictWeek(Model):
-    """The additive measures of ``CourseWeek`` per district, course and week: weekly trends at a glance, in the
-    same districts as ``DistrictMonth`` (so that weeks and months are shown from cells of the same places)."""
+    """The additive measures of ``CourseWeek`` per district, course and week: the nation's and regions' weekly trends
+    and week periods at a glance (a district's schools and filtered schools are counted from ``CourseWeek``)."""
 
     __tablename__ = "analytics_district_weeks"
 
