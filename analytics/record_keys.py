@@ -20,6 +20,8 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
 
 #: Cell keys are sums of record keys modulo this.
 KEYS = 256
@@ -29,19 +31,42 @@ _MULTIPLIER = 2654435761
 _WORD = 2**32
 
 
+class last_byte(FunctionElement[int]):  # noqa: N801 - an SQL function's name
+    """The last two hexadecimal digits of a text as a number from 0 to 255 (a pseudonym's last byte)."""
+
+    type = sa.Integer()
+    inherit_cache = True
+
+
+@compiles(last_byte, "postgresql")
+def _last_byte_postgresql(element: last_byte, compiler: Any, **kw: Any) -> str:
+    # The server's own hex decoding: a rebuild reads it for each of 72 million events, several times (a CASE per
+    # digit, as on SQLite, made the staging pass 50 s slower).
+    (text,) = [compiler.process(argument, **kw) for argument in element.clauses]
+    return f"get_byte(decode(right({text}, 2), 'hex'), 0)"
+
+
+@compiles(last_byte)
+def _last_byte_default(element: last_byte, compiler: Any, **kw: Any) -> str:
+    (text,) = list(element.clauses)
+    length = sa.func.length(text)
+    digits = [_hex_digit(sa.func.substr(text, length - 1, 1)), _hex_digit(sa.func.substr(text, length, 1))]
+    return compiler.process(digits[0] * 16 + digits[1], **kw)
+
+
 def _hex_digit(character: Any) -> sa.ColumnElement[int]:
-    return sa.case({c: n for n, c in enumerate(_HEX)}, value=character, else_=0)
+    return sa.case({c: n for n, c in enumerate(_HEX)}, value=sa.func.lower(character), else_=0)
 
 
 def of_actor(actor: Any) -> sa.ColumnElement[int]:
-    """In SQL (SQLite and PostgreSQL alike), a learner's record key from their pseudonym: its last two hex digits."""
-    length = sa.func.length(actor)
-    return _hex_digit(sa.func.substr(actor, length - 1, 1)) * 16 + _hex_digit(sa.func.substr(actor, length, 1))
+    """In SQL, a learner's record key from their pseudonym (hexadecimal, ``courses.services.events.pseudonym``):
+    its last two hex digits."""
+    return last_byte(actor)
 
 
 def actor_key(actor: str) -> int:
     """``of_actor`` in Python."""
-    digits = [(_HEX.index(c) if c in _HEX else 0) for c in actor[-2:].rjust(2, "0")]
+    digits = [(_HEX.index(c) if c in _HEX else 0) for c in actor[-2:].lower().rjust(2, "0")]
     return digits[0] * 16 + digits[1]
 
 
