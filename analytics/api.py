@@ -286,13 +286,7 @@ def trend(filters: dict[str, Any]) -> dict[str, Any]:
     selection = _selection(filters)
     answer = _answer(selection) | {"weeks": []}
     if selection.period is not None:
-        found = dashboards.trend(
-            selection.scope.region_id,
-            selection.course_id,
-            selection.period.period,
-            filters=selection.filters,
-            district_id=selection.scope.district_id,
-        )
+        found = dashboards.trend_of(selection, selection.period)
         answer["weeks"] = [
             {"week": week, "counts": {name: values[i].value for name, values in found.series.items()}}
             for i, week in enumerate(found.weeks)

@@ -129,13 +129,7 @@ def trend_chart() -> ResponseReturnValue:
     selection = _chart_selection()
     if selection.period is None:
         abort(404)
-    trend = dashboards.trend(
-        selection.scope.region_id,
-        selection.course_id,
-        selection.period.period,
-        filters=selection.filters,
-        district_id=selection.scope.district_id,
-    )
+    trend = dashboards.trend_of(selection, selection.period)
     return _svg(texts.trend_svg(selection, trend))
 
 

@@ -352,6 +352,18 @@ def trend(
     return Trend(mondays, series)
 
 
+def trend_of(selection: Selection, chosen: PeriodChoice) -> Trend:
+    """The weekly trend of a selection's place, course and schools, up to the end of ``chosen``."""
+    scope = selection.scope
+    return trend(
+        scope.region_id,
+        selection.course_id,
+        chosen.period,
+        filters=selection.filters,
+        district_id=scope.district_id,
+    )
+
+
 @dataclass(frozen=True)
 class Step:
     """A module of a course and the learners who opened one of its lessons, as shown."""
@@ -500,9 +512,7 @@ def board(selection: Selection, language: str, unassigned: str, sort: str | None
     table.rows = ranked(table.rows, sort)
     return Board(
         overview=table,
-        trend=trend(
-            scope.region_id, selection.course_id, chosen.period, filters=filters, district_id=scope.district_id
-        ),
+        trend=trend_of(selection, chosen),
         coverage=covered,
         indicators=indicators(scope, year, covered.teachers_trained, filters),
         year=year,

@@ -125,13 +125,19 @@ def school_weeks(staged: Stages) -> list[sa.Select[Any]]:
     return [active.select_from(distinct.outerjoin(s, s.c.id == distinct.c.school_id)).group_by(*keys.values())]
 
 
+def _per_district(finer: Any, coarser: Any, unit: str) -> list[sa.Select[Any]]:
+    """The rows of a per-school rollup just rebuilt (``finer``) summed over schools into its per-district one: the
+    same events, keys and measures."""
+    rows: sa.Table = finer.__table__
+    keys = [rows.c[unit], rows.c.region_id, rows.c.district_id, rows.c.course_id]
+    taken = {*(key.name for key in keys), "as_of"}
+    measures = [c.name for c in coarser.__table__.columns if c.name not in taken]
+    return [select_of({**{c.name: c for c in keys}, **_sums(rows, measures)}).group_by(*keys)]
+
+
 def district_weeks(_staged: Stages) -> list[sa.Select[Any]]:
-    """The course weeks just rebuilt, summed over schools: the same events, keys and measures."""
-    weeks: sa.Table = CourseWeek.__table__  # type: ignore[assignment]
-    district_weeks: sa.Table = DistrictWeek.__table__  # type: ignore[assignment]
-    keys = [weeks.c.week, weeks.c.region_id, weeks.c.district_id, weeks.c.course_id]
-    measures = [c.name for c in district_weeks.columns if c.name not in {*(key.name for key in keys), "as_of"}]
-    return [select_of({**{c.name: c for c in keys}, **_sums(weeks, measures)}).group_by(*keys)]
+    """The course weeks just rebuilt, summed over schools."""
+    return _per_district(CourseWeek, DistrictWeek, "week")
 
 
 def school_months(staged: Stages, window: Window) -> list[sa.Select[Any]]:
@@ -143,12 +149,8 @@ def school_months(staged: Stages, window: Window) -> list[sa.Select[Any]]:
 
 
 def district_months(_staged: Stages) -> list[sa.Select[Any]]:
-    """The school months just rebuilt, summed over schools: the same events, certificates, keys and measures."""
-    months: sa.Table = SchoolMonth.__table__  # type: ignore[assignment]
-    district_months: sa.Table = DistrictMonth.__table__  # type: ignore[assignment]
-    keys = [months.c.month, months.c.region_id, months.c.district_id, months.c.course_id]
-    measures = [c.name for c in district_months.columns if c.name not in {*(key.name for key in keys), "as_of"}]
-    return [select_of({**{c.name: c for c in keys}, **_sums(months, measures)}).group_by(*keys)]
+    """The school months just rebuilt, summed over schools."""
+    return _per_district(SchoolMonth, DistrictMonth, "month")
 
 
 #: The rollups a rebuild sums from the staging tables (district weeks and months from the course weeks and school
